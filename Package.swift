@@ -1,0 +1,46 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+// Dependencies point downward only (see DESIGN.md §2):
+// Gauntlet → Handlers, Jobs, FCGIHost → Postgres, MarketData, Backtest → Market.
+let package = Package(
+    name: "Gauntlet",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "gauntlet", targets: ["Gauntlet"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+    ],
+    targets: [
+        .systemLibrary(name: "CFastCGI", path: "Sources/CFastCGI"),
+        .systemLibrary(name: "CLibPQ", path: "Sources/CLibPQ", pkgConfig: "libpq",
+                       providers: [.apt(["libpq-dev"])]),
+        .target(name: "Postgres", dependencies: ["CLibPQ"]),
+        .systemLibrary(name: "CZstd", path: "Sources/CZstd", pkgConfig: "libzstd",
+                       providers: [.apt(["libzstd-dev"])]),
+        .target(name: "Market"),
+        .target(name: "Backtest", dependencies: ["Market"]),
+        .target(name: "MarketData", dependencies: ["Market", "CZstd"]),
+        .target(name: "FCGIHost", dependencies: [
+            "CFastCGI", .product(name: "Logging", package: "swift-log"),
+        ]),
+        .target(name: "Handlers", dependencies: [
+            "FCGIHost", "Postgres", .product(name: "Logging", package: "swift-log"),
+        ]),
+        .executableTarget(name: "Gauntlet", dependencies: [
+            "FCGIHost", "Handlers", "Postgres",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
+        .testTarget(name: "PostgresTests", dependencies: ["Postgres"]),
+        .testTarget(name: "MarketTests", dependencies: ["Market"]),
+        .testTarget(name: "BacktestTests", dependencies: ["Backtest", "Market"]),
+        .testTarget(name: "MarketDataTests", dependencies: ["MarketData", "Market"]),
+        .testTarget(name: "FCGIHostTests", dependencies: ["FCGIHost"]),
+        .testTarget(name: "HandlersTests", dependencies: ["Handlers", "FCGIHost"]),
+        .testTarget(name: "EndToEndTests", dependencies: []),
+    ],
+    swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,4 @@
+#ifndef GAUNTLET_CLIBPQ_SHIM_H
+#define GAUNTLET_CLIBPQ_SHIM_H
+#include <libpq-fe.h>
+#endif

@@ -1,0 +1,1 @@
+// `gauntlet backtest` — written later in this issue.

@@ -1,0 +1,12 @@
+import ArgumentParser
+import Handlers
+
+@main
+struct Gauntlet: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "gauntlet",
+        abstract: "Autonomous research platform for futures trading bots.",
+        version: GauntletVersion.current,
+        subcommands: [HostCommand.self, MigrateCommand.self]
+    )
+}

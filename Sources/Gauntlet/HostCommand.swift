@@ -1,0 +1,74 @@
+import ArgumentParser
+import FCGIHost
+import Foundation
+import Handlers
+import Logging
+import Postgres
+
+struct HostCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "host",
+        abstract: "Serve the API over FastCGI for nginx.",
+        discussion: """
+            Binds <socket>.<pid>, then renames it over <socket> so nginx always finds a listener. \
+            With --replace it then retires the host named in the pidfile: that host stops accepting, \
+            finishes its in-flight requests and exits — a reload that loses no request. \
+            SIGTERM drains the same way and exits 0.
+            """
+    )
+
+    @Option(help: "FastCGI unix socket (default: $GAUNTLET_SOCKET or var/run/api.sock).")
+    var socket: String?
+
+    @Option(help: "Accept threads, each with its own database connection (default: $GAUNTLET_THREADS or 4).")
+    var threads: Int?
+
+    @Option(help: "Largest request body in bytes (default: $GAUNTLET_MAX_BODY_BYTES or 1 MiB).")
+    var maxBodyBytes: Int?
+
+    @Option(help: "Pidfile (default: var/run/host.pid).")
+    var pidfile: String?
+
+    @Flag(help: "Take over from the running host instead of refusing to start.")
+    var replace = false
+
+    func validate() throws {
+        if let threads, !(1...256).contains(threads) { throw ValidationError("--threads must be 1…256") }
+        if let maxBodyBytes, maxBodyBytes < 1 { throw ValidationError("--max-body-bytes must be positive") }
+    }
+
+    func run() throws {
+        JSONLogHandler.bootstrap()
+        let logger = Logger(label: "host")
+        let environment = GauntletEnvironment()
+        let pidfile = Pidfile(path: self.pidfile ?? environment.hostPidfile)
+        let predecessor = pidfile.runningPid()
+        if let predecessor, !replace {
+            throw ValidationError("a host is already running (pid \(predecessor)); use --replace (scripts/reload) to take over")
+        }
+
+        var database = Connection.Options.fromEnvironment(environment.values, applicationName: "gauntlet-host")
+        if environment.values["GAUNTLET_STATEMENT_TIMEOUT_MS"] == nil { database.statementTimeoutMs = 10_000 }
+        let router = Routes.all()
+        let server = Server(
+            configuration: .init(socketPath: socket ?? environment.socketPath,
+                                 threads: threads ?? environment.int("GAUNTLET_THREADS", default: 4),
+                                 maxBodyBytes: maxBodyBytes ?? environment.int("GAUNTLET_MAX_BODY_BYTES", default: 1 << 20)),
+            logger: logger,
+            makeHandler: { [router, database, logger] in APIHandler(router: router, database: database, logger: logger) })
+
+        Signals.onTermination { signal in
+            logger.info("signal received", metadata: ["signal": "\(signal)"])
+            server.drain()
+        }
+        try server.bind()
+        try pidfile.write(getpid())
+        if let predecessor {
+            logger.info("retiring previous host", metadata: ["pid": "\(predecessor)"])
+            kill(predecessor, SIGTERM)
+        }
+        server.run()
+        pidfile.removeIfOwned(by: getpid())
+        logger.info("host stopped")
+    }
+}

@@ -1,0 +1,77 @@
+import FCGIHost
+import Foundation
+import Logging
+import Postgres
+
+/// The `RequestHandler` the host runs on each thread: route, run the action,
+/// turn every failure into the JSON error envelope.
+public final class APIHandler: RequestHandler {
+    private let router: Router
+    private let database: Database
+    private let logger: Logger
+
+    public init(router: Router, database options: Connection.Options, logger: Logger) {
+        self.router = router
+        self.database = Database(options: options)
+        self.logger = logger
+    }
+
+    public func respond(to request: Request) -> Response {
+        do {
+            switch router.match(method: request.method, path: request.path) {
+            case .notFound:
+                throw APIError.notFound(request.path)
+            case .wrongMethod(let allowed):
+                throw APIError.methodNotAllowed(request.method, path: request.path, allowed: allowed)
+            case .found(let action, let parameters):
+                try APIHandler.checkBody(request)
+                var logger = self.logger
+                logger[metadataKey: "trace_id"] = "\(request.traceId.uuidString.lowercased())"
+                return try action(RequestContext(request: request, parameters: parameters,
+                                                 database: database, logger: logger))
+            }
+        } catch let error as APIError {
+            return error.response(traceId: request.traceId)
+        } catch let error as PostgresError {
+            return APIHandler.apiError(for: error, request: request, logger: logger).response(traceId: request.traceId)
+        } catch {
+            logger.error("unhandled error", metadata: ["error": "\(error)", "trace_id": "\(request.traceId)"])
+            return APIError(status: 500, code: "INTERNAL", message: "an unexpected error occurred",
+                            suggestedFix: "report the trace_id; the host log has the details")
+                .response(traceId: request.traceId)
+        }
+    }
+
+    public func bodyTooLarge(_ request: Request, limit: Int) -> Response {
+        APIError.bodyTooLarge(limit: limit).response(traceId: request.traceId)
+    }
+
+    /// A JSON body must parse before any action sees it, so every route gets
+    /// the same 400 for the same mistake.
+    static func checkBody(_ request: Request) throws {
+        guard !request.body.isEmpty,
+              let type = request.header("content-type"), type.lowercased().contains("json") else { return }
+        do {
+            _ = try JSONSerialization.jsonObject(with: Data(request.body), options: [.fragmentsAllowed])
+        } catch {
+            throw APIError.invalidJSON("it does not parse")
+        }
+    }
+
+    /// Database failures the client did not cause are 5xx; the SQLSTATE is
+    /// passed on so an operator can look it up, the SQL text is not.
+    static func apiError(for error: PostgresError, request: Request, logger: Logger) -> APIError {
+        if error.sqlState == "57014" {
+            return APIError(status: 504, code: "REQUEST_TIMEOUT", message: "the request took longer than the statement timeout",
+                            suggestedFix: "retry; if it persists, raise GAUNTLET_STATEMENT_TIMEOUT_MS or narrow the request")
+        }
+        if error.isConnectionProblem {
+            return APIError(status: 503, code: "DATABASE_UNAVAILABLE", message: error.message,
+                            suggestedFix: "retry shortly; PostgreSQL is restarting or unreachable")
+        }
+        logger.error("database error", metadata: ["error": "\(error)", "trace_id": "\(request.traceId.uuidString.lowercased())"])
+        return APIError(status: 500, code: "DATABASE_ERROR", message: "the database rejected the request",
+                        suggestedFix: "report the trace_id; the host log has the details",
+                        details: ["sqlstate": error.sqlState ?? ""])
+    }
+}

@@ -1,0 +1,57 @@
+import FCGIHost
+
+/// Matches a method and path to a route. Patterns are literal segments and
+/// `:name` captures (`/api/bots/:id/evolve`); nothing else, so the table reads
+/// like the API reference.
+public struct Router: Sendable {
+    public typealias Action = @Sendable (RequestContext) throws -> Response
+
+    struct Route: Sendable {
+        let method: String
+        let segments: [Substring]
+        let action: Action
+    }
+
+    private var routes: [Route] = []
+
+    public init() {}
+
+    public mutating func add(_ method: String, _ pattern: String, _ action: @escaping Action) {
+        routes.append(Route(method: method, segments: pattern.split(separator: "/"), action: action))
+    }
+
+    public mutating func get(_ pattern: String, _ action: @escaping Action) { add("GET", pattern, action) }
+    public mutating func post(_ pattern: String, _ action: @escaping Action) { add("POST", pattern, action) }
+
+    enum Match {
+        case found(Action, parameters: [String: String])
+        case wrongMethod(allowed: [String])
+        case notFound
+    }
+
+    func match(method: String, path: String) -> Match {
+        let parts = path.split(separator: "/")
+        var allowed: [String] = []
+        for route in routes {
+            guard let parameters = Router.capture(route.segments, parts) else { continue }
+            if route.method == method || (method == "HEAD" && route.method == "GET") {
+                return .found(route.action, parameters: parameters)
+            }
+            if !allowed.contains(route.method) { allowed.append(route.method) }
+        }
+        return allowed.isEmpty ? .notFound : .wrongMethod(allowed: allowed)
+    }
+
+    private static func capture(_ pattern: [Substring], _ parts: [Substring]) -> [String: String]? {
+        guard pattern.count == parts.count else { return nil }
+        var parameters: [String: String] = [:]
+        for (p, part) in zip(pattern, parts) {
+            if p.first == ":" {
+                parameters[String(p.dropFirst())] = String(part)
+            } else if p != part {
+                return nil
+            }
+        }
+        return parameters
+    }
+}

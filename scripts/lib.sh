@@ -1,0 +1,193 @@
+# Shared by scripts/up, down, test, bench and reload: where things live and how
+# to start and stop one Gauntlet stack (PostgreSQL, host, nginx) in a state
+# directory. A stack's state directory holds everything it writes:
+#   pg/data pg/run   the private cluster and its socket
+#   run/             api.sock, host.pid
+#   nginx/           rendered nginx.conf, pid, temp files
+#   log/             postgres.log, host.log, nginx-error.log
+#   bin/gauntlet     the binary the stack runs (a copy, so rebuilding never
+#                    touches a running executable)
+# Sourced, not run.
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+PG_BIN=/usr/lib/postgresql/15/bin
+[ -d /opt/swift/usr/bin ] && export PATH="/opt/swift/usr/bin:$PATH"
+
+log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
+die() { printf 'error: %s\n' "$*" >&2; exit 1; }
+
+# Installs the Debian packages whose marker file or command is missing.
+# Arguments are "marker:package" pairs; apt-get update runs at most once.
+ensure_packages() {
+    local missing=() pair marker package
+    for pair in "$@"; do
+        marker=${pair%%:*} package=${pair#*:}
+        if [[ $marker == /* ]]; then [ -e "$marker" ] && continue
+        else command -v "$marker" >/dev/null 2>&1 && continue; fi
+        missing+=("$package")
+    done
+    [ ${#missing[@]} -eq 0 ] && return 0
+    [ "$(id -u)" -eq 0 ] || die "missing packages (${missing[*]}); run as root or install them"
+    log "installing ${missing[*]}"
+    export DEBIAN_FRONTEND=noninteractive
+    apt-get update -qq
+    apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+}
+
+# What building and running the stack needs.
+BASE_PACKAGES=(
+    "$PG_BIN/postgres:postgresql-15"
+    "/usr/include/postgresql/libpq-fe.h:libpq-dev"
+    "/usr/include/fcgiapp.h:libfcgi-dev"
+    "cgi-fcgi:libfcgi-bin"
+    "/usr/include/zstd.h:libzstd-dev"
+    "nginx:nginx"
+    "curl:curl"
+    "pkg-config:pkg-config"
+    "/usr/share/javascript/chart.js/chart.min.js:libjs-chart.js"
+)
+
+ensure_swift() {
+    command -v swift >/dev/null 2>&1 || die "Swift 6 is required (expected at /opt/swift/usr/bin/swift)"
+}
+
+# A TCP port nothing listens on, starting from $1.
+free_port() {
+    local port=$1
+    while (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; do port=$((port + 1)); done
+    echo "$port"
+}
+
+# PostgreSQL refuses to run as root: the cluster belongs to `postgres`, which
+# must be able to reach the state directory.
+as_postgres() {
+    if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+# stack_env STATE PGPORT HTTPPORT — the variables every gauntlet process
+# reads, exported and saved as STATE/stack.env for reload and psql.
+stack_env() {
+    mkdir -p "$1"
+    cat >"$1/stack.env" <<ENV
+export GAUNTLET_ROOT="$ROOT"
+export GAUNTLET_VAR="$1"
+export GAUNTLET_PG_PORT="$2"
+export GAUNTLET_PORT="$3"
+export GAUNTLET_SOCKET="$1/run/api.sock"
+export GAUNTLET_DATABASE_URL="host=$1/pg/run port=$2 dbname=gauntlet user=postgres"
+ENV
+    source "$1/stack.env"
+}
+
+# stack_load_env STATE — the settings of a stack that scripts/up started.
+stack_load_env() {
+    [ -f "$1/stack.env" ] || die "no stack in $1 (start it with scripts/up)"
+    source "$1/stack.env"
+}
+
+# build_release — release build of the gauntlet binary; prints its path.
+build_release() {
+    mkdir -p "$ROOT/var/log"
+    (cd "$ROOT" && swift build -c release --product gauntlet >"$ROOT/var/log/build.log" 2>&1) || {
+        tail -30 "$ROOT/var/log/build.log" >&2
+        die "the release build failed (full log: var/log/build.log)"
+    }
+    echo "$(cd "$ROOT" && swift build -c release --show-bin-path)/gauntlet"
+}
+
+# stack_pg_start STATE PORT [throwaway] — creates the cluster on first use.
+# A throwaway cluster (tests, benchmarks) trades durability for speed.
+stack_pg_start() {
+    local state=$1 port=$2 throwaway=${3:-}
+    mkdir -p "$state/pg/run" "$state/log"
+    if [ "$(id -u)" -eq 0 ]; then
+        chown postgres:postgres "$state/pg" "$state/pg/run"
+        touch "$state/log/postgres.log" && chown postgres:postgres "$state/log/postgres.log"
+        as_postgres test -x "$state/pg" ||
+            die "the postgres user cannot reach $state; put the project (or GAUNTLET_VAR) on a world-traversable path"
+    fi
+    if [ ! -f "$state/pg/data/PG_VERSION" ]; then
+        as_postgres "$PG_BIN/initdb" -D "$state/pg/data" -U postgres --auth=trust -E UTF8 --locale=C >/dev/null
+    fi
+    if as_postgres "$PG_BIN/pg_ctl" -D "$state/pg/data" status >/dev/null 2>&1; then
+        return 0
+    fi
+    local options="-c port=$port -c unix_socket_directories=$state/pg/run -c listen_addresses=127.0.0.1"
+    options+=" -c max_connections=200 -c shared_buffers=256MB"
+    [ -n "$throwaway" ] && options+=" -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+    as_postgres "$PG_BIN/pg_ctl" -D "$state/pg/data" -l "$state/log/postgres.log" -w -t 30 -o "$options" start >/dev/null
+    as_postgres "$PG_BIN/psql" -h "$state/pg/run" -p "$port" -U postgres -d postgres -qAt \
+        -c "select 1 from pg_database where datname = 'gauntlet'" | grep -q 1 ||
+        as_postgres "$PG_BIN/createdb" -h "$state/pg/run" -p "$port" -U postgres gauntlet
+}
+
+stack_pg_stop() {
+    local state=$1
+    [ -f "$state/pg/data/postmaster.pid" ] || return 0
+    as_postgres "$PG_BIN/pg_ctl" -D "$state/pg/data" -m fast -w stop >/dev/null 2>&1 || true
+}
+
+# stack_install_binary STATE BUILT — copy the built binary into the stack, via
+# a rename so a running host keeps its own (now unlinked) file.
+stack_install_binary() {
+    mkdir -p "$1/bin"
+    cp "$2" "$1/bin/gauntlet.new"
+    mv -f "$1/bin/gauntlet.new" "$1/bin/gauntlet"
+}
+
+pid_alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
+
+# stack_host_start STATE — starts a host, or replaces the running one
+# (zero-downtime: the new host takes the socket, then retires the old one).
+stack_host_start() {
+    local state=$1 old=""
+    mkdir -p "$state/run" "$state/log"
+    pid_alive "$state/run/host.pid" && old=$(cat "$state/run/host.pid")
+    setsid "$state/bin/gauntlet" host ${old:+--replace} </dev/null >>"$state/log/host.log" 2>&1 &
+    local new=$! i
+    for i in $(seq 1 100); do
+        if pid_alive "$state/run/host.pid" && [ "$(cat "$state/run/host.pid")" = "$new" ]; then return 0; fi
+        kill -0 "$new" 2>/dev/null || die "the host exited at start; see $state/log/host.log"
+        sleep 0.05
+    done
+    die "the host did not take over within 5 s; see $state/log/host.log"
+}
+
+stack_nginx_start() {
+    local state=$1 port=$2 conf="$1/nginx/nginx.conf"
+    mkdir -p "$state/nginx/tmp" "$state/log"
+    sed -e "s|@PREFIX@|$state/nginx|g" -e "s|@PORT@|$port|g" -e "s|@WEB@|$ROOT/web|g" \
+        -e "s|@SOCKET@|$state/run/api.sock|g" "$ROOT/nginx/nginx.conf" >"$conf"
+    if pid_alive "$state/nginx/nginx.pid"; then
+        nginx -p "$state/nginx" -c "$conf" -e "$state/log/nginx-error.log" -s reload
+    else
+        nginx -p "$state/nginx" -c "$conf" -e "$state/log/nginx-error.log"
+    fi
+}
+
+# stop_pidfile FILE — TERM, wait up to 10 s, then KILL.
+stop_pidfile() {
+    pid_alive "$1" || return 0
+    local pid i
+    pid=$(cat "$1")
+    kill -TERM "$pid" 2>/dev/null || return 0
+    for i in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.1; done
+    kill -KILL "$pid" 2>/dev/null || true
+}
+
+stack_stop() {
+    local state=$1
+    stop_pidfile "$state/nginx/nginx.pid"
+    stop_pidfile "$state/run/host.pid"
+    stack_pg_stop "$state"
+}
+
+# wait_ready URL SECONDS — until the URL answers 200.
+wait_ready() {
+    local i
+    for i in $(seq 1 $(($2 * 10))); do
+        curl -fsS -o /dev/null "$1" 2>/dev/null && return 0
+        sleep 0.1
+    done
+    return 1
+}

@@ -1,0 +1,12 @@
+-- Readiness document for GET /api/ready: the database answers, its version,
+-- and how many migrations are applied.
+create or replace function api_ready() returns jsonb
+language sql stable as $$
+    select jsonb_build_object(
+        'status', 'ready',
+        'database', 'reachable',
+        'server_version', current_setting('server_version'),
+        'migrations_applied', (select count(*) from schema_migrations),
+        'checked_at', to_char(now() at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')
+    )
+$$;
