@@ -1,1 +1,0 @@
-// `gauntlet backtest` — written later in this issue.
