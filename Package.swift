@@ -30,17 +30,18 @@ let package = Package(
             "FCGIHost", "Postgres", .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "Gauntlet", dependencies: [
-            "FCGIHost", "Handlers", "Postgres",
+            "FCGIHost", "Handlers", "Postgres", "Market", "MarketData", "Backtest",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
-        .testTarget(name: "PostgresTests", dependencies: ["Postgres"]),
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "PostgresTests", dependencies: ["Postgres", "TestSupport"]),
         .testTarget(name: "MarketTests", dependencies: ["Market"]),
         .testTarget(name: "BacktestTests", dependencies: ["Backtest", "Market"]),
         .testTarget(name: "MarketDataTests", dependencies: ["MarketData", "Market"]),
-        .testTarget(name: "FCGIHostTests", dependencies: ["FCGIHost"]),
+        .testTarget(name: "FCGIHostTests", dependencies: ["FCGIHost", "TestSupport"]),
         .testTarget(name: "HandlersTests", dependencies: ["Handlers", "FCGIHost"]),
-        .testTarget(name: "EndToEndTests", dependencies: []),
+        .testTarget(name: "EndToEndTests", dependencies: ["TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

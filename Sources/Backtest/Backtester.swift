@@ -1,0 +1,184 @@
+import Market
+
+/// Why a backtest could not run. `code` is stable; `suggestedFix` says what to change.
+public struct BacktestError: Error, Sendable, Equatable, CustomStringConvertible {
+    public let code: String
+    public let message: String
+    public let suggestedFix: String?
+
+    public var description: String {
+        "\(code): \(message)" + (suggestedFix.map { " (\($0))" } ?? "")
+    }
+
+    static func params(_ error: ParamsError) -> BacktestError {
+        BacktestError(code: error.code.rawValue, message: error.message,
+                      suggestedFix: "see the archetype's bounds in docs/archetypes.md")
+    }
+}
+
+/// Everything one backtest needs. Bars are already fetched and validated; the engine
+/// does no I/O.
+public struct BacktestRequest: Sendable {
+    public var archetype: Archetype
+    /// Validated by `archetype`; build them with `archetype.params(fromJSON:)`.
+    public var params: ParamValues
+    public var instrument: Instrument
+    public var bars: BarSeries
+    /// Provider that delivered the bars: "synthetic", "file", "databento", "polygon".
+    public var dataSource: String
+    public var costs: CostModel
+    public var startingEquity: Double
+    /// Largest position the run may hold, in contracts; `contracts` above it is refused.
+    public var maxPosition: Int
+    /// The requested window as "YYYY-MM-DD" (`to` exclusive), for the record.
+    public var windowFrom: String?
+    public var windowTo: String?
+    /// `bars.fingerprint` when the caller already has it (hashing 1M bars costs more
+    /// than simulating them); computed when nil.
+    public var barFingerprint: String?
+
+    public init(
+        archetype: Archetype, params: ParamValues, instrument: Instrument, bars: BarSeries, dataSource: String,
+        costs: CostModel? = nil, startingEquity: Double = 50_000, maxPosition: Int = 10,
+        windowFrom: String? = nil, windowTo: String? = nil, barFingerprint: String? = nil
+    ) {
+        self.archetype = archetype
+        self.params = params
+        self.instrument = instrument
+        self.bars = bars
+        self.dataSource = dataSource
+        self.costs = costs ?? .standard(for: instrument)
+        self.startingEquity = startingEquity
+        self.maxPosition = maxPosition
+        self.windowFrom = windowFrom
+        self.windowTo = windowTo
+        self.barFingerprint = barFingerprint
+    }
+}
+
+public enum Backtester {
+    /// Runs one backtest: validates the request, simulates the family's strategy over
+    /// the bars, and returns metrics, trades, equity and provenance.
+    public static func run(_ request: BacktestRequest) throws(BacktestError) -> BacktestResult {
+        let params: ParamValues
+        do {
+            params = try request.archetype.validate(request.params)
+        } catch {
+            throw .params(error)
+        }
+        guard !request.bars.isEmpty else {
+            throw BacktestError(code: "NO_BARS", message: "the bar series is empty",
+                                suggestedFix: "widen the window or check the data source")
+        }
+        guard request.startingEquity.isFinite, request.startingEquity > 0 else {
+            throw BacktestError(code: "INVALID_EQUITY", message: "starting equity must be a positive number",
+                                suggestedFix: nil)
+        }
+        guard request.costs.commissionPerSide.isFinite, request.costs.commissionPerSide >= 0,
+              request.costs.slippageTicks >= 0
+        else {
+            throw BacktestError(code: "INVALID_COSTS", message: "commission and slippage must be ≥ 0", suggestedFix: nil)
+        }
+        let rules = TradingRules(params)
+        guard rules.contracts <= request.maxPosition else {
+            throw BacktestError(code: "MAX_POSITION_EXCEEDED",
+                                message: "contracts \(rules.contracts) exceeds the maximum position \(request.maxPosition)",
+                                suggestedFix: "lower contracts or raise the maximum position")
+        }
+        let plan = DayPlan.build(bars: request.bars, session: request.instrument.session,
+                                 regularHours: rules.useRegularHours)
+        let output = simulateFamily(request.archetype.family, params: params, bars: request.bars, plan: plan,
+                                    rules: rules, instrument: request.instrument, costs: request.costs)
+        return assemble(request, params: params, rules: rules, plan: plan, output: output)
+    }
+
+    /// One specialised simulation per family: the generic simulator is instantiated
+    /// with each concrete strategy type, so the inner loop has no dynamic dispatch.
+    static func simulateFamily(
+        _ family: Family, params: ParamValues, bars: BarSeries, plan: [DayPlan], rules: TradingRules,
+        instrument: Instrument, costs: CostModel
+    ) -> SimulationOutput {
+        switch family {
+        case .openingRange:
+            var strategy = OpeningRangeStrategy(OpeningRangeParams(params))
+            return simulate(&strategy, bars: bars, plan: plan, rules: rules, instrument: instrument, costs: costs)
+        case .meanReversion:
+            var strategy = MeanReversionStrategy(MeanReversionParams(params))
+            return simulate(&strategy, bars: bars, plan: plan, rules: rules, instrument: instrument, costs: costs)
+        case .channelBreakout:
+            var strategy = ChannelBreakoutStrategy(ChannelBreakoutParams(params))
+            return simulate(&strategy, bars: bars, plan: plan, rules: rules, instrument: instrument, costs: costs)
+        case .movingAverageTrend:
+            var strategy = MovingAverageTrendStrategy(MovingAverageTrendParams(params))
+            return simulate(&strategy, bars: bars, plan: plan, rules: rules, instrument: instrument, costs: costs)
+        case .gap:
+            var strategy = GapStrategy(GapParams(params), tickSize: instrument.tickSize)
+            return simulate(&strategy, bars: bars, plan: plan, rules: rules, instrument: instrument, costs: costs)
+        case .rangeFade:
+            var strategy = RangeFadeStrategy(RangeFadeParams(params), tickSize: instrument.tickSize)
+            return simulate(&strategy, bars: bars, plan: plan, rules: rules, instrument: instrument, costs: costs)
+        }
+    }
+
+    private static func assemble(
+        _ request: BacktestRequest, params: ParamValues, rules: TradingRules, plan: [DayPlan],
+        output: SimulationOutput
+    ) -> BacktestResult {
+        let bars = request.bars
+        let instrument = request.instrument
+        let costs = request.costs
+        var trades: [Trade] = []
+        trades.reserveCapacity(output.trades.count)
+        var tradesPerDay = [Int](repeating: 0, count: plan.count)
+        var curve = [EquityPoint(time: isoUTC(bars.timestamps[0]), equity: request.startingEquity)]
+        var equity = request.startingEquity
+        for record in output.trades {
+            let gross = cents(grossPnL(record, instrument: instrument))
+            let fee = cents(commission(record, costs: costs))
+            let net = cents(gross - fee)
+            equity = cents(equity + net)
+            tradesPerDay[record.day] += 1
+            trades.append(Trade(
+                entryTime: isoUTC(bars.timestamps[record.entryIndex]), exitTime: isoUTC(bars.timestamps[record.exitIndex]),
+                side: record.side, contracts: record.contracts, entryPrice: record.entryPrice,
+                exitPrice: record.exitPrice, exitReason: record.reason, holdBars: record.exitIndex - record.entryIndex + 1,
+                grossPnL: gross, commission: fee,
+                slippage: cents(Double(record.slippageTicks) * instrument.tickValue * Double(record.contracts)), pnl: net))
+            curve.append(EquityPoint(time: isoUTC(bars.timestamps[record.exitIndex]), equity: equity))
+        }
+        // Days whose trading window holds no bar (a Sunday-evening fragment, a holiday's
+        // overnight bars) were not tradable and are not counted as flat days.
+        let daily = plan.indices.filter { plan[$0].windowEnd > plan[$0].windowFirst }.map { d in
+            DailyResult(date: plan[d].context.day.tradeDateString, pnl: cents(output.dailyPnL[d]), trades: tradesPerDay[d])
+        }
+        let metrics = Metrics(MetricInputs(
+            tradePnL: trades.map(\.pnl), tradeCommission: trades.map(\.commission),
+            tradeSlippage: trades.map(\.slippage), tradeHoldBars: trades.map(\.holdBars),
+            dailyPnL: daily.map(\.pnl), startingEquity: request.startingEquity, barsTested: bars.count,
+            barMinutes: Double(bars.timeframe.seconds) / 60, markedDrawdown: output.maxDrawdown))
+        let session = instrument.session
+        let (openMinute, closeMinute) = rules.useRegularHours
+            ? (session.regularOpenMinute, session.regularCloseMinute) : (session.openMinute, session.closeMinute)
+        let lastStart = bars.timestamps[bars.count - 1]
+        let provenance = Provenance(
+            instrument: instrument.symbol, instrumentName: instrument.name, tickSize: instrument.tickSize,
+            multiplier: instrument.multiplier, tickValue: instrument.tickValue, currency: instrument.currency,
+            timeframe: bars.timeframe,
+            windowFrom: request.windowFrom ?? String(isoUTC(bars.timestamps[0]).prefix(10)),
+            windowTo: request.windowTo ?? String(isoUTC(lastStart + Int64(bars.timeframe.seconds)).prefix(10)),
+            firstBar: isoUTC(bars.timestamps[0]), lastBar: isoUTC(lastStart), barsTested: bars.count,
+            sessionsTested: daily.count, dataSource: request.dataSource, barFingerprint: request.barFingerprint ?? bars.fingerprint,
+            archetype: request.archetype.slug, family: request.archetype.family, params: params,
+            paramsHash: params.hash, costs: costs, startingEquity: request.startingEquity,
+            sessionWindow: "\(rules.useRegularHours ? "rth" : "globex") \(clock(openMinute))-\(clock(closeMinute)) "
+                + session.timeZoneIdentifier,
+            engineVersion: engineVersion)
+        return BacktestResult(metrics: metrics, trades: trades, equityCurve: EquityCurve.thin(curve),
+                              daily: daily, provenance: provenance)
+    }
+
+    private static func clock(_ minute: Int) -> String {
+        let h = minute / 60, m = minute % 60
+        return (h < 10 ? "0\(h)" : "\(h)") + ":" + (m < 10 ? "0\(m)" : "\(m)")
+    }
+}

@@ -1,0 +1,261 @@
+import Market
+
+/// Why a position was closed.
+public enum ExitReason: String, Sendable, Codable, Hashable, CaseIterable {
+    case stop = "STOP"
+    case target = "TARGET"
+    case time = "TIME"
+    case sessionEnd = "SESSION_END"
+    case signal = "SIGNAL"
+}
+
+/// One session day prepared before the run: its bars, its trading window and the
+/// bars inside that window. Computed once per backtest from the session calendar.
+struct DayPlan {
+    let context: SessionContext
+    /// Bars of the session day: `first..<end`.
+    let first: Int
+    let end: Int
+    /// Bars that start at or after the window open and end at or before its close.
+    let windowFirst: Int
+    let windowEnd: Int
+
+    static func build(bars: BarSeries, session: TradingSession, regularHours: Bool) -> [DayPlan] {
+        let map = SessionMap(bars: bars, session: session)
+        let width = Int64(bars.timeframe.seconds)
+        let ts = bars.timestamps
+        var plans: [DayPlan] = []
+        plans.reserveCapacity(map.days.count)
+        for k in 0..<map.days.count {
+            let day = map.days[k]
+            let open = regularHours ? day.regularOpen : day.open
+            let close = regularHours ? day.regularClose : day.close
+            var wFirst = map.firstBar[k]
+            while wFirst < map.endBar[k], ts[wFirst] < open { wFirst += 1 }
+            var wEnd = wFirst
+            while wEnd < map.endBar[k], ts[wEnd] + width <= close { wEnd += 1 }
+            plans.append(DayPlan(
+                context: SessionContext(day: day, windowOpen: open, windowClose: close, barSeconds: width),
+                first: map.firstBar[k], end: map.endBar[k], windowFirst: wFirst, windowEnd: wEnd))
+        }
+        return plans
+    }
+}
+
+/// A closed trade in bar indices and tick-exact prices; converted to `Trade` for output.
+struct TradeRecord {
+    let entryIndex: Int
+    let exitIndex: Int
+    let side: Side
+    let entryPrice: Double
+    let exitPrice: Double
+    let contracts: Int
+    let reason: ExitReason
+    /// Ticks of slippage paid across entry and exit.
+    let slippageTicks: Int
+    let day: Int
+}
+
+struct SimulationOutput {
+    var trades: [TradeRecord] = []
+    /// Net PnL (after commission) per planned day, in USD.
+    var dailyPnL: [Double]
+    /// Largest fall of equity from its running peak, USD, with open positions marked to
+    /// each bar's close and closed trades counted after commission.
+    var maxDrawdown = 0.0
+}
+
+/// The fill simulator (DESIGN.md §6). See docs/backtest-assumptions.md for the rules
+/// in prose; the order of the steps below is part of the contract:
+///
+/// At each bar i of a session day:
+///  1. a pending exit (SIGNAL/TIME) fills at bar i's open, slipped;
+///  2. a pending entry fills at bar i's open, slipped, if bar i is in the window;
+///     its stop and target are set and it is cancelled when either is already on
+///     the wrong side of the open;
+///  3. an open position meets its stop and target: a gap through the stop fills at
+///     the open, a gap through the target at the open; otherwise a touched stop fills
+///     at the stop (slipped) before a touched target fills at the target — so when a
+///     bar touches both, the stop wins;
+///  4. the strategy sees the closed bar and decides;
+///  5. the time exit is checked;
+///  6. on the last bar of the window an open position exits at that bar's close (SESSION_END).
+func simulate<S: Strategy>(
+    _ strategy: inout S, bars: BarSeries, plan: [DayPlan], rules: TradingRules,
+    instrument: Instrument, costs: CostModel
+) -> SimulationOutput {
+    var output = SimulationOutput(dailyPnL: [Double](repeating: 0, count: plan.count))
+    guard !plan.isEmpty else { return output }
+    let tick = instrument.tickSize
+    let slipTicks = costs.slippageTicks
+    let slip = Double(slipTicks) * tick
+    let contracts = rules.contracts
+    let maxHold = rules.maxHoldBars
+    let lastEntrySeconds = Int64(rules.lastEntryMinutes) * 60
+
+    // The six columns are pinned for the whole run (one scope each, not indented) so the
+    // loop reads raw memory: no bounds checks, retains or copies per bar.
+    bars.timestamps.withUnsafeBufferPointer { tsBuffer in
+    bars.open.withUnsafeBufferPointer { oBuffer in
+    bars.high.withUnsafeBufferPointer { hBuffer in
+    bars.low.withUnsafeBufferPointer { lBuffer in
+    bars.close.withUnsafeBufferPointer { cBuffer in
+    bars.volume.withUnsafeBufferPointer { vBuffer in
+        guard let ts = tsBuffer.baseAddress, let o = oBuffer.baseAddress, let h = hBuffer.baseAddress,
+              let l = lBuffer.baseAddress, let c = cBuffer.baseAddress, let v = vBuffer.baseAddress
+        else { return }
+        let columns = BarColumns(ts: ts, o: o, h: h, l: l, c: c, v: v)
+
+        // Position state. Absent levels are ±infinity so the comparisons need no branches.
+        var direction = 0
+        var side = Side.long
+        var entryPrice = 0.0
+        var stop = 0.0
+        var target = 0.0
+        var entryIndex = 0
+        var entrySlipTicks = 0
+        var pendingEntry: EntryOrder?
+        var pendingExit: ExitReason?
+        // Equity relative to the start, for the drawdown: realised PnL, its running peak.
+        var realized = 0.0
+        var peak = 0.0
+        let pointValue = instrument.multiplier * Double(contracts)
+
+        @inline(__always) func mark(_ equity: Double) {
+            if equity > peak {
+                peak = equity
+            } else if peak - equity > output.maxDrawdown {
+                output.maxDrawdown = peak - equity
+            }
+        }
+
+        for d in 0..<plan.count {
+            let day = plan[d]
+            strategy.beginSession(day.context)
+            var tradesToday = 0
+            let width = day.context.barSeconds
+            let windowOpen = day.context.windowOpen
+            // A signal is useful only if a whole next bar still fits in the window.
+            let latestSignalClose = min(day.context.windowClose - width, windowOpen + lastEntrySeconds)
+
+            @inline(__always) func close(at price: Double, bar i: Int, reason: ExitReason, slipped: Bool) {
+                let record = TradeRecord(
+                    entryIndex: entryIndex, exitIndex: i, side: side, entryPrice: entryPrice, exitPrice: price,
+                    contracts: contracts, reason: reason, slippageTicks: entrySlipTicks + (slipped ? slipTicks : 0),
+                    day: d)
+                output.trades.append(record)
+                let net = netPnL(record, instrument: instrument, costs: costs)
+                output.dailyPnL[d] += net
+                realized += net
+                mark(realized)
+                direction = 0
+            }
+
+            for i in day.first..<day.end {
+                // 1. Pending market exit at this bar's open.
+                if let reason = pendingExit {
+                    pendingExit = nil
+                    close(at: instrument.roundToTick(o[i]) - side.sign * slip, bar: i, reason: reason, slipped: true)
+                }
+                // 2. Pending entry at this bar's open.
+                if let order = pendingEntry {
+                    pendingEntry = nil
+                    if i >= day.windowFirst && i < day.windowEnd {
+                        let sign = order.side.sign
+                        let open = instrument.roundToTick(o[i])
+                        let fill = open + sign * slip
+                        let stopLevel = level(order.stop, from: fill, sign: -sign, absent: -sign * .infinity,
+                                              instrument: instrument)
+                        let targetLevel = level(order.target, from: fill, sign: sign, absent: sign * .infinity,
+                                                instrument: instrument)
+                        if (stopLevel - open) * sign < 0 && (targetLevel - open) * sign > 0 {
+                            direction = order.side == .long ? 1 : -1
+                            side = order.side
+                            entryPrice = fill
+                            stop = stopLevel
+                            target = targetLevel
+                            entryIndex = i
+                            entrySlipTicks = slipTicks
+                            tradesToday += 1
+                        }
+                    }
+                }
+                // 3. Stops and targets inside the bar.
+                if direction > 0 {
+                    if o[i] <= stop {
+                        close(at: instrument.roundToTick(o[i]) - slip, bar: i, reason: .stop, slipped: true)
+                    } else if o[i] >= target {
+                        close(at: instrument.roundToTick(o[i]), bar: i, reason: .target, slipped: false)
+                    } else if l[i] <= stop {
+                        close(at: stop - slip, bar: i, reason: .stop, slipped: true)
+                    } else if h[i] >= target {
+                        close(at: target, bar: i, reason: .target, slipped: false)
+                    }
+                } else if direction < 0 {
+                    if o[i] >= stop {
+                        close(at: instrument.roundToTick(o[i]) + slip, bar: i, reason: .stop, slipped: true)
+                    } else if o[i] <= target {
+                        close(at: instrument.roundToTick(o[i]), bar: i, reason: .target, slipped: false)
+                    } else if h[i] >= stop {
+                        close(at: stop + slip, bar: i, reason: .stop, slipped: true)
+                    } else if l[i] <= target {
+                        close(at: target, bar: i, reason: .target, slipped: false)
+                    }
+                }
+                // 4. The strategy decides on the closed bar.
+                let closeTime = ts[i] + width
+                let canEnter = direction == 0 && tradesToday < rules.maxTradesPerDay
+                    && closeTime >= windowOpen && closeTime <= latestSignalClose
+                let position = PositionView(
+                    direction: direction, entryPrice: entryPrice,
+                    barsHeld: direction == 0 ? 0 : i - entryIndex + 1, canEnter: canEnter)
+                switch strategy.onBarClose(ClosedBars(columns, index: i), position) {
+                case .hold: break
+                case .enter(let order): if canEnter { pendingEntry = order }
+                case .exit: if direction != 0 { pendingExit = .signal }
+                }
+                // 5. Time exit.
+                if direction != 0 && pendingExit == nil && maxHold > 0 && i - entryIndex + 1 >= maxHold {
+                    pendingExit = .time
+                }
+                // 6. Flat at the end of the window.
+                if direction != 0 && i == day.windowEnd - 1 {
+                    pendingExit = nil
+                    close(at: instrument.roundToTick(c[i]) - side.sign * slip, bar: i, reason: .sessionEnd,
+                          slipped: true)
+                }
+                if direction != 0 {
+                    mark(realized + (c[i] - entryPrice) * side.sign * pointValue)
+                }
+            }
+            // Orders never carry over into another session.
+            pendingEntry = nil
+            pendingExit = nil
+        }
+    }}}}}}
+    return output
+}
+
+@inline(__always)
+private func level(_ level: Level, from fill: Double, sign: Double, absent: Double, instrument: Instrument) -> Double {
+    switch level {
+    case .none: absent
+    case .price(let price): instrument.roundToTick(price)
+    case .distance(let points): instrument.roundToTick(fill + sign * points)
+    }
+}
+
+/// USD result of a trade after commission. Prices sit on the tick grid, so the
+/// tick count is exact: PnL = ticks × tick value × contracts (DESIGN.md §6).
+func grossPnL(_ trade: TradeRecord, instrument: Instrument) -> Double {
+    let ticks = ((trade.exitPrice - trade.entryPrice) / instrument.tickSize).rounded() * trade.side.sign
+    return ticks * instrument.tickValue * Double(trade.contracts)
+}
+
+func commission(_ trade: TradeRecord, costs: CostModel) -> Double {
+    2 * costs.commissionPerSide * Double(trade.contracts)
+}
+
+func netPnL(_ trade: TradeRecord, instrument: Instrument, costs: CostModel) -> Double {
+    grossPnL(trade, instrument: instrument) - commission(trade, costs: costs)
+}

@@ -1,0 +1,105 @@
+/// Contract specification of a tradable instrument. PnL in USD is
+/// `priceChange / tickSize * tickValue * contracts` (DESIGN.md §6).
+public struct Instrument: Sendable, Hashable, Codable {
+    public enum Kind: String, Sendable, Hashable, Codable {
+        case future
+        case equity
+    }
+
+    /// "ES", "MNQ", ... or the stock ticker for equities.
+    public let symbol: String
+    public let name: String
+    public let tickSize: Double
+    /// USD per 1.0 price point.
+    public let multiplier: Double
+    public let currency: String
+    /// USD per contract (or share) per side.
+    public let commissionPerSide: Double
+    public let exchange: String
+    public let session: TradingSession
+    public let kind: Kind
+
+    /// USD per tick per contract.
+    public var tickValue: Double { tickSize * multiplier }
+
+    public init(
+        symbol: String, name: String, tickSize: Double, multiplier: Double,
+        currency: String = "USD", commissionPerSide: Double, exchange: String,
+        session: TradingSession, kind: Kind
+    ) {
+        self.symbol = symbol
+        self.name = name
+        self.tickSize = tickSize
+        self.multiplier = multiplier
+        self.currency = currency
+        self.commissionPerSide = commissionPerSide
+        self.exchange = exchange
+        self.session = session
+        self.kind = kind
+    }
+
+    /// Nearest multiple of the tick size. Rounding through the tick count keeps
+    /// results exact for tick sizes like 0.1 that have no exact binary form.
+    @inlinable
+    public func roundToTick(_ price: Double) -> Double {
+        (price / tickSize).rounded() * tickSize
+    }
+}
+
+/// The instruments Gauntlet knows, in one table. Facts cross-checked against CME
+/// and Lean's symbol-properties database (see ../shared/data/README.md).
+public enum Instruments {
+    private static let microCommission = 0.57
+    private static let eminiCommission = 2.15
+    private static let energyMetalsCommission = 2.47
+
+    public static let all: [Instrument] = [
+        future("ES", "E-mini S&P 500", tick: 0.25, multiplier: 50, commission: eminiCommission,
+               exchange: "CME", session: .cmeEquityIndex),
+        future("MES", "Micro E-mini S&P 500", tick: 0.25, multiplier: 5, commission: microCommission,
+               exchange: "CME", session: .cmeEquityIndex),
+        future("NQ", "E-mini Nasdaq-100", tick: 0.25, multiplier: 20, commission: eminiCommission,
+               exchange: "CME", session: .cmeEquityIndex),
+        future("MNQ", "Micro E-mini Nasdaq-100", tick: 0.25, multiplier: 2, commission: microCommission,
+               exchange: "CME", session: .cmeEquityIndex),
+        future("RTY", "E-mini Russell 2000", tick: 0.1, multiplier: 50, commission: eminiCommission,
+               exchange: "CME", session: .cmeEquityIndex),
+        future("M2K", "Micro E-mini Russell 2000", tick: 0.1, multiplier: 5, commission: microCommission,
+               exchange: "CME", session: .cmeEquityIndex),
+        future("YM", "E-mini Dow ($5)", tick: 1, multiplier: 5, commission: eminiCommission,
+               exchange: "CBOT", session: .cmeEquityIndex),
+        future("MYM", "Micro E-mini Dow", tick: 1, multiplier: 0.5, commission: microCommission,
+               exchange: "CBOT", session: .cmeEquityIndex),
+        future("CL", "Crude Oil (WTI)", tick: 0.01, multiplier: 1000, commission: energyMetalsCommission,
+               exchange: "NYMEX", session: .cmeEnergy),
+        future("MCL", "Micro WTI Crude Oil", tick: 0.01, multiplier: 100, commission: microCommission,
+               exchange: "NYMEX", session: .cmeEnergy),
+        future("GC", "Gold", tick: 0.1, multiplier: 100, commission: energyMetalsCommission,
+               exchange: "COMEX", session: .cmeMetals),
+        future("MGC", "Micro Gold", tick: 0.1, multiplier: 10, commission: microCommission,
+               exchange: "COMEX", session: .cmeMetals),
+    ]
+
+    private static let bySymbol: [String: Instrument] =
+        Dictionary(uniqueKeysWithValues: all.map { ($0.symbol, $0) })
+
+    /// The futures spec for a root symbol ("ES", case-insensitive), or nil.
+    public static func spec(_ symbol: String) -> Instrument? {
+        bySymbol[symbol.uppercased()]
+    }
+
+    /// A generic US stock: tick 0.01, multiplier 1, regular hours in New York.
+    /// Commission is per share per side (a typical retail-broker 0.005).
+    public static func equity(_ ticker: String) -> Instrument {
+        Instrument(symbol: ticker.uppercased(), name: ticker.uppercased(), tickSize: 0.01, multiplier: 1,
+                   commissionPerSide: 0.005, exchange: "US", session: .usEquities, kind: .equity)
+    }
+
+    private static func future(
+        _ symbol: String, _ name: String, tick: Double, multiplier: Double, commission: Double,
+        exchange: String, session: TradingSession
+    ) -> Instrument {
+        Instrument(symbol: symbol, name: name, tickSize: tick, multiplier: multiplier,
+                   commissionPerSide: commission, exchange: exchange, session: session, kind: .future)
+    }
+}

@@ -1,0 +1,47 @@
+import Foundation
+import Market
+
+/// Anything that delivers bars: the synthetic generator, bar files, Databento, Polygon,
+/// or a chain of them. Synchronous because workers run on plain threads.
+public protocol BarSource: Sendable {
+    /// "synthetic", "file", "databento", "polygon" (a chain reports its members).
+    var provider: String { get }
+    func fetchBars(_ request: BarRequest) throws(MarketDataError) -> BarFetch
+}
+
+/// Bars of one instrument and timeframe whose bar START lies in `from..<to`.
+public struct BarRequest: Sendable {
+    public let instrument: Instrument
+    public let timeframe: Timeframe
+    public let from: Date
+    /// Exclusive.
+    public let to: Date
+    public let traceId: UUID
+
+    public init(instrument: Instrument, timeframe: Timeframe, from: Date, to: Date, traceId: UUID = UUID()) {
+        self.instrument = instrument
+        self.timeframe = timeframe
+        self.from = from
+        self.to = to
+        self.traceId = traceId
+    }
+
+    /// Window bounds in UTC epoch seconds; a fractional `from` rounds up so no bar
+    /// starting before it slips in.
+    var fromEpoch: Int64 { Int64(from.timeIntervalSince1970.rounded(.up)) }
+    var toEpoch: Int64 { Int64(to.timeIntervalSince1970.rounded(.up)) }
+}
+
+/// Bars plus where they came from. `source` is the provider that actually delivered
+/// them ("synthetic" data is always labelled as such); `usage` lists every call made.
+public struct BarFetch: Sendable {
+    public let bars: BarSeries
+    public let source: String
+    public let usage: [UsageRecord]
+
+    public init(bars: BarSeries, source: String, usage: [UsageRecord]) {
+        self.bars = bars
+        self.source = source
+        self.usage = usage
+    }
+}

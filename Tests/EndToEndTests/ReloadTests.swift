@@ -1,0 +1,63 @@
+import Foundation
+import TestSupport
+import XCTest
+
+/// Zero-downtime reload: requests keep flowing while `scripts/reload`
+/// replaces the host three times; not one may fail.
+final class ReloadTests: XCTestCase {
+    func testReloadUnderLoadLosesNoRequest() throws {
+        guard let reload = ProcessInfo.processInfo.environment["GAUNTLET_TEST_RELOAD"] else {
+            XCTFail("GAUNTLET_TEST_RELOAD is not set; run through scripts/test")
+            return
+        }
+        let tally = Tally()
+        let stop = Flag()
+        let group = DispatchGroup()
+        for _ in 0..<4 {
+            group.enter()
+            Thread {
+                defer { group.leave() }
+                var sent = 0
+                while !stop.isSet && sent < 20_000 {
+                    sent += 1
+                    do {
+                        let reply = try HTTP.get("/api/ready")
+                        tally.record(success: reply.status == 200, detail: "status \(reply.status)")
+                    } catch {
+                        tally.record(success: false, detail: "\(error)")
+                    }
+                }
+            }.start()
+        }
+        var pids: Set<Int> = []
+        for _ in 0..<3 {
+            Thread.sleep(forTimeInterval: 0.3)
+            XCTAssertEqual(try Subprocess.shell(reload + " >/dev/null 2>&1").status, 0, "reload failed")
+            if let pid = try HTTP.get("/api/health").json["pid"] as? Int { pids.insert(pid) }
+        }
+        Thread.sleep(forTimeInterval: 0.3)
+        stop.set()
+        group.wait()
+        XCTAssertEqual(pids.count, 3, "each reload should put a new host process in front")
+        XCTAssertGreaterThan(tally.ok, 100)
+        XCTAssertEqual(tally.failed, 0, "failures during reload: \(tally.failures.prefix(5))")
+    }
+}
+
+private final class Tally: @unchecked Sendable {
+    private let lock = NSLock()
+    private(set) var ok = 0
+    private(set) var failed = 0
+    private(set) var failures: [String] = []
+    func record(success: Bool, detail: String) {
+        lock.lock(); defer { lock.unlock() }
+        if success { ok += 1 } else { failed += 1; failures.append(detail) }
+    }
+}
+
+private final class Flag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = false
+    var isSet: Bool { lock.lock(); defer { lock.unlock() }; return value }
+    func set() { lock.lock(); value = true; lock.unlock() }
+}

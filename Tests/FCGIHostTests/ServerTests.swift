@@ -1,0 +1,96 @@
+import FCGIHost
+import Foundation
+import Logging
+import TestSupport
+import XCTest
+
+/// Drives the real libfcgi server over a real unix socket with `cgi-fcgi`
+/// (Debian's libfcgi-bin), the FastCGI client that ships with libfcgi.
+final class ServerTests: XCTestCase {
+    struct Echo: RequestHandler {
+        let name: String
+        func respond(to request: Request) -> Response {
+            let text = "\(name)|\(request.method)|\(request.path)|\(request.query["q"] ?? "")|"
+                + "\(request.header("x-admin-token") ?? "")|\(String(decoding: request.body, as: UTF8.self))"
+            return Response(status: 201, headers: [("Content-Type", "text/plain")], body: Array(text.utf8))
+        }
+        func bodyTooLarge(_ request: Request, limit: Int) -> Response {
+            Response(status: 413, body: Array("too large: \(limit)".utf8))
+        }
+    }
+
+    var directory: URL!
+
+    override func setUpWithError() throws {
+        directory = URL(fileURLWithPath: "/tmp/fcgi-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    }
+
+    override func tearDown() { try? FileManager.default.removeItem(at: directory) }
+
+    func start(_ name: String, socket: String, maxBody: Int = 1024) throws -> (Server, DispatchGroup) {
+        let server = Server(configuration: .init(socketPath: socket, threads: 2, maxBodyBytes: maxBody),
+                            logger: Logger(label: "test"), makeHandler: { Echo(name: name) })
+        try server.bind()
+        let done = DispatchGroup()
+        done.enter()
+        Thread { server.run(); done.leave() }.start()
+        return (server, done)
+    }
+
+    /// One FastCGI request through cgi-fcgi; returns its raw CGI output.
+    func call(_ socket: String, method: String = "GET", uri: String, body: String = "",
+              headers: [String: String] = [:]) throws -> String {
+        let parts = uri.split(separator: "?", maxSplits: 1)
+        var environment = ["REQUEST_METHOD": method, "DOCUMENT_URI": String(parts[0]),
+                           "QUERY_STRING": parts.count > 1 ? String(parts[1]) : "",
+                           "CONTENT_LENGTH": String(body.utf8.count)]
+        for (name, value) in headers { environment["HTTP_" + name.uppercased().replacingOccurrences(of: "-", with: "_")] = value }
+        return try Subprocess.run("/usr/bin/cgi-fcgi", ["-bind", "-connect", socket],
+                                  environment: environment, input: Data(body.utf8)).text
+    }
+
+    func testParsesRequestAndWritesStatusHeadersBody() throws {
+        let socket = directory.appendingPathComponent("api.sock").path
+        let (server, done) = try start("one", socket: socket)
+        let out = try call(socket, method: "POST", uri: "/api/things?q=caf%C3%A9+au+lait",
+                           body: "{\"a\":1}", headers: ["X-Admin-Token": "t0k"])
+        XCTAssertTrue(out.hasPrefix("Status: 201 Created\r\n"), out)
+        XCTAssertTrue(out.contains("Content-Length: "), out)
+        XCTAssertTrue(out.contains("X-Trace-Id: "), out)
+        XCTAssertTrue(out.hasSuffix("one|POST|/api/things|café au lait|t0k|{\"a\":1}"), out)
+        // nginx's workers run as another user: the socket must be world-writable.
+        let mode = try FileManager.default.attributesOfItem(atPath: socket)[.posixPermissions] as? Int
+        XCTAssertEqual(mode, 0o666)
+        server.drain()
+        done.wait()
+    }
+
+    func testOversizedBodyGetsTheHandlersLimitAnswer() throws {
+        let socket = directory.appendingPathComponent("api.sock").path
+        let (server, done) = try start("one", socket: socket, maxBody: 16)
+        let out = try call(socket, method: "POST", uri: "/api/x", body: String(repeating: "x", count: 5000))
+        XCTAssertTrue(out.hasPrefix("Status: 413"), out)
+        XCTAssertTrue(out.hasSuffix("too large: 16"), out)
+        server.drain()
+        done.wait()
+    }
+
+    func testReplacementTakesTheSocketAndDrainedServerLeavesItAlone() throws {
+        let socket = directory.appendingPathComponent("api.sock").path
+        let (first, firstDone) = try start("first", socket: socket)
+        XCTAssertTrue(try call(socket, uri: "/a").hasSuffix("first|GET|/a|||"))
+
+        let (second, secondDone) = try start("second", socket: socket)
+        first.drain()
+        firstDone.wait()
+        // The path now names the successor's socket, which must survive the
+        // old server's exit.
+        XCTAssertTrue(try call(socket, uri: "/b").hasSuffix("second|GET|/b|||"))
+
+        second.drain()
+        secondDone.wait()
+        // A server that is stopped, not replaced, removes its socket.
+        XCTAssertFalse(FileManager.default.fileExists(atPath: socket))
+    }
+}
