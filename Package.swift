@@ -26,11 +26,15 @@ let package = Package(
         .target(name: "FCGIHost", dependencies: [
             "CFastCGI", .product(name: "Logging", package: "swift-log"),
         ]),
+        .target(name: "Jobs", dependencies: [
+            "Postgres", "Market", "MarketData", "Backtest", .product(name: "Logging", package: "swift-log"),
+        ]),
         .target(name: "Handlers", dependencies: [
-            "FCGIHost", "Postgres", .product(name: "Logging", package: "swift-log"),
+            "FCGIHost", "Postgres", "Market", "MarketData", "Backtest",
+            .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "Gauntlet", dependencies: [
-            "FCGIHost", "Handlers", "Postgres", "Market", "MarketData", "Backtest",
+            "FCGIHost", "Handlers", "Jobs", "Postgres", "Market", "MarketData", "Backtest",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),
@@ -40,6 +44,7 @@ let package = Package(
         .testTarget(name: "BacktestTests", dependencies: ["Backtest", "Market"]),
         .testTarget(name: "MarketDataTests", dependencies: ["MarketData", "Market"]),
         .testTarget(name: "FCGIHostTests", dependencies: ["FCGIHost", "TestSupport"]),
+        .testTarget(name: "JobsTests", dependencies: ["Jobs", "Postgres", "Backtest", "TestSupport"]),
         .testTarget(name: "HandlersTests", dependencies: ["Handlers", "FCGIHost"]),
         .testTarget(name: "EndToEndTests", dependencies: ["TestSupport"]),
     ],

@@ -14,12 +14,12 @@ enum HealthRoutes {
         let status = "ok"
         let version = GauntletVersion.current
         let pid = Int(getpid())
-        let uptime_seconds: Double
+        let uptimeSeconds: Double
     }
 
     static func health(_ context: RequestContext, startedAt: Date) throws -> Response {
         let uptime = max(0, Date().timeIntervalSince(startedAt))
-        return .json(JSON.encode(Health(uptime_seconds: (uptime * 1000).rounded() / 1000)))
+        return .json(JSON.encode(Health(uptimeSeconds: (uptime * 1000).rounded() / 1000)))
     }
 
     /// One round trip: `api_ready()` (sql/functions/api_ready.sql) builds the document.

@@ -7,8 +7,8 @@ final class FoundationTests: XCTestCase {
         let reply = try HTTP.get("/api/ready")
         XCTAssertEqual(reply.status, 200)
         XCTAssertEqual(reply.json["status"] as? String, "ready")
-        XCTAssertTrue((reply.json["server_version"] as? String ?? "").hasPrefix("15."), "\(reply.json)")
-        XCTAssertGreaterThanOrEqual(reply.json["migrations_applied"] as? Int ?? 0, 1)
+        XCTAssertTrue((reply.json["serverVersion"] as? String ?? "").hasPrefix("15."), "\(reply.json)")
+        XCTAssertGreaterThanOrEqual(reply.json["migrationsApplied"] as? Int ?? 0, 1)
         XCTAssertNotNil(reply.header("X-Trace-Id"))
     }
 
@@ -17,7 +17,7 @@ final class FoundationTests: XCTestCase {
         XCTAssertEqual(reply.status, 200)
         XCTAssertEqual(reply.json["status"] as? String, "ok")
         XCTAssertNotNil(reply.json["version"] as? String)
-        XCTAssertGreaterThanOrEqual(reply.json["uptime_seconds"] as? Double ?? -1, 0)
+        XCTAssertGreaterThanOrEqual(reply.json["uptimeSeconds"] as? Double ?? -1, 0)
     }
 
     func assertEnvelope(_ reply: HTTP.Reply, status: Int, code: String, file: StaticString = #filePath, line: UInt = #line) {

@@ -5,8 +5,8 @@ language sql stable as $$
     select jsonb_build_object(
         'status', 'ready',
         'database', 'reachable',
-        'server_version', current_setting('server_version'),
-        'migrations_applied', (select count(*) from schema_migrations),
-        'checked_at', to_char(now() at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')
+        'serverVersion', current_setting('server_version'),
+        'migrationsApplied', (select count(*) from schema_migrations),
+        'checkedAt', to_char(now() at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')
     )
 $$;

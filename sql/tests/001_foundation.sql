@@ -14,7 +14,7 @@ select throws_ok($$insert into settings (key, value, description) values ('Bad K
 
 select has_function('api_ready');
 select is(api_ready() ->> 'status', 'ready', 'api_ready says ready');
-select is((api_ready() ->> 'migrations_applied')::int, (select count(*)::int from schema_migrations),
+select is((api_ready() ->> 'migrationsApplied')::int, (select count(*)::int from schema_migrations),
           'api_ready counts the applied migrations');
 
 select * from finish();
