@@ -46,7 +46,7 @@ let package = Package(
         .testTarget(name: "FCGIHostTests", dependencies: ["FCGIHost", "TestSupport"]),
         .testTarget(name: "JobsTests", dependencies: ["Jobs", "Postgres", "Backtest", "TestSupport"]),
         .testTarget(name: "HandlersTests", dependencies: ["Handlers", "FCGIHost"]),
-        .testTarget(name: "EndToEndTests", dependencies: ["TestSupport"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["Postgres", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -43,6 +43,7 @@ BASE_PACKAGES=(
     "/usr/include/zstd.h:libzstd-dev"
     "nginx:nginx"
     "curl:curl"
+    "jq:jq"
     "pkg-config:pkg-config"
     "/usr/share/javascript/chart.js/chart.min.js:libjs-chart.js"
 )
@@ -153,6 +154,22 @@ stack_host_start() {
     die "the host did not take over within 5 s; see $state/log/host.log"
 }
 
+# stack_worker_start STATE — one `gauntlet worker` on the installed binary; a
+# running one is stopped first (it finishes or releases its jobs).
+stack_worker_start() {
+    local state=$1
+    stop_pidfile "$state/run/worker.pid" 30
+    mkdir -p "$state/run" "$state/log"
+    setsid "$state/bin/gauntlet" worker </dev/null >>"$state/log/worker.log" 2>&1 &
+    local pid=$! i
+    for i in $(seq 1 100); do
+        pid_alive "$state/run/worker.pid" && return 0
+        kill -0 "$pid" 2>/dev/null || die "the worker exited at start; see $state/log/worker.log"
+        sleep 0.05
+    done
+    die "the worker wrote no pidfile within 5 s; see $state/log/worker.log"
+}
+
 stack_nginx_start() {
     local state=$1 port=$2 conf="$1/nginx/nginx.conf"
     mkdir -p "$state/nginx/tmp" "$state/log"
@@ -165,19 +182,20 @@ stack_nginx_start() {
     fi
 }
 
-# stop_pidfile FILE — TERM, wait up to 10 s, then KILL.
+# stop_pidfile FILE [SECONDS] — TERM, wait (default 10 s), then KILL.
 stop_pidfile() {
     pid_alive "$1" || return 0
     local pid i
     pid=$(cat "$1")
     kill -TERM "$pid" 2>/dev/null || return 0
-    for i in $(seq 1 100); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.1; done
+    for i in $(seq 1 $((${2:-10} * 10))); do kill -0 "$pid" 2>/dev/null || return 0; sleep 0.1; done
     kill -KILL "$pid" 2>/dev/null || true
 }
 
 stack_stop() {
     local state=$1
     stop_pidfile "$state/nginx/nginx.pid"
+    stop_pidfile "$state/run/worker.pid" 30  # finishes or releases its jobs
     stop_pidfile "$state/run/host.pid"
     stack_pg_stop "$state"
 }

@@ -61,6 +61,14 @@ public final class APIHandler: RequestHandler {
     /// Database failures the client did not cause are 5xx; the SQLSTATE is
     /// passed on so an operator can look it up, the SQL text is not.
     static func apiError(for error: PostgresError, request: Request, logger: Logger) -> APIError {
+        // SQL functions raise stable codes as their message: P0002 for a
+        // missing thing, P0001 for a refused state change, 22023 for a bad value.
+        let clientErrors: [String: Int] = ["P0002": 404, "P0001": 409, "22023": 400]
+        if let state = error.sqlState, let status = clientErrors[state],
+           error.message.allSatisfy({ $0.isUppercase || $0 == "_" || $0.isNumber }) {
+            return APIError(status: status, code: error.message, message: error.detail ?? error.message,
+                            suggestedFix: error.hint)
+        }
         if error.sqlState == "57014" {
             return APIError(status: 504, code: "REQUEST_TIMEOUT", message: "the request took longer than the statement timeout",
                             suggestedFix: "retry; if it persists, raise GAUNTLET_STATEMENT_TIMEOUT_MS or narrow the request")

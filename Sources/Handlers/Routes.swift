@@ -3,9 +3,15 @@ import Foundation
 
 /// The whole API, one `register` per area (one file each).
 public enum Routes {
-    public static func all(startedAt: Date = Date()) -> Router {
+    public static func all(startedAt: Date = Date(),
+                           environment: [String: String] = ProcessInfo.processInfo.environment) -> Router {
         var router = Router()
         HealthRoutes.register(&router, startedAt: startedAt)
+        BotRoutes.register(&router)
+        BacktestRoutes.register(&router)
+        FeedRoutes.register(&router)
+        SchedulerRoutes.register(&router)
+        IntegrationRoutes.register(&router, environment: environment)
         return router
     }
 }

@@ -38,11 +38,16 @@ public struct Instrument: Sendable, Hashable, Codable {
         self.kind = kind
     }
 
-    /// Nearest multiple of the tick size. Rounding through the tick count keeps
-    /// results exact for tick sizes like 0.1 that have no exact binary form.
+    /// Nearest multiple of the tick size, as the exchange would quote it. For
+    /// ticks like 0.01 or 0.1 the tick count is divided by the (whole) number of
+    /// ticks per point, which yields the double nearest the decimal price —
+    /// 49.23, not the 49.230000000000004 that count × tick gives.
     @inlinable
     public func roundToTick(_ price: Double) -> Double {
-        (price / tickSize).rounded() * tickSize
+        let perPoint = 1 / tickSize
+        let whole = perPoint.rounded()
+        if abs(perPoint - whole) < 1e-9 { return (price * whole).rounded() / whole }
+        return (price / tickSize).rounded() * tickSize
     }
 }
 

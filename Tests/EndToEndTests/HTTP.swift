@@ -50,6 +50,10 @@ struct HTTP {
     }
 
     static func get(_ path: String) throws -> Reply { try request("GET", path) }
+
+    static func post(_ path: String, json: String) throws -> Reply {
+        try request("POST", path, body: Data(json.utf8), headers: ["Content-Type": "application/json"])
+    }
 }
 
 private final class Box: @unchecked Sendable {

@@ -74,4 +74,43 @@ public enum Subprocess {
         let exitCode = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
         return Output(status: exitCode, stdout: output)
     }
+
+    /// Starts `path` in the background with stdin from /dev/null and stdout and
+    /// stderr appended to `logPath`; returns its pid. The caller reaps it with
+    /// `waitForExit` (or kills it first).
+    public static func spawn(_ path: String, _ arguments: [String], environment: [String: String]? = nil,
+                             logPath: String) throws -> pid_t {
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, logPath, O_WRONLY | O_CREAT | O_APPEND, 0o644)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+
+        let argv = ([path] + arguments).map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        let envStrings = (environment ?? ProcessInfo.processInfo.environment).map { "\($0.key)=\($0.value)" }
+        let envp = envStrings.map { strdup($0) } + [nil]
+        defer { envp.forEach { free($0) } }
+
+        var pid: pid_t = 0
+        let spawned = posix_spawn(&pid, path, &actions, nil, argv, envp)
+        guard spawned == 0 else { throw POSIXError(POSIXErrorCode(rawValue: spawned) ?? .ENOENT) }
+        return pid
+    }
+
+    /// Waits up to `timeout` seconds for a spawned child to exit and reaps it.
+    /// Returns its exit code (128 + signal when a signal ended it), or nil when it
+    /// is still running. Checks every 20 ms: children here exit within seconds.
+    public static func waitForExit(_ pid: pid_t, timeout: Double) -> Int32? {
+        let deadline = Date(timeIntervalSinceNow: timeout)
+        var status: Int32 = 0
+        while true {
+            let reaped = waitpid(pid, &status, WNOHANG)
+            if reaped == pid { return (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f) }
+            if reaped < 0 && errno != EINTR { return nil }
+            if Date() >= deadline { return nil }
+            usleep(20_000)
+        }
+    }
 }

@@ -12,14 +12,12 @@ import Market
 struct SessionPathGenerator {
     let instrument: Instrument
     let profile: MarketProfile
-    private let grid: TickGrid
     /// Per-minute pull toward the open on mean-reverting days (half-life ≈ 45 min).
     private static let reversionPerMinute = 0.015
 
     init(instrument: Instrument, profile: MarketProfile) {
         self.instrument = instrument
         self.profile = profile
-        grid = TickGrid(tickSize: instrument.tickSize)
     }
 
     /// Appends bars starting in `from..<to` of `day` to `bars`. The whole session is
@@ -65,15 +63,15 @@ struct SessionPathGenerator {
             cumulative[i] = variance
         }
         let miss = closePrice - q
-        let tick = grid.round(instrument.tickSize)
-        var previousClose = grid.round(openPrice)
+        let tick = instrument.roundToTick(instrument.tickSize)
+        var previousClose = instrument.roundToTick(openPrice)
         for i in 0..<minutes {
             let weight = pow(cumulative[i] / variance, bridgeExponent)
             let sigma = perUnit * activity[i]
             let o = previousClose
-            let c = max(tick, grid.round(path[i] + weight * miss))
-            let h = grid.round(max(o, c) + 0.5 * sigma * abs(rng.normal()))
-            let l = max(tick, grid.round(min(o, c) - 0.5 * sigma * abs(rng.normal())))
+            let c = max(tick, instrument.roundToTick(path[i] + weight * miss))
+            let h = instrument.roundToTick(max(o, c) + 0.5 * sigma * abs(rng.normal()))
+            let l = max(tick, instrument.roundToTick(min(o, c) - 0.5 * sigma * abs(rng.normal())))
             let v = max(1, (profile.minuteVolume * pow(activity[i], 1.3) * exp(0.4 * rng.normal() - 0.08)).rounded())
             previousClose = c
             let t = day.open + Int64(i) * 60

@@ -1,0 +1,149 @@
+import Backtest
+import Foundation
+import Logging
+import Market
+import MarketData
+import Postgres
+
+/// Runs BACKTEST_BASELINE and BACKTEST_REFRESH: the bot's archetype, instrument,
+/// timeframe and params from the claimed row; bars from the provider chain over the
+/// last `baseline_trading_days` sessions (or the payload's window); the engine; and
+/// a `BacktestRecord` for `complete_backtest`.
+public struct BacktestExecutor: JobExecutor {
+    public static let minimumBars = 1000
+    public static let defaultTradingDays = 20
+
+    public let source: any BarSource
+    /// Test-only: milliseconds to sleep before fetching, so a test can catch a
+    /// backtest in flight (kill -9, SIGTERM). Set from GAUNTLET_TEST_EXECUTOR_DELAY_MS.
+    public let testDelayMs: Int
+    public let now: @Sendable () -> Date
+
+    public var jobTypes: [JobType] { [.backtestBaseline, .backtestRefresh] }
+    public var claimBatchSize: Int { 1 }
+
+    public init(source: any BarSource, testDelayMs: Int = 0, now: @escaping @Sendable () -> Date = { Date() }) {
+        self.source = source
+        self.testDelayMs = max(0, testDelayMs)
+        self.now = now
+    }
+
+    /// The configured provider chain (synthetic, labelled so, when no provider key is
+    /// set) and the test delay, both from the environment.
+    public init(environment: [String: String]) {
+        self.init(source: BarSources.chain(environment: environment),
+                  testDelayMs: environment["GAUNTLET_TEST_EXECUTOR_DELAY_MS"].flatMap { Int($0) } ?? 0)
+    }
+
+    public func execute(_ job: ClaimedJob, context: JobContext) -> JobOutcome {
+        let startedAt = now()
+        if testDelayMs > 0 { usleep(useconds_t(min(testDelayMs, 3_600_000)) * 1000) }
+        let plan: Plan
+        do throws(JobFailure) {
+            plan = try self.plan(job, context: context)
+        } catch {
+            return JobOutcome(.failed(error))
+        }
+
+        let fetch: BarFetch
+        do throws(MarketDataError) {
+            fetch = try source.fetchBars(BarRequest(
+                instrument: plan.instrument, timeframe: plan.timeframe,
+                from: Date(timeIntervalSince1970: Double(plan.window.from)),
+                to: Date(timeIntervalSince1970: Double(plan.window.to)), traceId: job.traceID))
+        } catch {
+            return JobOutcome(.failed(Self.failure(error)), usage: error.usage)
+        }
+        context.logger.info("bars fetched", metadata: [
+            "bars": "\(fetch.bars.count)", "data_source": "\(fetch.source)",
+            "window": "\(isoUTC(plan.window.from))..\(isoUTC(plan.window.to))",
+        ])
+        if fetch.bars.count < Self.minimumBars {
+            context.logger.warning("fewer bars than a baseline should have", metadata: [
+                "bars": "\(fetch.bars.count)", "minimum": "\(Self.minimumBars)",
+            ])
+        }
+
+        let result: BacktestResult
+        do throws(BacktestError) {
+            result = try Backtester.run(BacktestRequest(
+                archetype: plan.archetype, params: plan.params, instrument: plan.instrument, bars: fetch.bars,
+                dataSource: fetch.source, windowFrom: plan.window.firstTradeDate, windowTo: plan.window.endTradeDate))
+        } catch {
+            return JobOutcome(.failed(JobFailure(code: error.code, message: error.message,
+                                                 suggestedFix: error.suggestedFix, retryable: false)),
+                              usage: fetch.usage)
+        }
+        if let stored = job.paramsHash, stored != result.provenance.paramsHash {
+            // The engine hashes the complete, validated set (defaults filled in); a bot
+            // storing a partial set hashes differently. The session records what ran.
+            context.logger.notice("params_hash differs from the bot's", metadata: [
+                "bot_params_hash": "\(stored)", "tested_params_hash": "\(result.provenance.paramsHash)",
+            ])
+        }
+        do throws(JobFailure) {
+            let record = try BacktestRecord(result: result, window: plan.window, iteration: job.iteration ?? 0,
+                                            startedAt: startedAt, completedAt: now())
+            return JobOutcome(.backtest(record), usage: fetch.usage)
+        } catch {
+            return JobOutcome(.failed(error), usage: fetch.usage)
+        }
+    }
+
+    /// Everything resolved from the claimed row before any bar is fetched.
+    struct Plan {
+        let archetype: Archetype
+        let params: ParamValues
+        let instrument: Instrument
+        let timeframe: Timeframe
+        let window: BacktestWindow
+    }
+
+    func plan(_ job: ClaimedJob, context: JobContext) throws(JobFailure) -> Plan {
+        guard let slug = job.archetypeSlug, let archetype = Archetypes.named(slug) else {
+            throw JobFailure(code: "UNKNOWN_ARCHETYPE",
+                             message: "the bot's archetype \(job.archetypeSlug ?? "(none)") has no engine implementation",
+                             suggestedFix: "use one of the starter archetypes (gauntlet backtest --list)", retryable: false)
+        }
+        guard let symbol = job.instrument, let instrument = Instruments.spec(symbol) else {
+            throw JobFailure(code: "UNKNOWN_INSTRUMENT",
+                             message: "the bot's instrument \(job.instrument ?? "(none)") has no contract spec",
+                             suggestedFix: "use a supported futures root such as MNQ, MES, ES or CL", retryable: false)
+        }
+        guard let width = job.timeframe, let timeframe = Timeframe(rawValue: width) else {
+            throw JobFailure(code: "UNKNOWN_TIMEFRAME", message: "the bot's timeframe \(job.timeframe ?? "(none)") is not supported",
+                             suggestedFix: "use 1m, 5m, 15m or 1h", retryable: false)
+        }
+        let params: ParamValues
+        do throws(ParamsError) {
+            params = try archetype.params(fromJSON: job.params)
+        } catch {
+            throw JobFailure(code: error.code.rawValue, message: error.message,
+                             suggestedFix: "fix the bot's params within the bounds of \(archetype.slug) (docs/archetypes.md)",
+                             retryable: false)
+        }
+        let window: BacktestWindow
+        if let requested = try BacktestWindow.requested(payload: job.payload, session: instrument.session) {
+            window = requested
+        } else {
+            let days = (try? JobQueue(context.connection).numericSetting("baseline_trading_days")).flatMap { $0 }
+            window = BacktestWindow.recentSessions(
+                session: instrument.session, timeframe: timeframe,
+                tradingDays: days.map { Int($0) } ?? Self.defaultTradingDays, minimumBars: Self.minimumBars,
+                now: now())
+        }
+        return Plan(archetype: archetype, params: params, instrument: instrument, timeframe: timeframe, window: window)
+    }
+
+    /// Configuration and request errors would fail again unchanged; outages, rate
+    /// limits and gaps in the data may not.
+    static func failure(_ error: MarketDataError) -> JobFailure {
+        let permanent: Set<String> = [
+            MarketDataError.notConfigured, MarketDataError.providerUnauthorized, MarketDataError.providerBadRequest,
+            MarketDataError.invalidSpec, MarketDataError.unsupportedRequest, MarketDataError.fileNotFound,
+            MarketDataError.badBarData,
+        ]
+        return JobFailure(code: error.code, message: error.message, suggestedFix: error.suggestedFix,
+                          retryable: !permanent.contains(error.code))
+    }
+}

@@ -1,0 +1,138 @@
+import Foundation
+import Logging
+import Postgres
+
+/// One worker slot: claim, execute, report, repeat, on one thread with its own
+/// connection. An idle slot sleeps until the listener wakes it or the poll
+/// interval passes, so a lost notification only costs latency.
+final class ClaimLoop {
+    let slot: Int
+    let worker: Worker
+    private var logger: Logger
+    private var connection: Connection?
+
+    init(slot: Int, worker: Worker) {
+        self.slot = slot
+        self.worker = worker
+        logger = worker.logger
+        logger[metadataKey: "slot"] = "\(slot)"
+    }
+
+    func run() {
+        while !worker.isStopping {
+            let seen = worker.wake.generation
+            let jobs: [ClaimedJob]
+            do {
+                jobs = try claimNext()
+            } catch {
+                logger.error("claim failed", metadata: ["error": "\(error)"])
+                worker.wake.wait(since: worker.wake.generation, timeout: worker.configuration.pollInterval)
+                continue
+            }
+            if jobs.isEmpty {
+                worker.wake.wait(since: seen, timeout: worker.configuration.pollInterval)
+                continue
+            }
+            for job in jobs {
+                // Once stopping, jobs of a batch not yet begun are left for the release.
+                if worker.isStopping { break }
+                run(job)
+            }
+        }
+    }
+
+    private func connect() throws -> Connection {
+        if let connection { return connection }
+        let opened = try Connection(worker.options(role: "slot-\(slot)"))
+        connection = opened
+        return opened
+    }
+
+    private func claimNext() throws -> [ClaimedJob] {
+        let queue = JobQueue(try connect())
+        for round in worker.plan.rounds {
+            let jobs = try queue.claim(worker: worker.identity.id, types: round.types, limit: round.limit)
+            if !jobs.isEmpty {
+                worker.leases.hold(jobs)
+                return jobs
+            }
+        }
+        return []
+    }
+
+    private func run(_ job: ClaimedJob) {
+        var logger = self.logger
+        logger[metadataKey: "trace_id"] = "\(job.traceID)"
+        logger[metadataKey: "job_id"] = "\(job.id)"
+        logger[metadataKey: "job_type"] = "\(job.type)"
+        logger[metadataKey: "attempt"] = "\(job.attempt)"
+        defer { worker.leases.finish(job.id) }
+        guard !worker.leases.isLost(job.id) else { return }
+        let connection: Connection
+        do {
+            connection = try connect()
+        } catch {
+            logger.error("no database connection for the job; its lease will expire", metadata: ["error": "\(error)"])
+            return
+        }
+        let outcome: JobOutcome
+        if let type = JobType(rawValue: job.type), let executor = worker.plan.executors[type] {
+            logger.log(level: executor.jobLogLevel, "job started")
+            outcome = executor.execute(job, context: JobContext(connection: connection, logger: logger,
+                                                                workerID: worker.identity.id))
+        } else {
+            // claim_jobs returned a type this worker did not ask for: a contract breach.
+            outcome = JobOutcome(.failed(JobFailure(code: "NO_EXECUTOR", message: "worker has no executor for \(job.type)",
+                                                    suggestedFix: nil, retryable: true)))
+        }
+        report(outcome, of: job, queue: JobQueue(connection), logger: logger)
+    }
+
+    /// Usage first (so failed fetches count too), then the one status change.
+    private func report(_ outcome: JobOutcome, of job: ClaimedJob, queue: JobQueue, logger: Logger) {
+        if !outcome.usage.isEmpty {
+            do {
+                try queue.recordUsage(job: job.id, usage: outcome.usage)
+            } catch {
+                logger.error("could not record provider usage", metadata: ["error": "\(error)"])
+            }
+        }
+        if worker.leases.isLost(job.id) {
+            logger.warning("lease lost while running; result dropped")
+            return
+        }
+        let level = JobType(rawValue: job.type).flatMap { worker.plan.executors[$0]?.jobLogLevel } ?? .info
+        do {
+            switch outcome.result {
+            case .backtest(let record):
+                switch try queue.completeBacktest(job, worker: worker.identity.id, record: record) {
+                case .recorded(let session):
+                    logger.info("backtest recorded", metadata: [
+                        "session_id": "\(session)", "trades": "\(record.trades.count)",
+                        "data_source": "\(record.session.data_source)", "bars": "\(record.session.bars_tested)",
+                    ])
+                case .leaseLost:
+                    logger.warning("lease lost before the result was recorded; result dropped")
+                }
+            case .completed(let result):
+                switch try queue.complete(job, worker: worker.identity.id, result: result) {
+                case .recorded: logger.log(level: level, "job completed")
+                case .leaseLost: logger.warning("lease lost before completion; result dropped")
+                }
+            case .failed(let failure):
+                switch try queue.fail(job, worker: worker.identity.id, failure: failure) {
+                case .recorded(let status):
+                    logger.warning("job failed", metadata: [
+                        "error_code": "\(failure.code)", "error": "\(failure.message)",
+                        "retryable": "\(failure.retryable)", "status": "\(status)",
+                    ])
+                case .leaseLost:
+                    logger.warning("lease lost before the failure was recorded", metadata: ["error_code": "\(failure.code)"])
+                }
+            }
+        } catch {
+            // The outcome may not be recorded; the lease expires and the rescuer retries.
+            logger.error("could not report the job's outcome", metadata: ["error": "\(error)"])
+        }
+    }
+}

@@ -1,0 +1,39 @@
+import Foundation
+import Postgres
+
+/// One row returned by `claim_jobs`: the job this worker now holds a lease on,
+/// with the bot facts an executor needs so it never has to read `bots` itself.
+public struct ClaimedJob: Sendable, Equatable {
+    public let id: UUID
+    public let botID: UUID?
+    public let type: String
+    /// 1 on the first claim; passed back with complete/fail so a stale worker is refused.
+    public let attempt: Int
+    public let traceID: UUID
+    /// The job's `payload` as JSON text (`{}` when empty).
+    public let payload: String
+    public let leaseExpiresAt: Date
+    public let archetypeSlug: String?
+    public let instrument: String?
+    public let timeframe: String?
+    /// The bot's `params` as JSON text.
+    public let params: String?
+    public let paramsHash: String?
+    public let iteration: Int?
+
+    public init(row: Row) throws {
+        id = try row.decode("job_id")
+        botID = try row.decodeIfPresent("bot_id")
+        type = try row.decode("job_type")
+        attempt = try row.decode("attempt")
+        traceID = try row.decode("trace_id")
+        payload = try row.decodeIfPresent("payload") ?? "{}"
+        leaseExpiresAt = try row.decode("lease_expires_at")
+        archetypeSlug = try row.decodeIfPresent("archetype_slug")
+        instrument = try row.decodeIfPresent("instrument")
+        timeframe = try row.decodeIfPresent("timeframe")
+        params = try row.decodeIfPresent("params")
+        paramsHash = try row.decodeIfPresent("params_hash")
+        iteration = try row.decodeIfPresent("iteration")
+    }
+}

@@ -1,0 +1,45 @@
+import Foundation
+import Logging
+import Postgres
+
+/// Every third of a lease (at most 5 s): records the worker's heartbeat row and
+/// extends the leases of the jobs it holds. A job whose lease was lost (expired
+/// and rescued while the worker stalled) is marked so its result is dropped.
+struct Heartbeat {
+    let worker: Worker
+
+    func run() {
+        var connection: Connection?
+        var leaseSeconds = worker.configuration.defaultLeaseSeconds
+        while !worker.pause(min(5, max(0.2, leaseSeconds / 3))) {
+            do {
+                let opened = try connection ?? Connection(worker.options(role: "heartbeat"))
+                connection = opened
+                let queue = JobQueue(opened)
+                try queue.recordWorkerHeartbeat(worker.identity)
+                try extendLeases(queue)
+                if let configured = try queue.numericSetting("job_lease_seconds"), configured > 0 {
+                    leaseSeconds = configured
+                }
+            } catch {
+                worker.logger.error("heartbeat failed", metadata: ["error": "\(error)"])
+            }
+        }
+    }
+
+    private func extendLeases(_ queue: JobQueue) throws {
+        let ids = worker.leases.activeIDs
+        guard !ids.isEmpty else { return }
+        let held = try queue.heartbeat(worker: worker.identity.id, jobs: ids)
+        guard held < ids.count else { return }
+        // heartbeat_jobs only counts; ask per job to learn which were lost. A job that
+        // finished meanwhile is no longer held here and is skipped by markLost.
+        for id in ids where try queue.heartbeat(worker: worker.identity.id, jobs: [id]) == 0 {
+            if let job = worker.leases.markLost(id) {
+                worker.logger.warning("lease lost; the job's result will be dropped", metadata: [
+                    "trace_id": "\(job.traceID)", "job_id": "\(job.id)", "job_type": "\(job.type)",
+                ])
+            }
+        }
+    }
+}

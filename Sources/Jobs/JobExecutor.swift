@@ -1,0 +1,20 @@
+import Logging
+
+/// Runs one kind of job. An executor does the work and says how it ended; the
+/// claim loop reports that to PostgreSQL (`record_usage`, then complete or fail),
+/// so no executor ever changes a job's status itself. New kinds (EVOLVE, IMPROVE)
+/// are new conformers, one per file.
+public protocol JobExecutor: Sendable {
+    /// The job types this executor runs.
+    var jobTypes: [JobType] { get }
+    /// Jobs claimed per `claim_jobs` call: more than 1 only for jobs so short that
+    /// the claim round trip would dominate (NOOP).
+    var claimBatchSize: Int { get }
+    /// Level of the per-job "started"/"completed" log lines (default info).
+    var jobLogLevel: Logger.Level { get }
+    func execute(_ job: ClaimedJob, context: JobContext) -> JobOutcome
+}
+
+extension JobExecutor {
+    public var jobLogLevel: Logger.Level { .info }
+}

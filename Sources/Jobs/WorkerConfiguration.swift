@@ -1,0 +1,25 @@
+import Postgres
+
+/// What a worker process runs and how.
+public struct WorkerConfiguration: Sendable {
+    public var identity: WorkerIdentity
+    public var database: Connection.Options
+    /// One per job kind; only those serving `identity.jobTypes` are used.
+    public var executors: [any JobExecutor]
+    /// Seconds running jobs get to finish after a stop request before they are released.
+    public var gracePeriod: Double
+    /// Seconds an idle slot sleeps before claiming again without a notification.
+    public var pollInterval: Double
+    /// Used until `settings.job_lease_seconds` has been read.
+    public var defaultLeaseSeconds: Double
+
+    public init(identity: WorkerIdentity, database: Connection.Options, executors: [any JobExecutor],
+                gracePeriod: Double = 20, pollInterval: Double = 1, defaultLeaseSeconds: Double = 60) {
+        self.identity = identity
+        self.database = database
+        self.executors = executors
+        self.gracePeriod = gracePeriod
+        self.pollInterval = pollInterval
+        self.defaultLeaseSeconds = defaultLeaseSeconds
+    }
+}

@@ -1,0 +1,49 @@
+import Foundation
+import Postgres
+import XCTest
+
+/// A client's mistake gets a 4xx in the error envelope and writes nothing.
+final class BadInputTests: XCTestCase {
+    func counts() throws -> [Int] {
+        guard let url = ProcessInfo.processInfo.environment["GAUNTLET_TEST_DATABASE_URL"] else {
+            XCTFail("GAUNTLET_TEST_DATABASE_URL is not set; run through scripts/test")
+            return []
+        }
+        let db = try Connection(.init(conninfo: url))
+        // Only what a request could write: a running worker adds sessions,
+        // job events and usage of its own while this test runs.
+        let row = try db.query("""
+            select (select count(*) from bots) as bots, (select count(*) from bot_jobs) as jobs,
+                   (select count(*) from activity_events
+                    where event_type in ('BACKTEST_QUEUED', 'STARTER_PACK_CREATED')) as events,
+                   (select count(*) from integration_usage_events where endpoint = 'verify') as verifications
+            """).single()
+        return try ["bots", "jobs", "events", "verifications"].map { try row.decode($0, as: Int.self) }
+    }
+
+    func expect(_ reply: HTTP.Reply, _ status: Int, _ code: String, file: StaticString = #filePath, line: UInt = #line) {
+        XCTAssertEqual(reply.status, status, String(decoding: reply.body, as: UTF8.self), file: file, line: line)
+        XCTAssertEqual(reply.error["code"] as? String, code, file: file, line: line)
+        XCTAssertNotNil(reply.error["trace_id"], file: file, line: line)
+    }
+
+    func testBadRequestsChangeNothing() throws {
+        let before = try counts()
+        let unknownBot = "7d3c1f1e-5b1a-4c55-9a62-0f3c2b1a9d8e"
+        expect(try HTTP.post("/api/backtests", json: "{\"botId\":\"\(unknownBot)\"}"), 404, "BOT_NOT_FOUND")
+        expect(try HTTP.post("/api/backtests", json: "{\"botId\":\"not-a-uuid\"}"), 400, "INVALID_PARAMETER")
+        expect(try HTTP.post("/api/backtests", json: "{\"botId\":"), 400, "INVALID_JSON")
+        expect(try HTTP.post("/api/backtests", json: "{}"), 400, "INVALID_PARAMETER")
+        expect(try HTTP.post("/api/backtests/\(unknownBot)/run", json: "{}"), 404, "BACKTEST_NOT_FOUND")
+        expect(try HTTP.get("/api/bots/not-a-uuid"), 400, "INVALID_PARAMETER")
+        expect(try HTTP.get("/api/bots/\(unknownBot)"), 404, "BOT_NOT_FOUND")
+        expect(try HTTP.get("/api/backtests?status=WHATEVER"), 400, "INVALID_PARAMETER")
+        expect(try HTTP.get("/api/feed?limit=100000"), 400, "INVALID_PARAMETER")
+        expect(try HTTP.post("/api/integrations/verify", json: "{\"provider\":\"bloomberg\"}"), 400, "UNKNOWN_PROVIDER")
+        expect(try HTTP.post("/api/integrations/verify", json: "{\"provider\":42}"), 400, "INVALID_PARAMETER")
+        expect(try HTTP.post("/api/bots/starter-pack", json: "{\"autoKickoff\":false}"), 400, "INVALID_PARAMETER")
+        expect(try HTTP.post("/api/bots/starter-pack", json: "{\"autoKickoffBacktests\":\"no\"}"), 400, "INVALID_PARAMETER")
+        expect(try HTTP.post("/api/kickoff", json: "[1,2]"), 400, "INVALID_JSON")
+        XCTAssertEqual(try counts(), before, "bad requests wrote rows")
+    }
+}

@@ -1,0 +1,57 @@
+import Foundation
+import Jobs
+import Postgres
+import XCTest
+
+/// The Swift side of the queue contract (docs/jobs.md), called in-process.
+final class JobQueueTests: XCTestCase {
+    var database: ScratchDatabase!
+
+    override func setUpWithError() throws { database = try ScratchDatabase() }
+    override func tearDown() { database?.drop() }
+
+    func testBatchClaimCompleteReleaseAndLateResults() throws {
+        for _ in 0..<3 { try database.enqueue(nil, "NOOP") }
+        let queue = JobQueue(database.db)
+        let jobs = try queue.claim(worker: "w1", types: [.noop], limit: 10)
+        XCTAssertEqual(jobs.count, 3)
+        XCTAssertEqual(Set(jobs.map(\.attempt)), [1])
+        XCTAssertTrue(try queue.claim(worker: "w2", types: [.noop], limit: 10).isEmpty, "claimed twice")
+        XCTAssertEqual(try queue.heartbeat(worker: "w1", jobs: jobs.map(\.id)), 3)
+        XCTAssertEqual(try queue.heartbeat(worker: "w2", jobs: jobs.map(\.id)), 0)
+
+        guard case .recorded = try queue.complete(jobs[0], worker: "w1", result: JSONText("{}")) else {
+            return XCTFail("completion refused")
+        }
+        guard case .leaseLost = try queue.complete(jobs[0], worker: "w1", result: JSONText("{}")) else {
+            return XCTFail("a second completion was accepted")
+        }
+        XCTAssertEqual(try queue.release(worker: "w1", jobs: [jobs[1].id]), 1)
+        guard case .leaseLost = try queue.complete(jobs[1], worker: "w1", result: JSONText("{}")) else {
+            return XCTFail("a released job accepted a late result")
+        }
+        let failure = JobFailure(code: "BROKEN", message: "on purpose", suggestedFix: nil, retryable: false)
+        guard case .recorded(let status) = try queue.fail(jobs[2], worker: "w1", failure: failure) else {
+            return XCTFail("failure refused")
+        }
+        XCTAssertEqual(status, "FAILED")
+        XCTAssertEqual(try database.int("select count(*) from bot_jobs where status = 'COMPLETED'"), 1)
+        XCTAssertEqual(try database.int("select count(*) from bot_jobs where status = 'QUEUED' and attempt = 0"), 1)
+    }
+
+    func testClaimedRowCarriesTheBotAndLeaseSettingsAreRead() throws {
+        let bot = try XCTUnwrap(database.seedBots(1).first)
+        let job = try database.enqueue(bot, "BACKTEST_BASELINE", payload: #"{"from":"2026-10-05","to":"2026-11-02"}"#)
+        let queue = JobQueue(database.db)
+        let claimed = try XCTUnwrap(queue.claim(worker: "w1", types: [.backtestBaseline], limit: 5).first)
+        XCTAssertEqual(claimed.id, job)
+        XCTAssertEqual(claimed.botID, bot)
+        XCTAssertNotNil(claimed.archetypeSlug)
+        XCTAssertNotNil(claimed.params)
+        XCTAssertEqual(claimed.iteration, 0)
+        XCTAssertTrue(claimed.payload.contains("2026-10-05"))
+        XCTAssertEqual(try queue.numericSetting("job_lease_seconds"), 60)
+        XCTAssertEqual(try queue.numericSetting("baseline_trading_days"), 20)
+        XCTAssertNil(try queue.setting("no_such_setting"))
+    }
+}

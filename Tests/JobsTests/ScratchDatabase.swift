@@ -1,0 +1,102 @@
+import Backtest
+import Foundation
+import Postgres
+import XCTest
+
+/// A fresh database per test, migrated with the repo's sql/ and dropped afterwards,
+/// on the cluster named by GAUNTLET_TEST_DATABASE_URL (tests fail without it).
+final class ScratchDatabase {
+    let name: String
+    let conninfo: String
+    /// For the test's own setup and assertions; closed by `drop()`.
+    private(set) var db: Connection!
+    private let admin: Connection
+
+    static let packageRoot = URL(fileURLWithPath: #filePath).resolvingSymlinksInPath()
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    init() throws {
+        guard let base = ProcessInfo.processInfo.environment["GAUNTLET_TEST_DATABASE_URL"] else {
+            XCTFail("GAUNTLET_TEST_DATABASE_URL is not set; run the database tests through scripts/test")
+            throw PostgresError(.connectionFailed, "no test database")
+        }
+        admin = try Connection(.init(conninfo: base, applicationName: "jobs-tests-admin"))
+        name = "scratch_jobs_\(UUID().uuidString.prefix(8).lowercased())"
+        // An identifier generated above, not input.
+        try admin.runScript("create database \(name)")
+        conninfo = base + " dbname=\(name)"
+        db = try Connection(.init(conninfo: conninfo, applicationName: "jobs-tests"))
+        _ = try Migrator(sqlDirectory: Self.packageRoot.appendingPathComponent("sql")).run(on: db)
+    }
+
+    func drop() {
+        db = nil
+        _ = try? admin.runScript("drop database if exists \(name) with (force)")
+    }
+
+    // MARK: Setup
+
+    func setSetting(_ key: String, _ value: String) throws {
+        try db.query("select set_setting($1, $2::jsonb)", [key, value])
+    }
+
+    /// Futures specs as the engine knows them (Sources/Market/Instrument.swift).
+    private static let instruments: [(String, String, Double, Double, Double, String)] = [
+        ("ES", "E-mini S&P 500", 0.25, 50, 2.15, "CME"), ("MES", "Micro E-mini S&P 500", 0.25, 5, 0.57, "CME"),
+        ("NQ", "E-mini Nasdaq-100", 0.25, 20, 2.15, "CME"), ("MNQ", "Micro E-mini Nasdaq-100", 0.25, 2, 0.57, "CME"),
+        ("RTY", "E-mini Russell 2000", 0.1, 50, 2.15, "CME"), ("M2K", "Micro E-mini Russell 2000", 0.1, 5, 0.57, "CME"),
+        ("YM", "E-mini Dow ($5)", 1, 5, 2.15, "CBOT"), ("MYM", "Micro E-mini Dow", 1, 0.5, 0.57, "CBOT"),
+        ("CL", "Crude Oil (WTI)", 0.01, 1000, 2.47, "NYMEX"), ("MCL", "Micro WTI Crude Oil", 0.01, 100, 0.57, "NYMEX"),
+        ("GC", "Gold", 0.1, 100, 2.47, "COMEX"), ("MGC", "Micro Gold", 0.1, 10, 0.57, "COMEX"),
+    ]
+
+    /// One bot per starter archetype (the first `count`), with the archetype's
+    /// defaults; `timeframe` overrides the archetype's bar width.
+    func seedBots(_ count: Int, timeframe: String? = nil) throws -> [UUID] {
+        for (symbol, name, tick, multiplier, commission, exchange) in Self.instruments {
+            try db.query("""
+                insert into instruments (symbol, name, tick_size, multiplier, commission_per_side, exchange)
+                values ($1, $2, $3, $4, $5, $6) on conflict (symbol) do nothing
+                """, [symbol, name, tick, multiplier, commission, exchange])
+        }
+        var bots: [UUID] = []
+        for archetype in Archetypes.all.prefix(count) {
+            try db.query("""
+                insert into archetypes (slug, name, family, instrument, timeframe, default_params)
+                values ($1, $2, $3, $4, $5, $6::jsonb) on conflict (slug) do nothing
+                """, [archetype.slug, archetype.name, archetype.family.rawValue, archetype.instrument,
+                      archetype.timeframe.rawValue, archetype.defaults.canonicalJSON])
+            bots.append(try db.query("""
+                insert into bots (name, archetype_slug, instrument, timeframe, params, params_hash)
+                values ($1, $2, $3, $4, $5::jsonb, $6) returning id
+                """, [archetype.name, archetype.slug, archetype.instrument, timeframe ?? archetype.timeframe.rawValue,
+                      archetype.defaults.canonicalJSON, archetype.defaults.hash]).single().decode("id"))
+        }
+        return bots
+    }
+
+    @discardableResult
+    func enqueue(_ bot: UUID?, _ type: String, payload: String = "{}") throws -> UUID {
+        try db.query("select job_id from enqueue_job($1, $2, 100, $3::jsonb)", [bot, type, payload]).single().decode("job_id")
+    }
+
+    // MARK: Reading
+
+    func int(_ sql: String, _ parameters: [(any PostgresEncodable)?] = []) throws -> Int {
+        try db.query(sql, parameters).single().decode(at: 0)
+    }
+
+    func text(_ sql: String, _ parameters: [(any PostgresEncodable)?] = []) throws -> String? {
+        try db.query(sql, parameters).first?.text(at: 0)
+    }
+
+    /// Polls every 100 ms until `condition` holds; false on timeout.
+    func waitUntil(timeout: Double, _ condition: () throws -> Bool) throws -> Bool {
+        let deadline = Date(timeIntervalSinceNow: timeout)
+        while Date() < deadline {
+            if try condition() { return true }
+            usleep(100_000)
+        }
+        return try condition()
+    }
+}

@@ -1,0 +1,24 @@
+-- One bot as the API lists it (GET /api/bots, GET /api/bots/:id).
+create or replace function api_bot_summary(b bots) returns jsonb
+language sql stable as $$
+    select jsonb_build_object(
+        'id', b.id, 'name', b.name, 'archetype', b.archetype_slug,
+        'family', (select a.family from archetypes a where a.slug = b.archetype_slug),
+        'instrument', b.instrument, 'timeframe', b.timeframe, 'params', b.params, 'paramsHash', b.params_hash,
+        'stage', b.stage, 'stageUpdatedAt', b.stage_updated_at, 'stageReasonCode', b.stage_reason_code,
+        'status', b.status, 'pinned', b.pinned, 'generation', b.generation, 'parentBotId', b.parent_bot_id,
+        'origin', b.origin, 'iteration', b.iteration, 'createdAt', b.created_at,
+        'latestBacktest', (
+            select jsonb_build_object('id', s.id, 'tradesCount', s.trades_count, 'realizedPnl', s.realized_pnl,
+                                      'sharpe', s.sharpe, 'maxDrawdownUsd', s.max_drawdown_usd, 'winRate', s.win_rate,
+                                      'dataSource', s.data_source, 'barsTested', s.bars_tested, 'completedAt', s.completed_at)
+            from backtest_sessions s
+            where s.bot_id = b.id and s.status = 'COMPLETED'
+            order by s.completed_at desc limit 1),
+        'activeJob', (
+            select jsonb_build_object('id', j.id, 'type', j.job_type, 'status', j.status, 'attempt', j.attempt,
+                                      'createdAt', j.created_at, 'startedAt', j.started_at)
+            from bot_jobs j
+            where j.bot_id = b.id and j.status in ('QUEUED', 'RUNNING')
+            order by j.created_at limit 1))
+$$;

@@ -1,0 +1,18 @@
+-- Fleet and queue counts for GET /api/system/status and POST /api/kickoff.
+create or replace function api_system_counts() returns jsonb
+language sql stable as $$
+    select jsonb_build_object(
+        'bots', (select count(*) from bots),
+        'activeBots', (select count(*) from bots where status = 'ACTIVE'),
+        'botsWithBaseline', (select count(distinct bot_id) from backtest_sessions where status = 'COMPLETED'),
+        'backtests', jsonb_build_object(
+            'queued', (select count(*) from bot_jobs where status = 'QUEUED' and job_type like 'BACKTEST%'),
+            'running', (select count(*) from bot_jobs where status = 'RUNNING' and job_type like 'BACKTEST%'),
+            'completed', (select count(*) from backtest_sessions where status = 'COMPLETED'),
+            'failed', (select count(*) from bot_jobs where status = 'FAILED' and job_type like 'BACKTEST%')),
+        'workersAlive', (select count(*) from worker_heartbeats
+                         where status = 'RUNNING' and last_seen_at > now() - interval '30 seconds'),
+        'breaker', (select jsonb_build_object('state', c.state, 'consecutiveFailures', c.consecutive_failures,
+                                              'openedAt', c.opened_at, 'closesAt', c.closes_at)
+                    from circuit_breakers c where c.name = 'backtest'))
+$$;
