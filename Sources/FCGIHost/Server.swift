@@ -17,7 +17,7 @@ public final class Server: @unchecked Sendable {
         public var maxBodyBytes: Int
         public var backlog: Int
 
-        public init(socketPath: String, threads: Int = 4, maxBodyBytes: Int = 1 << 20, backlog: Int = 1024) {
+        public init(socketPath: String, threads: Int = 8, maxBodyBytes: Int = 1 << 20, backlog: Int = 1024) {
             self.socketPath = socketPath
             self.threads = threads
             self.maxBodyBytes = maxBodyBytes

@@ -35,6 +35,14 @@ public final class Connection {
     public let options: Options
     private var handle: OpaquePointer?
     private var listening: Set<String> = []
+    /// Statements seen before, and the server-side name of those prepared.
+    /// A statement is prepared on its second use: one-off statements skip the
+    /// extra round trip, hot ones (a handler's, the worker's) skip parsing and
+    /// planning on every call.
+    private var statementUses: [String: Int] = [:]
+    private var preparedNames: [String: String] = [:]
+    private var preparedCount = 0
+    private static let maxPreparedStatements = 256
     public private(set) var inTransaction = false
 
     public init(_ options: Options = .fromEnvironment()) throws {
@@ -189,6 +197,8 @@ public final class Connection {
             throw PostgresError(.connectionFailed, "could not reconnect to PostgreSQL: \(Connection.lastError(handle))")
         }
         inTransaction = false
+        statementUses = [:]
+        preparedNames = [:]
         try prepareSession()
         for channel in listening { try execute("LISTEN \(channel)", []) }
     }
@@ -206,8 +216,10 @@ public final class Connection {
             throw PostgresError(.connectionLost, "connection is not open: \(Connection.lastError(handle))")
         }
         let texts = parameters.map { $0?.postgresText }
+        let name = try preparedName(for: sql, parameterCount: texts.count, handle: handle)
         let result: OpaquePointer? = withOptionalCStringArray(texts) { values in
-            PQexecParams(handle, sql, Int32(texts.count), nil, values, nil, nil, 0)
+            if let name { return PQexecPrepared(handle, name, Int32(texts.count), values, nil, nil, 0) }
+            return PQexecParams(handle, sql, Int32(texts.count), nil, values, nil, nil, 0)
         }
         guard let result else {
             throw PostgresError(.connectionLost, Connection.lastError(handle))
@@ -218,8 +230,33 @@ public final class Connection {
         default:
             let error = Connection.error(from: result, connection: handle)
             PQclear(result)
+            // A function re-created with another result type invalidates the
+            // prepared plan; nothing ran, so prepare afresh and run once more.
+            if name != nil, error.sqlState == "0A000" {
+                preparedNames[sql] = nil
+                statementUses[sql] = 0
+                return try execute(sql, parameters)
+            }
             throw error
         }
+    }
+
+    /// The prepared statement's name, preparing it on the second use.
+    private func preparedName(for sql: String, parameterCount: Int, handle: OpaquePointer) throws -> String? {
+        if let name = preparedNames[sql] { return name }
+        if statementUses.count > 4 * Connection.maxPreparedStatements { statementUses = [:] }
+        let uses = (statementUses[sql] ?? 0) + 1
+        statementUses[sql] = uses
+        guard uses >= 2, preparedNames.count < Connection.maxPreparedStatements else { return nil }
+        preparedCount += 1
+        let name = "gauntlet_\(preparedCount)"
+        guard let result = PQprepare(handle, name, sql, Int32(parameterCount), nil) else {
+            throw PostgresError(.connectionLost, Connection.lastError(handle))
+        }
+        defer { PQclear(result) }
+        guard PQresultStatus(result) == PGRES_COMMAND_OK else { throw Connection.error(from: result, connection: handle) }
+        preparedNames[sql] = name
+        return name
     }
 
     private static func error(from result: OpaquePointer, connection: OpaquePointer) -> PostgresError {
