@@ -33,7 +33,8 @@ final class ClaimLoop {
                 worker.wake.wait(since: seen, timeout: worker.configuration.pollInterval)
                 continue
             }
-            for job in jobs {
+            let pending = acknowledgeInstant(jobs)
+            for job in pending {
                 // Once stopping, jobs of a batch not yet begun are left for the release.
                 if worker.isStopping { break }
                 run(job)
@@ -58,6 +59,25 @@ final class ClaimLoop {
             }
         }
         return []
+    }
+
+    /// Completes the claimed jobs that are done on claim in one statement;
+    /// returns the jobs still to run (all of them if the batch was refused, so
+    /// each is then settled, and a lost lease reported, one by one).
+    private func acknowledgeInstant(_ jobs: [ClaimedJob]) -> [ClaimedJob] {
+        let instant = jobs.filter { job in
+            JobType(rawValue: job.type).flatMap { worker.plan.executors[$0]?.completesOnClaim } ?? false
+        }
+        guard instant.count > 1, let connection = try? connect() else { return jobs }
+        let ids = Set(instant.map(\.id))
+        guard !ids.contains(where: worker.leases.isLost) else { return jobs }
+        do {
+            try JobQueue(connection).completeAll(instant, worker: worker.identity.id)
+        } catch {
+            return jobs
+        }
+        for id in ids { worker.leases.finish(id) }
+        return jobs.filter { !ids.contains($0.id) }
     }
 
     private func run(_ job: ClaimedJob) {

@@ -12,9 +12,13 @@ public protocol JobExecutor: Sendable {
     var claimBatchSize: Int { get }
     /// Level of the per-job "started"/"completed" log lines (default info).
     var jobLogLevel: Logger.Level { get }
+    /// The job is done the moment it is claimed (NOOP): a batch of them is
+    /// acknowledged in one round trip instead of one per job.
+    var completesOnClaim: Bool { get }
     func execute(_ job: ClaimedJob, context: JobContext) -> JobOutcome
 }
 
 extension JobExecutor {
     public var jobLogLevel: Logger.Level { .info }
+    public var completesOnClaim: Bool { false }
 }

@@ -61,6 +61,16 @@ public struct JobQueue {
         }
     }
 
+    /// Completes several instant jobs in one round trip and one transaction;
+    /// each still goes through `complete_job` (lease check, audit event). All or
+    /// nothing: on any refusal the caller settles them one by one instead.
+    public func completeAll(_ jobs: [ClaimedJob], worker: String) throws {
+        try connection.query("""
+            select count(*) from unnest($1::uuid[], $2::int[]) as j(id, attempt),
+                 lateral complete_job(j.id, $3, j.attempt, '{}'::jsonb)
+            """, [jobs.map(\.id), jobs.map(\.attempt), worker])
+    }
+
     /// Returns the job's new status: QUEUED when it will be retried, else FAILED.
     public func fail(_ job: ClaimedJob, worker: String, failure: JobFailure) throws -> Settlement<String> {
         try settling {
