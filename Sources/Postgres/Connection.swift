@@ -59,6 +59,10 @@ public final class Connection {
             self.handle = nil
             throw PostgresError(.connectionFailed, "could not connect to PostgreSQL: \(message)")
         }
+        // Server NOTICEs ("relation … already exists, skipping") would go to
+        // stderr and into JSON log files as stray lines; they carry nothing
+        // the caller acts on.
+        PQsetNoticeProcessor(handle, { _, _ in }, nil)
         try prepareSession()
     }
 

@@ -2,13 +2,13 @@
 -- a lease), active queue depths by type and status (QUEUED/RUNNING, from the
 -- partial index), running backtests against the limit, and the breaker. A
 -- breaker whose cooldown has passed but that no claim has closed yet shows
--- state OPEN with cooldown_elapsed true.
+-- state OPEN with cooldownElapsed true.
 create or replace function api_scheduler_status() returns jsonb
 language sql stable as $$
     with cfg as (
         select coalesce(max((value #>> '{}')::int) filter (where key = 'backtest_concurrency'), 3) as concurrency,
                coalesce(max((value #>> '{}')::numeric) filter (where key = 'job_lease_seconds'), 60) as lease_seconds
-          from settings where key in ('backtest_concurrency', 'job_lease_seconds')
+          from settings where key in ('backtestConcurrency', 'job_lease_seconds')
     ), active as (
         select job_type, status, count(*) as n
           from bot_jobs where status in ('QUEUED', 'RUNNING')
@@ -17,26 +17,26 @@ language sql stable as $$
     select jsonb_build_object(
         'workers', coalesce((
             select jsonb_agg(jsonb_build_object(
-                       'worker_id', w.worker_id, 'hostname', w.hostname, 'pid', w.pid, 'slots', w.slots,
-                       'job_types', to_jsonb(w.job_types), 'status', w.status, 'started_at', w.started_at,
-                       'last_seen_at', w.last_seen_at,
+                       'workerId', w.worker_id, 'hostname', w.hostname, 'pid', w.pid, 'slots', w.slots,
+                       'jobTypes', to_jsonb(w.job_types), 'status', w.status, 'startedAt', w.started_at,
+                       'lastSeenAt', w.last_seen_at,
                        'stale', w.status = 'RUNNING' and w.last_seen_at < now() - make_interval(secs => cfg.lease_seconds),
-                       'running_jobs', (select count(*) from bot_jobs j where j.status = 'RUNNING' and j.worker_id = w.worker_id))
+                       'runningJobs', (select count(*) from bot_jobs j where j.status = 'RUNNING' and j.worker_id = w.worker_id))
                    order by w.status, w.worker_id)
               from worker_heartbeats w), '[]'),
-        'queue', coalesce((select jsonb_agg(jsonb_build_object('job_type', a.job_type, 'status', a.status, 'count', a.n)
+        'queue', coalesce((select jsonb_agg(jsonb_build_object('jobType', a.job_type, 'status', a.status, 'count', a.n)
                                             order by a.job_type, a.status) from active a), '[]'),
         'queued', coalesce((select sum(n) from active where status = 'QUEUED'), 0),
         'running', coalesce((select sum(n) from active where status = 'RUNNING'), 0),
-        'running_backtests', coalesce((select sum(n) from active where status = 'RUNNING'
+        'runningBacktests', coalesce((select sum(n) from active where status = 'RUNNING'
                                                                   and job_type in ('BACKTEST_BASELINE', 'BACKTEST_REFRESH')), 0),
-        'backtest_concurrency', cfg.concurrency,
+        'backtestConcurrency', cfg.concurrency,
         'breaker', (select jsonb_build_object('name', b.name, 'state', b.state,
-                                              'consecutive_failures', b.consecutive_failures,
-                                              'last_failure_at', b.last_failure_at, 'last_error_code', b.last_error_code,
-                                              'opened_at', b.opened_at, 'closes_at', b.closes_at,
-                                              'cooldown_elapsed', b.state = 'OPEN' and b.closes_at <= now())
+                                              'consecutiveFailures', b.consecutive_failures,
+                                              'lastFailureAt', b.last_failure_at, 'lastErrorCode', b.last_error_code,
+                                              'openedAt', b.opened_at, 'closesAt', b.closes_at,
+                                              'cooldownElapsed', b.state = 'OPEN' and b.closes_at <= now())
                       from circuit_breakers b where b.name = 'backtest'),
-        'checked_at', now())
+        'checkedAt', now())
     from cfg
 $$;

@@ -187,7 +187,7 @@ select results_eq($$select provider, bot_id, trace_id from integration_usage_eve
                   'usage rows carry the job''s bot and trace id');
 
 -- scheduler status
-select is((api_scheduler_status() ->> 'running_backtests')::int, 3, 'api_scheduler_status counts running backtests');
+select is((api_scheduler_status() ->> 'runningBacktests')::int, 3, 'api_scheduler_status counts running backtests');
 select is(api_scheduler_status() #>> '{breaker,state}', 'CLOSED', 'and shows the breaker');
 
 -- ---------------------------------------------------------------- the audit trail
