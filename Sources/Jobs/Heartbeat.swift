@@ -2,9 +2,11 @@ import Foundation
 import Logging
 import Postgres
 
-/// Every third of a lease (at most 5 s): records the worker's heartbeat row and
-/// extends the leases of the jobs it holds. A job whose lease was lost (expired
-/// and rescued while the worker stalled) is marked so its result is dropped.
+/// Every third of a lease (at most 5 s): records the worker's heartbeat row,
+/// extends the leases of the jobs it holds and runs the lease rescuer, so a
+/// job whose worker died is requeued by any live worker (the rescuer is
+/// idempotent, so other schedulers may run it as well). A job whose lease was lost (expired and
+/// rescued while this worker stalled) is marked so its result is dropped.
 struct Heartbeat {
     let worker: Worker
 
@@ -18,6 +20,8 @@ struct Heartbeat {
                 let queue = JobQueue(opened)
                 try queue.recordWorkerHeartbeat(worker.identity)
                 try extendLeases(queue)
+                let rescued = try queue.rescueExpiredLeases()
+                if rescued > 0 { worker.logger.warning("requeued jobs whose lease expired", metadata: ["jobs": "\(rescued)"]) }
                 if let configured = try queue.numericSetting("job_lease_seconds"), configured > 0 {
                     leaseSeconds = configured
                 }

@@ -80,6 +80,12 @@ public struct JobQueue {
         }
     }
 
+    /// RUNNING jobs whose lease expired → TIMEOUT → QUEUED (or FAILED); returns how many.
+    @discardableResult
+    public func rescueExpiredLeases() throws -> Int {
+        try connection.query("select rescue_expired_leases() as rescued").single().decode("rescued")
+    }
+
     /// Puts jobs this worker holds back in the queue (graceful shutdown).
     @discardableResult
     public func release(worker: String, jobs: [UUID]) throws -> Int {
