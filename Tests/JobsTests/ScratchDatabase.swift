@@ -1,5 +1,6 @@
 import Backtest
 import Foundation
+import Market
 import Postgres
 import XCTest
 
@@ -40,24 +41,14 @@ final class ScratchDatabase {
         try db.query("select set_setting($1, $2::jsonb)", [key, value])
     }
 
-    /// Futures specs as the engine knows them (Sources/Market/Instrument.swift).
-    private static let instruments: [(String, String, Double, Double, Double, String)] = [
-        ("ES", "E-mini S&P 500", 0.25, 50, 2.15, "CME"), ("MES", "Micro E-mini S&P 500", 0.25, 5, 0.57, "CME"),
-        ("NQ", "E-mini Nasdaq-100", 0.25, 20, 2.15, "CME"), ("MNQ", "Micro E-mini Nasdaq-100", 0.25, 2, 0.57, "CME"),
-        ("RTY", "E-mini Russell 2000", 0.1, 50, 2.15, "CME"), ("M2K", "Micro E-mini Russell 2000", 0.1, 5, 0.57, "CME"),
-        ("YM", "E-mini Dow ($5)", 1, 5, 2.15, "CBOT"), ("MYM", "Micro E-mini Dow", 1, 0.5, 0.57, "CBOT"),
-        ("CL", "Crude Oil (WTI)", 0.01, 1000, 2.47, "NYMEX"), ("MCL", "Micro WTI Crude Oil", 0.01, 100, 0.57, "NYMEX"),
-        ("GC", "Gold", 0.1, 100, 2.47, "COMEX"), ("MGC", "Micro Gold", 0.1, 10, 0.57, "COMEX"),
-    ]
-
     /// One bot per starter archetype (the first `count`), with the archetype's
     /// defaults; `timeframe` overrides the archetype's bar width.
     func seedBots(_ count: Int, timeframe: String? = nil) throws -> [UUID] {
-        for (symbol, name, tick, multiplier, commission, exchange) in Self.instruments {
+        for spec in Instruments.all {
             try db.query("""
                 insert into instruments (symbol, name, tick_size, multiplier, commission_per_side, exchange)
                 values ($1, $2, $3, $4, $5, $6) on conflict (symbol) do nothing
-                """, [symbol, name, tick, multiplier, commission, exchange])
+                """, [spec.symbol, spec.name, spec.tickSize, spec.multiplier, spec.commissionPerSide, spec.exchange])
         }
         var bots: [UUID] = []
         for archetype in Archetypes.all.prefix(count) {
