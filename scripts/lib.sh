@@ -78,12 +78,27 @@ export GAUNTLET_SOCKET="$1/run/api.sock"
 export GAUNTLET_DATABASE_URL="host=$1/pg/run port=$2 dbname=gauntlet user=postgres"
 ENV
     source "$1/stack.env"
+    stack_admin_token "$1"
 }
 
 # stack_load_env STATE — the settings of a stack that scripts/up started.
 stack_load_env() {
     [ -f "$1/stack.env" ] || die "no stack in $1 (start it with scripts/up)"
     source "$1/stack.env"
+    stack_admin_token "$1"
+}
+
+# stack_admin_token STATE — exports GAUNTLET_ADMIN_TOKEN: the caller's if set,
+# else the stack's own (STATE/admin-token, mode 600, made on first use). The
+# token is never printed.
+stack_admin_token() {
+    if [ -z "${GAUNTLET_ADMIN_TOKEN:-}" ]; then
+        if [ ! -s "$1/admin-token" ]; then
+            (umask 077 && head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$1/admin-token")
+        fi
+        GAUNTLET_ADMIN_TOKEN=$(cat "$1/admin-token")
+    fi
+    export GAUNTLET_ADMIN_TOKEN
 }
 
 # build_release — release build of the gauntlet binary; prints its path.
@@ -154,20 +169,21 @@ stack_host_start() {
     die "the host did not take over within 5 s; see $state/log/host.log"
 }
 
-# stack_worker_start STATE — one `gauntlet worker` on the installed binary; a
-# running one is stopped first (it finishes or releases its jobs).
-stack_worker_start() {
-    local state=$1
-    stop_pidfile "$state/run/worker.pid" 30
+# stack_daemon_start STATE ROLE — `gauntlet ROLE` (worker, timer) on the
+# installed binary, writing var/run/ROLE.pid; a running one is stopped first
+# (a worker finishes or releases its jobs).
+stack_daemon_start() {
+    local state=$1 role=$2
+    stop_pidfile "$state/run/$role.pid" 30
     mkdir -p "$state/run" "$state/log"
-    setsid "$state/bin/gauntlet" worker </dev/null >>"$state/log/worker.log" 2>&1 &
+    setsid "$state/bin/gauntlet" "$role" </dev/null >>"$state/log/$role.log" 2>&1 &
     local pid=$! i
     for i in $(seq 1 100); do
-        pid_alive "$state/run/worker.pid" && return 0
-        kill -0 "$pid" 2>/dev/null || die "the worker exited at start; see $state/log/worker.log"
+        pid_alive "$state/run/$role.pid" && return 0
+        kill -0 "$pid" 2>/dev/null || die "the $role exited at start; see $state/log/$role.log"
         sleep 0.05
     done
-    die "the worker wrote no pidfile within 5 s; see $state/log/worker.log"
+    die "the $role wrote no pidfile within 5 s; see $state/log/$role.log"
 }
 
 stack_nginx_start() {
@@ -195,6 +211,7 @@ stop_pidfile() {
 stack_stop() {
     local state=$1
     stop_pidfile "$state/nginx/nginx.pid"
+    stop_pidfile "$state/run/timer.pid"
     stop_pidfile "$state/run/worker.pid" 30  # finishes or releases its jobs
     stop_pidfile "$state/run/host.pid"
     stack_pg_stop "$state"

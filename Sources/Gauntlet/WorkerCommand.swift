@@ -9,7 +9,7 @@ import Postgres
 struct WorkerCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "worker",
-        abstract: "Claim and run queued jobs (backtests, no-ops) until stopped.",
+        abstract: "Claim and run queued jobs (backtests, evolution, improvement, no-ops) until stopped.",
         discussion: """
             Each slot is a thread with its own database connection that claims through claim_jobs; \
             a LISTEN on gauntlet_jobs wakes idle slots and they also poll every second. Leases are \
@@ -25,7 +25,7 @@ struct WorkerCommand: ParsableCommand {
     @Option(help: "Concurrent jobs, one thread and connection each (default: $GAUNTLET_WORKER_SLOTS or 2).")
     var slots: Int?
 
-    @Option(help: "Comma-separated job types (default: BACKTEST_BASELINE,BACKTEST_REFRESH,NOOP).")
+    @Option(help: "Comma-separated job types (default: BACKTEST_BASELINE,BACKTEST_REFRESH,EVOLVE,IMPROVE,NOOP).")
     var types: String?
 
     @Option(help: "Worker id in bot_jobs and worker_heartbeats (default: <hostname>:<pid>).")
@@ -37,7 +37,7 @@ struct WorkerCommand: ParsableCommand {
     @Option(help: "Seconds running jobs may take to finish after SIGTERM before release (default: $GAUNTLET_WORKER_GRACE_SECONDS or 20).")
     var graceSeconds: Double?
 
-    static let defaultTypes: [JobType] = [.backtestBaseline, .backtestRefresh, .noop]
+    static let defaultTypes: [JobType] = [.backtestBaseline, .backtestRefresh, .evolve, .improve, .noop]
 
     func validate() throws {
         if let slots, !(1...64).contains(slots) { throw ValidationError("--slots must be 1…64") }
@@ -66,6 +66,8 @@ struct WorkerCommand: ParsableCommand {
             database: Connection.Options.fromEnvironment(environment.values, applicationName: "gauntlet-worker"),
             executors: [
                 backtests,
+                EvolveExecutor(),
+                ImproveExecutor(source: backtests.source),
                 NoopExecutor(),
             ],
             gracePeriod: grace)

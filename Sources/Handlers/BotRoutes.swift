@@ -8,6 +8,7 @@ enum BotRoutes {
         router.get("/api/bots", list)
         router.get("/api/bots/:id", show)
         router.post("/api/bots/starter-pack", seedStarterPack)
+        router.post("/api/bots/:id/evolve", evolve)
         router.get("/api/archetypes", archetypes)
     }
 
@@ -42,6 +43,23 @@ enum BotRoutes {
             [try JSONText(encoding: Catalog.instruments), try JSONText(encoding: Catalog.archetypes),
              request.autoKickoffBacktests]).single().decode("doc")
         return .json(doc, status: 201)
+    }
+}
+
+extension BotRoutes {
+    /// Forces an EVOLVE job for the bot now (the planner would wait for its
+    /// gates to fail three cycles); the worker creates the Gen+1 bot.
+    static func evolve(_ context: RequestContext) throws -> Response {
+        let id = try context.uuidParameter("id")
+        let row = try context.db().query("""
+            select e.job_id, e.created, e.reason_code, j.status, j.trace_id
+            from enqueue_job($1, 'EVOLVE', 50, '{"forced": true}'::jsonb, now(), 'FORCED_BY_API') e
+            join bot_jobs j on j.id = e.job_id
+            """, [id]).single()
+        struct Queued: Encodable { let jobId: UUID, botId: UUID, type: String, status: String, created: Bool, traceId: UUID }
+        let queued = Queued(jobId: try row.decode("job_id"), botId: id, type: "EVOLVE", status: try row.decode("status"),
+                            created: try row.decode("created"), traceId: try row.decode("trace_id"))
+        return .json(JSON.encode(queued), status: queued.created ? 202 : 200)
     }
 }
 

@@ -12,6 +12,8 @@ public enum Routes {
         FeedRoutes.register(&router)
         SchedulerRoutes.register(&router)
         IntegrationRoutes.register(&router, environment: environment)
+        AdminRoutes.register(&router, auth: AdminAuth(environment: environment))
+        ProofRoutes.register(&router)
         return router
     }
 }

@@ -139,20 +139,64 @@ final class ClaimLoop {
                 case .recorded: logger.log(level: level, "job completed")
                 case .leaseLost: logger.warning("lease lost before completion; result dropped")
                 }
-            case .failed(let failure):
-                switch try queue.fail(job, worker: worker.identity.id, failure: failure) {
-                case .recorded(let status):
-                    logger.warning("job failed", metadata: [
-                        "error_code": "\(failure.code)", "error": "\(failure.message)",
-                        "retryable": "\(failure.retryable)", "status": "\(status)",
+            case .evolution(let record):
+                switch try refusalsAsFailures(of: job, queue: queue, logger: logger, {
+                    try queue.completeEvolve(job, worker: worker.identity.id, record: record)
+                }) {
+                case .recorded(let child?):
+                    logger.info("generation created", metadata: [
+                        "new_bot_id": "\(child)", "params_hash": "\(record.paramsHash)",
+                        "changed": "\(record.mutation.keys.sorted().joined(separator: ","))",
                     ])
-                case .leaseLost:
-                    logger.warning("lease lost before the failure was recorded", metadata: ["error_code": "\(failure.code)"])
+                case .recorded(nil): break
+                case .leaseLost: logger.warning("lease lost before the child was created; result dropped")
                 }
+            case .improvement(let record):
+                switch try queue.completeImprove(job, worker: worker.identity.id, record: record) {
+                case .recorded(let session):
+                    logger.info("improvement recorded", metadata: [
+                        "session_id": "\(session)", "adopted": "\(record.adopted)", "params_hash": "\(record.paramsHash)",
+                    ])
+                case .leaseLost: logger.warning("lease lost before the iteration was recorded; result dropped")
+                }
+            case .failed(let failure):
+                try reportFailure(failure, of: job, queue: queue, logger: logger)
             }
         } catch {
             // The outcome may not be recorded; the lease expires and the rescuer retries.
             logger.error("could not report the job's outcome", metadata: ["error": "\(error)"])
+        }
+    }
+
+    private func reportFailure(_ failure: JobFailure, of job: ClaimedJob, queue: JobQueue, logger: Logger) throws {
+        switch try queue.fail(job, worker: worker.identity.id, failure: failure) {
+        case .recorded(let status):
+            logger.warning("job failed", metadata: [
+                "error_code": "\(failure.code)", "error": "\(failure.message)",
+                "retryable": "\(failure.retryable)", "status": "\(status)",
+            ])
+        case .leaseLost:
+            logger.warning("lease lost before the failure was recorded", metadata: ["error_code": "\(failure.code)"])
+        }
+    }
+
+    /// A completion the SQL refused by a rule (P0001 other than LEASE_LOST, e.g.
+    /// `POPULATION_CAP`) wrote nothing and left the job RUNNING: it is recorded as the
+    /// job's final failure instead (another attempt would meet the same rule), and
+    /// `.recorded(nil)` says so.
+    private func refusalsAsFailures<Value>(of job: ClaimedJob, queue: JobQueue, logger: Logger,
+                                           _ complete: () throws -> JobQueue.Settlement<Value>) throws
+        -> JobQueue.Settlement<Value?> {
+        do {
+            switch try complete() {
+            case .recorded(let value): return .recorded(value)
+            case .leaseLost: return .leaseLost
+            }
+        } catch let refusal as PostgresError where refusal.sqlState == "P0001" {
+            try reportFailure(JobFailure(code: refusal.message, message: refusal.detail ?? refusal.message,
+                                         suggestedFix: refusal.hint, retryable: false),
+                              of: job, queue: queue, logger: logger)
+            return .recorded(nil)
         }
     }
 }

@@ -6,7 +6,11 @@ public struct JobOutcome: Sendable {
     public enum Result: Sendable {
         /// A backtest to record with `complete_backtest`.
         case backtest(BacktestRecord)
-        /// A finished non-backtest job, recorded with `complete_job`.
+        /// A Gen+1 child to create with `complete_evolve`.
+        case evolution(EvolutionRecord)
+        /// An improvement iteration to record with `complete_improve`.
+        case improvement(ImprovementRecord)
+        /// A finished job of another kind, recorded with `complete_job`.
         case completed(JSONText)
         case failed(JobFailure)
     }

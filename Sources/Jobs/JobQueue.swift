@@ -55,6 +55,27 @@ public struct JobQueue {
         }
     }
 
+    /// Creates the evolved child, queues its baseline and supersedes the parent;
+    /// returns the child's id. A refusal by rule (`POPULATION_CAP`,
+    /// `PARENT_NOT_ACTIVE`) is thrown as a P0001 `PostgresError`, nothing written.
+    public func completeEvolve(_ job: ClaimedJob, worker: String, record: EvolutionRecord) throws -> Settlement<UUID> {
+        try settling {
+            try connection.query("select complete_evolve($1, $2, $3, $4::jsonb) as bot_id",
+                                 [job.id, worker, job.attempt, try JSONText(encoding: record)])
+                .single().decode("bot_id")
+        }
+    }
+
+    /// Records the candidate's out-of-sample session and, when adopted, the bot's new
+    /// params; returns the session id.
+    public func completeImprove(_ job: ClaimedJob, worker: String, record: ImprovementRecord) throws -> Settlement<UUID> {
+        try settling {
+            try connection.query("select complete_improve($1, $2, $3, $4::jsonb) as session_id",
+                                 [job.id, worker, job.attempt, try JSONText(encoding: record)])
+                .single().decode("session_id")
+        }
+    }
+
     public func complete(_ job: ClaimedJob, worker: String, result: JSONText) throws -> Settlement<Void> {
         try settling {
             try connection.query("select complete_job($1, $2, $3, $4::jsonb)", [job.id, worker, job.attempt, result])

@@ -10,12 +10,13 @@ final class BadInputTests: XCTestCase {
             return []
         }
         let db = try Connection(.init(conninfo: url))
-        // Only what a request could write: a running worker adds sessions,
-        // job events and usage of its own while this test runs.
+        // Only what a request could write: the running worker and timer add
+        // sessions, jobs and events of their own while this test runs.
         let row = try db.query("""
-            select (select count(*) from bots) as bots, (select count(*) from bot_jobs) as jobs,
-                   (select count(*) from activity_events
-                    where event_type in ('BACKTEST_QUEUED', 'STARTER_PACK_CREATED')) as events,
+            select (select count(*) from bots) as bots,
+                   (select count(*) from job_run_events
+                    where reason_code in ('API_REQUEST', 'API_RERUN', 'FORCED_BY_API')) as jobs,
+                   (select count(*) from activity_events where event_type = 'STARTER_PACK_CREATED') as events,
                    (select count(*) from integration_usage_events where endpoint = 'verify') as verifications
             """).single()
         return try ["bots", "jobs", "events", "verifications"].map { try row.decode($0, as: Int.self) }

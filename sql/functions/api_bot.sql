@@ -1,7 +1,23 @@
--- GET /api/bots/:id: the bot, its recent backtests and jobs; null when unknown.
+-- GET /api/bots/:id: the bot, its gate checklist, stage history, lineage,
+-- recent backtests and jobs; null when unknown.
 create or replace function api_bot(p_id uuid) returns jsonb
 language sql stable as $$
     select api_bot_summary(b) || jsonb_build_object(
+        'gates', coalesce((
+            select jsonb_agg(jsonb_build_object('ruleId', g.rule_id, 'fromStage', g.from_stage, 'toStage', g.to_stage,
+                                                'metric', g.metric, 'comparator', g.comparator, 'threshold', g.threshold,
+                                                'actual', g.actual, 'passed', g.passed, 'suggestedFix', g.suggested_fix)
+                             order by g.rule_id)
+            from evaluate_gates(b.id) g), '[]'::jsonb),
+        'stageHistory', coalesce((
+            select jsonb_agg(jsonb_build_object('fromStage', e.from_stage, 'toStage', e.to_stage,
+                                                'reasonCode', e.reason_code, 'actor', e.actor, 'at', e.created_at)
+                             order by e.created_at desc)
+            from bot_stage_events e where e.bot_id = b.id), '[]'::jsonb),
+        'children', coalesce((
+            select jsonb_agg(jsonb_build_object('id', c.id, 'name', c.name, 'generation', c.generation,
+                                                'status', c.status, 'createdAt', c.created_at) order by c.created_at)
+            from bots c where c.parent_bot_id = b.id), '[]'::jsonb),
         'backtests', coalesce((
             select jsonb_agg(x.doc order by x.created_at desc) from (
                 select api_backtest_summary(s) as doc, s.created_at from backtest_sessions s

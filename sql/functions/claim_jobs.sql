@@ -11,6 +11,7 @@
 -- while the 'backtest' circuit breaker is OPEN. An OPEN breaker whose closes_at
 -- has passed is closed here first (CIRCUIT_CLOSED). Requests without backtest
 -- types take no lock and read no breaker: the NOOP/other path is one statement.
+-- Jobs of KILLED bots are never claimed.
 create or replace function claim_jobs(p_worker text, p_types text[], p_limit int)
 returns table (job_id uuid, bot_id uuid, job_type text, attempt int, trace_id uuid, payload jsonb,
                lease_expires_at timestamptz, archetype_slug text, instrument text, timeframe text,
@@ -82,6 +83,8 @@ begin
         with picked as (
             select j.id from bot_jobs j
              where j.status = 'QUEUED' and j.run_after <= now() and j.job_type = any(v_types)
+               -- A KILLED bot takes no further jobs (kill_bot cancels them; this covers a direct UPDATE).
+               and not exists (select 1 from bots kb where kb.id = j.bot_id and kb.status = 'KILLED')
              order by j.priority, j.run_after, j.created_at
              limit v_n
                for update skip locked

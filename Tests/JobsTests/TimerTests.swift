@@ -1,0 +1,85 @@
+import Foundation
+import TestSupport
+import XCTest
+
+/// `gauntlet timer` processes against one scratch database: one leader, no due slot
+/// run twice, a clean exit on SIGTERM, and a follower that takes over.
+final class TimerTests: WorkerTestCase {
+    private var timers: [(pid: pid_t, log: String)] = []
+
+    override func tearDown() {
+        for timer in timers where Subprocess.waitForExit(timer.pid, timeout: 0) == nil {
+            kill(timer.pid, SIGKILL)
+            _ = Subprocess.waitForExit(timer.pid, timeout: 10)
+        }
+        if (testRun?.failureCount ?? 0) > 0 {
+            for timer in timers { print("---- timer \(timer.pid)\n" + log(timer.log)) }
+        }
+        timers = []
+        super.tearDown()
+    }
+
+    func testTwoTimersElectOneLeaderAndNeverRunASlotTwice() throws {
+        // Every schedule due each second, so a few seconds hold many slots.
+        try database.db.query("update schedules set interval_seconds = 1, next_due_at = now()")
+        let first = try startTimer("first")
+        let second = try startTimer("second")
+        XCTAssertTrue(try database.waitUntil(timeout: 20) {
+            try database.int("select count(*)::int from schedule_runs where schedule_name = 'lease_rescuer'") >= 4
+        }, "the timers ran too few schedules")
+
+        XCTAssertEqual(try database.int("""
+            select count(*)::int from (select 1 from schedule_runs group by schedule_name, due_at having count(*) > 1) d
+            """), 0)
+        XCTAssertEqual(try database.int("""
+            select count(*)::int from pg_locks l join pg_stat_activity a on a.pid = l.pid
+             where l.locktype = 'advisory' and l.granted and a.application_name = 'gauntlet-timer'
+               and a.datname = current_database()
+            """), 1, "exactly one timer holds the leader lock")
+        let logs = [log(first.log), log(second.log)]
+        let leaders = logs.filter { $0.contains("\"message\":\"leader: running due schedules\"") }
+        XCTAssertEqual(leaders.count, 1, "exactly one leader")
+        // Each slot the database recorded was logged once, by the leader only.
+        let runLines = logs.flatMap { $0.split(separator: "\n") }.filter { $0.contains("\"message\":\"schedule ran\"") }
+        let follower = logs.first { !$0.contains("leader: running due schedules") } ?? ""
+        XCTAssertFalse(follower.contains("\"message\":\"schedule ran\""), "the follower ran nothing")
+        XCTAssertEqual(Set(runLines.map(String.init)).count, runLines.count)
+        XCTAssertFalse(logs.joined().contains("\"level\":\"error\""), logs.joined())
+
+        // The leader stops cleanly; the follower takes over within a few ticks.
+        let leaderIndex = logs[0].contains("leader: running due schedules") ? 0 : 1
+        let leader = [first, second][leaderIndex], heir = [first, second][1 - leaderIndex]
+        kill(leader.pid, SIGTERM)
+        XCTAssertEqual(Subprocess.waitForExit(leader.pid, timeout: 10), 0)
+        XCTAssertTrue(try database.waitUntil(timeout: 10) {
+            self.log(heir.log).contains("leader: running due schedules")
+        }, "the follower did not take over")
+        let handover = try database.int("select count(*)::int from schedule_runs")
+        XCTAssertTrue(try database.waitUntil(timeout: 10) {
+            try database.int("select count(*)::int from schedule_runs") > handover
+        }, "the new leader runs schedules")
+        XCTAssertEqual(try database.int("""
+            select count(*)::int from (select 1 from schedule_runs group by schedule_name, due_at having count(*) > 1) d
+            """), 0)
+        kill(heir.pid, SIGTERM)
+        XCTAssertEqual(Subprocess.waitForExit(heir.pid, timeout: 10), 0)
+        for name in ["first", "second"] {
+            XCTAssertFalse(FileManager.default.fileExists(atPath: directory.appendingPathComponent("\(name).pid").path),
+                           "the \(name) timer's pidfile is removed on exit")
+        }
+    }
+
+    private func startTimer(_ name: String) throws -> (pid: pid_t, log: String) {
+        var environment = ProcessInfo.processInfo.environment
+        environment["GAUNTLET_DATABASE_URL"] = database.conninfo
+        environment["GAUNTLET_VAR"] = directory.path
+        let logPath = directory.appendingPathComponent("\(name).log").path
+        let pid = try Subprocess.spawn(WorkerProcess.binary, [
+            "timer", "--interval", "0.2", "--pidfile", directory.appendingPathComponent("\(name).pid").path,
+        ], environment: environment, logPath: logPath)
+        timers.append((pid, logPath))
+        return (pid, logPath)
+    }
+
+    private func log(_ path: String) -> String { (try? String(contentsOfFile: path, encoding: .utf8)) ?? "" }
+}

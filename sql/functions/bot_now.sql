@@ -1,0 +1,95 @@
+-- The badge state of every bot (GET /api/bots reads it every few seconds, so it is
+-- two index probes per bot: the active job via bot_jobs_one_active, the latest job
+-- via bot_jobs_bot; gate blockers come from bot_gate_streaks, written by the
+-- supervisor, so no gate is evaluated here).
+--   state  BACKTEST_RUNNING  a RUNNING backtest (or GRID)   label "Backtesting ×{attempt} • {elapsed}"
+--          BACKTEST_QUEUED   a QUEUED backtest (or GRID, RUNNER_START) label "Queued ×{attempt}" (the attempt it will run as)
+--          IMPROVING         an IMPROVE job, queued or running   "Improving #{iteration} • {elapsed}"
+--                            (iteration = the bot's iteration + 1, the one being tried)
+--          EVOLVING          an EVOLVE job, queued or running    "Evolving • {elapsed}"
+--          RUNNER_RUNNING    a RUNNING RUNNER_START with a live heartbeat   "Runner • {elapsed}"
+--          RUNNER_STALE      … whose heartbeat is older than job_lease_seconds "Runner stale • {elapsed}"
+--          BLOCKED_BY_GATES  no job; the last supervisor cycle found failing gates  label "Blocked by gates"
+--          IDLE              otherwise (label null)
+-- A RUNNING job wins over a QUEUED one. With no active job, a job that finished
+-- within settings.badge_persist_seconds keeps its state and label (elapsed frozen
+-- at its run time) until the next state replaces it. elapsed: "42s", "1m 05s",
+-- "1h 05m". since: when the state began (job start or enqueue; blocked_since;
+-- for IDLE the later of the last job's end and the bot's creation).
+-- reason_code: the job's last error code for a retried job, BLOCKED_BY_GATES,
+-- BOT_KILLED / SUPERSEDED for such bots, else null. is_new: created under 10
+-- minutes ago and no backtest session yet.
+create or replace view bot_now as
+with cfg as (
+    select coalesce(max((value #>> '{}')::int) filter (where key = 'badge_persist_seconds'), 180) as persist,
+           coalesce(max((value #>> '{}')::int) filter (where key = 'job_lease_seconds'), 60) as lease
+      from settings where key in ('badge_persist_seconds', 'job_lease_seconds')
+)
+select b.id as bot_id, x.state,
+       case x.state
+           when 'BACKTEST_RUNNING' then format('Backtesting ×%s • %s', j.attempt, elapsed_label(x.secs))
+           when 'BACKTEST_QUEUED' then format('Queued ×%s', j.attempt + 1)
+           when 'IMPROVING' then format('Improving #%s • %s', b.iteration + 1, elapsed_label(x.secs))
+           when 'EVOLVING' then format('Evolving • %s', elapsed_label(x.secs))
+           when 'RUNNER_RUNNING' then format('Runner • %s', elapsed_label(x.secs))
+           when 'RUNNER_STALE' then format('Runner stale • %s', elapsed_label(x.secs))
+           when 'BLOCKED_BY_GATES' then 'Blocked by gates'
+       end as label,
+       x.since,
+       case when b.status = 'KILLED' then 'BOT_KILLED'
+            when b.status = 'SUPERSEDED' then 'SUPERSEDED'
+            when x.state = 'BLOCKED_BY_GATES' then 'BLOCKED_BY_GATES'
+            when j.id is not null and j.attempt + (case when j.status = 'QUEUED' then 1 else 0 end) > 1
+                then j.error_code
+       end as reason_code,
+       case when j.status in ('QUEUED', 'RUNNING') then j.id end as active_job_id,
+       case when j.status in ('QUEUED', 'RUNNING') then j.job_type end as active_job_type,
+       case when j.status in ('QUEUED', 'RUNNING') then j.status end as active_job_status,
+       case when j.id is not null then case when j.status = 'QUEUED' then j.attempt + 1 else j.attempt end end as attempt,
+       b.iteration,
+       coalesce(case when x.state = 'BLOCKED_BY_GATES' then g.last_failures end, '[]') as gate_blockers,
+       b.created_at > now() - interval '10 minutes'
+           and not exists (select 1 from backtest_sessions s where s.bot_id = b.id) as is_new
+  from bots b
+ cross join cfg
+  left join lateral (
+        -- The active job (RUNNING first), else the latest job if it finished within the persist window.
+        select * from (
+            select a.*, 0 as pick from (
+                select j.* from bot_jobs j
+                 where j.bot_id = b.id and j.status in ('QUEUED', 'RUNNING')
+                 order by (j.status = 'RUNNING') desc, j.created_at desc limit 1) a
+            union all
+            select l.*, 1 from (
+                select j.* from bot_jobs j
+                 where j.bot_id = b.id
+                 order by j.created_at desc limit 1) l
+             where l.finished_at > now() - make_interval(secs => cfg.persist) and l.job_type <> 'NOOP'
+        ) u order by u.pick limit 1) j on true
+  left join bot_gate_streaks g on g.bot_id = b.id
+ cross join lateral (
+        select case
+                   when j.id is null then
+                       case when g.passed_all = false and b.status = 'ACTIVE' then 'BLOCKED_BY_GATES' else 'IDLE' end
+                   when j.job_type = 'IMPROVE' then 'IMPROVING'
+                   when j.job_type = 'EVOLVE' then 'EVOLVING'
+                   when j.job_type = 'RUNNER_START' and j.status = 'RUNNING' then
+                       case when coalesce(j.heartbeat_at, j.started_at) < now() - make_interval(secs => cfg.lease)
+                            then 'RUNNER_STALE' else 'RUNNER_RUNNING' end
+                   when j.job_type = 'RUNNER_START' and j.status <> 'QUEUED' then 'RUNNER_RUNNING'
+                   when j.status = 'QUEUED' then 'BACKTEST_QUEUED'
+                   when j.status = 'RUNNING' then 'BACKTEST_RUNNING'
+                   -- finished within the persist window: the state it had while it ran
+                   when j.started_at is not null then 'BACKTEST_RUNNING'
+                   else 'BACKTEST_QUEUED'
+               end as state,
+               case
+                   when j.id is null then
+                       case when g.passed_all = false and b.status = 'ACTIVE' then g.blocked_since
+                            else greatest(b.created_at, (select j2.finished_at from bot_jobs j2
+                                                          where j2.bot_id = b.id
+                                                          order by j2.created_at desc limit 1)) end
+                   else coalesce(j.started_at, j.created_at)
+               end as since,
+               extract(epoch from (coalesce(j.finished_at, now()) - coalesce(j.started_at, j.created_at)))::bigint
+                   as secs) x;

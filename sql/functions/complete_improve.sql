@@ -1,0 +1,85 @@
+-- Completes an IMPROVE job held by p_worker at p_attempt, all or nothing: the
+-- candidate's out-of-sample session and trades (through record_backtest_session,
+-- the insert path complete_backtest uses) with iteration = the bot's iteration + 1
+-- and the candidate's params and params_hash; when p_result.adopted, the bot's
+-- params, params_hash and iteration become the candidate's (not adopted: the bot is
+-- unchanged, but the session is still recorded, so the proof shows every tried
+-- iteration and hash); the job RUNNING → COMPLETED with its job_run_events row
+-- (reason IMPROVE_RECORDED, details {session_id, adopted}); and IMPROVE_COMPLETED
+-- {adopted, iteration, params_hash, previous_params_hash, in_sample, out_of_sample,
+-- mutation, session_id}. Returns the session id.
+--
+-- p_result: {"adopted": bool, "params": {…}, "params_hash": "…", "iteration": n,
+-- "in_sample": {"current": {…}, "candidate": {…}}, "out_of_sample": {…},
+-- "mutation": {…}, "session": {…as complete_backtest…}, "trades": […]}. The worker
+-- decides adoption by the documented rule (docs/autonomy.md); its iteration is
+-- advisory, the bot's row is authoritative.
+--
+-- Refusals, each writing nothing: the lease rule of complete_backtest (P0001
+-- LEASE_LOST); not an IMPROVE job → 22023 NOT_AN_IMPROVE_JOB; adopted not a
+-- boolean, params not an object, params_hash missing or session not an object →
+-- 22023 INVALID_RESULT; an instrument other than the bot's → 22023
+-- INSTRUMENT_MISMATCH; a value breaking a constraint → 23xxx.
+create or replace function complete_improve(p_job uuid, p_worker text, p_attempt int, p_result jsonb)
+returns uuid
+language plpgsql volatile as $$
+declare
+    v_job bot_jobs%rowtype;
+    v_bot bots%rowtype;
+    v_iteration int;
+    v_adopted boolean;
+    v_session uuid;
+begin
+    update bot_jobs
+       set status = 'COMPLETED', finished_at = now(), updated_at = now(), lease_expires_at = null,
+           error_code = null, error_message = null
+     where id = p_job and status = 'RUNNING' and worker_id = p_worker and attempt = p_attempt
+    returning * into v_job;
+    if not found then
+        raise exception 'LEASE_LOST' using errcode = 'P0001',
+            detail = format('job %s is not RUNNING under worker %s at attempt %s', p_job, p_worker, p_attempt);
+    end if;
+    if v_job.job_type <> 'IMPROVE' then
+        raise exception 'NOT_AN_IMPROVE_JOB' using errcode = '22023',
+            detail = format('job %s is %s', p_job, v_job.job_type);
+    end if;
+    if p_result is null or jsonb_typeof(p_result -> 'adopted') is distinct from 'boolean'
+       or jsonb_typeof(p_result -> 'params') is distinct from 'object'
+       or coalesce(p_result ->> 'params_hash', '') = '' then
+        raise exception 'INVALID_RESULT' using errcode = '22023',
+            detail = 'p_result needs adopted (a boolean), params (an object) and params_hash';
+    end if;
+    v_adopted := (p_result ->> 'adopted')::boolean;
+
+    -- Locked so the iteration number cannot be taken twice.
+    select * into v_bot from bots where id = v_job.bot_id for update;
+    v_iteration := v_bot.iteration + 1;
+
+    v_session := record_backtest_session(v_job.id, jsonb_build_object(
+        'session', case when jsonb_typeof(p_result -> 'session') = 'object'
+                        then (p_result -> 'session') || jsonb_build_object(
+                                 'params', p_result -> 'params', 'params_hash', p_result ->> 'params_hash',
+                                 'iteration', v_iteration)
+                   end,
+        'trades', p_result -> 'trades'));
+
+    if v_adopted then
+        update bots
+           set params = p_result -> 'params', params_hash = p_result ->> 'params_hash', iteration = v_iteration,
+               updated_at = now()
+         where id = v_bot.id;
+    end if;
+
+    insert into job_run_events (job_id, from_status, to_status, reason_code, worker_id, attempt, trace_id, details)
+    values (v_job.id, 'RUNNING', 'COMPLETED', 'IMPROVE_RECORDED', p_worker, v_job.attempt, v_job.trace_id,
+            jsonb_build_object('session_id', v_session, 'adopted', v_adopted));
+    insert into activity_events (event_type, bot_id, job_id, trace_id, payload)
+    values ('IMPROVE_COMPLETED', v_bot.id, v_job.id, v_job.trace_id,
+            jsonb_build_object('adopted', v_adopted, 'iteration', v_iteration,
+                               'params_hash', p_result ->> 'params_hash', 'previous_params_hash', v_bot.params_hash,
+                               'in_sample', coalesce(p_result -> 'in_sample', '{}'),
+                               'out_of_sample', coalesce(p_result -> 'out_of_sample', '{}'),
+                               'mutation', coalesce(p_result -> 'mutation', '{}'), 'session_id', v_session));
+    return v_session;
+end
+$$;

@@ -1,0 +1,165 @@
+-- Badges and proofs: bot_now states, labels (attempt, iteration, elapsed),
+-- persistence of a finished job's badge, gate blockers and the New flag; the
+-- exact key sets of api_proof_autonomy and api_proof_jobs (PROOFS.md §4) and
+-- their counts, including stuck RUNNING jobs.
+begin;
+select plan(41);
+
+truncate bot_jobs, job_run_events, backtest_sessions, trade_logs, activity_events, integration_usage_events,
+         worker_heartbeats, bots, archetypes, instruments, autonomy_planner_runs, autonomy_bot_decisions,
+         autonomy_scores, bot_gate_streaks, bot_stage_events cascade;
+update circuit_breakers set state = 'CLOSED', consecutive_failures = 0, streak_started_at = null, opened_at = null,
+       closes_at = null;
+update settings set value = 'null' where key = 'metrics_reset_at';
+update settings set value = '"AUTO"' where key = 'promotion_mode';
+update settings set value = 'true' where key = 'loop_enabled';
+
+select seed_starter_pack(
+    '[{"symbol":"MNQ","name":"Micro E-mini Nasdaq-100","tick_size":0.25,"multiplier":2,"currency":"USD","commission_per_side":0.57,"exchange":"CME","kind":"future"}]',
+    '[{"slug":"g1","name":"Bot 1","family":"breakout","instrument":"MNQ","timeframe":"5m","default_params":{"n":1},"param_bounds":{},"params_hash":"h1"},
+      {"slug":"g2","name":"Bot 2","family":"breakout","instrument":"MNQ","timeframe":"5m","default_params":{"n":2},"param_bounds":{},"params_hash":"h2"},
+      {"slug":"g3","name":"Bot 3","family":"breakout","instrument":"MNQ","timeframe":"5m","default_params":{"n":3},"param_bounds":{},"params_hash":"h3"},
+      {"slug":"g4","name":"Bot 4","family":"breakout","instrument":"MNQ","timeframe":"5m","default_params":{"n":4},"param_bounds":{},"params_hash":"h4"},
+      {"slug":"g5","name":"Bot 5","family":"breakout","instrument":"MNQ","timeframe":"5m","default_params":{"n":5},"param_bounds":{},"params_hash":"h5"}]',
+    false);
+-- Bots are a day old, so none is "new" and none is cooling down from creation.
+update bots set created_at = now() - interval '1 day';
+
+create function pg_temp.bot(p_name text) returns uuid language sql as $$ select id from bots where name = p_name $$;
+-- A COMPLETED session for the bot, replacing its others unless p_keep; metrics
+-- that pass every LAB → PAPER gate unless overridden by p_over.
+create function pg_temp.session(p_bot uuid, p_over jsonb default '{}', p_keep boolean default false)
+returns uuid language plpgsql as $$
+declare v_id uuid;
+begin
+    if not p_keep then
+        delete from backtest_sessions where bot_id = p_bot;
+    end if;
+    insert into backtest_sessions (bot_id, status, instrument, tick_size, contract_multiplier, timeframe, window_from,
+        window_to, bars_tested, data_source, params_hash, trades_count, realized_pnl, sharpe, max_drawdown_usd,
+        max_drawdown_pct, profit_factor, win_rate, started_at, completed_at, trace_id)
+    select p_bot, 'COMPLETED', 'MNQ', 0.25, 2, '5m', now() - interval '30 days', now() - interval '1 day', 5460,
+           coalesce(p_over ->> 'data_source', 'synthetic'), 'h', coalesce((p_over ->> 'trades_count')::int, 30),
+           coalesce((p_over ->> 'realized_pnl')::numeric, 500), coalesce((p_over ->> 'sharpe')::float8, 1.0),
+           coalesce((p_over ->> 'max_drawdown_usd')::float8, 2000), coalesce((p_over ->> 'max_drawdown_pct')::float8, 4),
+           coalesce((p_over ->> 'profit_factor')::float8, 1.5), coalesce((p_over ->> 'win_rate')::float8, 0.5),
+           coalesce((p_over ->> 'completed_at')::timestamptz, now() - interval '1 minute') - interval '1 minute',
+           coalesce((p_over ->> 'completed_at')::timestamptz, now() - interval '1 minute'),
+           coalesce((p_over ->> 'trace_id')::uuid, gen_random_uuid())
+    returning id into v_id;
+    return v_id;
+end $$;
+create function pg_temp.gate(p_bot uuid, p_metric text) returns boolean language sql as $$
+    select passed from evaluate_gates(p_bot) where metric = p_metric $$;
+create function pg_temp.keys(p_doc jsonb) returns text[] language sql as $$
+    select coalesce(array_agg(k order by k), '{}') from jsonb_object_keys(p_doc) k $$;
+create function pg_temp.now_of(p_bot uuid) returns bot_now language sql as $$
+    select * from bot_now where bot_id = p_bot $$;
+
+select is(elapsed_label(42), '42s', 'elapsed under a minute');
+select is(elapsed_label(65), '1m 05s', 'elapsed in minutes');
+select is(elapsed_label(3900), '1h 05m', 'elapsed in hours');
+
+-- ---------------------------------------------------------------- states
+select is((pg_temp.now_of(pg_temp.bot('Bot 1'))).state, 'IDLE', 'a bot with nothing going on is IDLE');
+select is((pg_temp.now_of(pg_temp.bot('Bot 1'))).label, null, 'with no label');
+
+select enqueue_job(pg_temp.bot('Bot 1'), 'BACKTEST_BASELINE');
+select is((pg_temp.now_of(pg_temp.bot('Bot 1'))).state, 'BACKTEST_QUEUED', 'a queued backtest');
+select is((pg_temp.now_of(pg_temp.bot('Bot 1'))).label, 'Queued ×1', 'labelled Queued ×1');
+select is((pg_temp.now_of(pg_temp.bot('Bot 1'))).active_job_status, 'QUEUED', 'with its active job');
+
+select claim_jobs('w1', '{BACKTEST_BASELINE}', 1);
+update bot_jobs set started_at = now() - interval '65 seconds' where bot_id = pg_temp.bot('Bot 1');
+select is((pg_temp.now_of(pg_temp.bot('Bot 1'))).state, 'BACKTEST_RUNNING', 'a running backtest');
+select is((pg_temp.now_of(pg_temp.bot('Bot 1'))).label, 'Backtesting ×1 • 1m 05s', 'labelled with attempt and elapsed');
+select is((pg_temp.now_of(pg_temp.bot('Bot 1'))).since, now() - interval '65 seconds', 'since its start');
+
+-- A retry: attempt 1 failed, the job waits for attempt 2.
+select fail_job(j.id, 'w1', 1, 'PROVIDER_TIMEOUT', 'slow') from bot_jobs j where j.bot_id = pg_temp.bot('Bot 1');
+select is((pg_temp.now_of(pg_temp.bot('Bot 1'))).label, 'Queued ×2', 'a retry is Queued ×2');
+select is((pg_temp.now_of(pg_temp.bot('Bot 1'))).reason_code, 'PROVIDER_TIMEOUT', 'with the last error as its reason');
+
+-- Finished: the badge persists badge_persist_seconds, then the bot is IDLE.
+select cancel_job(j.id) from bot_jobs j where j.bot_id = pg_temp.bot('Bot 1');
+update bot_jobs set started_at = now() - interval '200 seconds', finished_at = now() - interval '100 seconds'
+ where bot_id = pg_temp.bot('Bot 1');
+select is((pg_temp.now_of(pg_temp.bot('Bot 1'))).state, 'BACKTEST_RUNNING', 'a job finished 100 s ago keeps its badge');
+select is((pg_temp.now_of(pg_temp.bot('Bot 1'))).label, 'Backtesting ×1 • 1m 40s', 'elapsed frozen at its run time');
+select is((pg_temp.now_of(pg_temp.bot('Bot 1'))).active_job_id, null, 'but it is not an active job');
+update bot_jobs set finished_at = now() - interval '181 seconds' where bot_id = pg_temp.bot('Bot 1');
+select is((pg_temp.now_of(pg_temp.bot('Bot 1'))).state, 'IDLE', 'after badge_persist_seconds (180) it is IDLE');
+select is((pg_temp.now_of(pg_temp.bot('Bot 1'))).since, now() - interval '181 seconds', 'idle since the job ended');
+
+select enqueue_job(pg_temp.bot('Bot 2'), 'IMPROVE');
+select claim_jobs('w1', '{IMPROVE}', 1);
+update bots set iteration = 3 where id = pg_temp.bot('Bot 2');
+update bot_jobs set started_at = now() - interval '5 seconds' where bot_id = pg_temp.bot('Bot 2');
+select is((pg_temp.now_of(pg_temp.bot('Bot 2'))).state, 'IMPROVING', 'an IMPROVE job');
+select is((pg_temp.now_of(pg_temp.bot('Bot 2'))).label, 'Improving #4 • 5s', 'labelled with the iteration being tried');
+
+select enqueue_job(pg_temp.bot('Bot 3'), 'EVOLVE');
+select is((pg_temp.now_of(pg_temp.bot('Bot 3'))).state, 'EVOLVING', 'an EVOLVE job');
+select is((pg_temp.now_of(pg_temp.bot('Bot 3'))).label, 'Evolving • 0s', 'labelled Evolving');
+-- A RUNNING job wins over a QUEUED one.
+select enqueue_job(pg_temp.bot('Bot 3'), 'BACKTEST_REFRESH');
+select claim_jobs('w1', '{BACKTEST_REFRESH}', 1);
+select is((pg_temp.now_of(pg_temp.bot('Bot 3'))).state, 'BACKTEST_RUNNING', 'running beats queued');
+
+select enqueue_job(pg_temp.bot('Bot 4'), 'RUNNER_START');
+select claim_jobs('w1', '{RUNNER_START}', 1);
+select is((pg_temp.now_of(pg_temp.bot('Bot 4'))).state, 'RUNNER_RUNNING', 'a runner with a live heartbeat');
+update bot_jobs set heartbeat_at = now() - interval '2 minutes' where bot_id = pg_temp.bot('Bot 4');
+select is((pg_temp.now_of(pg_temp.bot('Bot 4'))).state, 'RUNNER_STALE', 'a runner whose heartbeat stopped');
+
+-- Blocked by gates: the supervisor recorded failures.
+select pg_temp.session(pg_temp.bot('Bot 5'), '{"trades_count": 3}');
+select supervisor_tick();
+select is((pg_temp.now_of(pg_temp.bot('Bot 5'))).state, 'BLOCKED_BY_GATES', 'a bot failing its gates');
+select is((pg_temp.now_of(pg_temp.bot('Bot 5'))).gate_blockers -> 0 ->> 'metric', 'trades_count', 'lists its blockers');
+
+-- New: under 10 minutes old, no backtest history.
+update bots set created_at = now() - interval '2 minutes' where name in ('Bot 4', 'Bot 5');
+select is((pg_temp.now_of(pg_temp.bot('Bot 4'))).is_new, true, 'a 2-minute-old bot without sessions is new');
+select is((pg_temp.now_of(pg_temp.bot('Bot 5'))).is_new, false, 'one with a session is not');
+select is((pg_temp.now_of(pg_temp.bot('Bot 1'))).is_new, false, 'a day-old bot is not');
+
+-- ---------------------------------------------------------------- proofs
+select planner_tick();
+select is(pg_temp.keys(api_proof_autonomy()),
+          array['lastDecisionSummary', 'lastTickAt', 'latestEnqueuedJobs', 'latestPlannerRuns', 'loopEnabled', 'now',
+                'tickIntervalSec'], 'api_proof_autonomy has exactly the PROOFS.md keys');
+select is(pg_temp.keys(api_proof_autonomy() -> 'lastDecisionSummary'),
+          array['blocked', 'botsEvaluated', 'jobsEnqueued', 'reasonsTop'], 'lastDecisionSummary keys');
+select is(pg_temp.keys(api_proof_autonomy() -> 'lastDecisionSummary' -> 'reasonsTop' -> 0), array['count', 'reasonCode'],
+          'reasonsTop element keys');
+select is(pg_temp.keys(api_proof_autonomy() -> 'latestPlannerRuns' -> 0),
+          array['botsEvaluated', 'errors', 'finishedAt', 'id', 'jobsEnqueued', 'startedAt'], 'latestPlannerRuns element keys');
+select is((api_proof_autonomy() ->> 'tickIntervalSec')::int, 60, 'tickIntervalSec is the planner interval');
+select is((api_proof_autonomy() ->> 'lastTickAt')::timestamptz, (select max(started_at) from autonomy_planner_runs),
+          'lastTickAt is the latest planner run');
+-- Bot 5 (no job) gets a refresh? It has a fresh session; make its session stale so the tick enqueues.
+update backtest_sessions set completed_at = now() - interval '2 hours', started_at = now() - interval '2 hours'
+ where bot_id = pg_temp.bot('Bot 5');
+select planner_tick();
+select is(pg_temp.keys(api_proof_autonomy() -> 'latestEnqueuedJobs' -> 0),
+          array['botId', 'createdAt', 'jobId', 'status', 'type'], 'latestEnqueuedJobs element keys');
+
+update bot_jobs set started_at = now() - interval '20 minutes' where bot_id = pg_temp.bot('Bot 3') and status = 'RUNNING';
+insert into bot_jobs (bot_id, job_type, status, attempt, started_at, finished_at)
+values (pg_temp.bot('Bot 1'), 'EVOLVE', 'COMPLETED', 1, now() - interval '10 minutes', now() - interval '5 minutes'),
+       (pg_temp.bot('Bot 1'), 'BACKTEST_REFRESH', 'COMPLETED', 1, now() - interval '3 hours', now() - interval '2 hours');
+select is(pg_temp.keys(api_proof_jobs()), array['completedLast1h', 'queued', 'running', 'stuckRunningOverXmin'],
+          'api_proof_jobs has exactly the PROOFS.md keys');
+select is(api_proof_jobs() - 'stuckRunningOverXmin',
+          '{"running": {"backtest": 1, "evolve": 0, "runner": 1},
+            "queued": {"backtest": 1, "evolve": 1, "runner": 0},
+            "completedLast1h": {"backtest": 0, "evolve": 1}}',
+          'counts by kind: backtests (baseline + refresh), EVOLVE, RUNNER_START; completions in the last hour');
+select is(jsonb_array_length(api_proof_jobs() -> 'stuckRunningOverXmin'), 1,
+          'one job RUNNING for more than 15 minutes (the IMPROVE started 5 s ago and the runner are not)');
+select is((api_proof_jobs() -> 'stuckRunningOverXmin' -> 0) - 'jobId' - 'botId' - 'startedAt',
+          '{"type": "BACKTEST_REFRESH", "ageMin": 20.0}', 'with its type and age in minutes');
+
+select * from finish();
+rollback;
