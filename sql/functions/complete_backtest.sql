@@ -20,19 +20,7 @@ declare
     v_job bot_jobs%rowtype;
     v_session uuid;
 begin
-    update bot_jobs
-       set status = 'COMPLETED', finished_at = now(), updated_at = now(), lease_expires_at = null,
-           error_code = null, error_message = null
-     where id = p_job and status = 'RUNNING' and worker_id = p_worker and attempt = p_attempt
-    returning * into v_job;
-    if not found then
-        raise exception 'LEASE_LOST' using errcode = 'P0001',
-            detail = format('job %s is not RUNNING under worker %s at attempt %s', p_job, p_worker, p_attempt);
-    end if;
-    if v_job.job_type not in ('BACKTEST_BASELINE', 'BACKTEST_REFRESH') then
-        raise exception 'NOT_A_BACKTEST_JOB' using errcode = '22023',
-            detail = format('job %s is %s; use complete_job', p_job, v_job.job_type);
-    end if;
+    v_job := finish_leased_job(p_job, p_worker, p_attempt, array['BACKTEST_BASELINE', 'BACKTEST_REFRESH'], 'NOT_A_BACKTEST_JOB');
     -- The session and its trades go through the insert path complete_improve shares.
     v_session := record_backtest_session(v_job.id, p_result);
 

@@ -30,19 +30,7 @@ declare
     v_adopted boolean;
     v_session uuid;
 begin
-    update bot_jobs
-       set status = 'COMPLETED', finished_at = now(), updated_at = now(), lease_expires_at = null,
-           error_code = null, error_message = null
-     where id = p_job and status = 'RUNNING' and worker_id = p_worker and attempt = p_attempt
-    returning * into v_job;
-    if not found then
-        raise exception 'LEASE_LOST' using errcode = 'P0001',
-            detail = format('job %s is not RUNNING under worker %s at attempt %s', p_job, p_worker, p_attempt);
-    end if;
-    if v_job.job_type <> 'IMPROVE' then
-        raise exception 'NOT_AN_IMPROVE_JOB' using errcode = '22023',
-            detail = format('job %s is %s', p_job, v_job.job_type);
-    end if;
+    v_job := finish_leased_job(p_job, p_worker, p_attempt, array['IMPROVE'], 'NOT_AN_IMPROVE_JOB');
     if p_result is null or jsonb_typeof(p_result -> 'adopted') is distinct from 'boolean'
        or jsonb_typeof(p_result -> 'params') is distinct from 'object'
        or coalesce(p_result ->> 'params_hash', '') = '' then

@@ -5,54 +5,7 @@
 begin;
 select plan(41);
 
-truncate bot_jobs, job_run_events, backtest_sessions, trade_logs, activity_events, integration_usage_events,
-         worker_heartbeats, bots, archetypes, instruments, autonomy_planner_runs, autonomy_bot_decisions,
-         autonomy_scores, bot_gate_streaks, bot_stage_events cascade;
-update circuit_breakers set state = 'CLOSED', consecutive_failures = 0, streak_started_at = null, opened_at = null,
-       closes_at = null;
-update settings set value = 'null' where key = 'metrics_reset_at';
-update settings set value = '"AUTO"' where key = 'promotion_mode';
-update settings set value = 'true' where key = 'loop_enabled';
-
-select seed_starter_pack(
-    '[{"symbol":"MNQ","name":"Micro E-mini Nasdaq-100","tick_size":0.25,"multiplier":2,"currency":"USD","commission_per_side":0.57,"exchange":"CME","kind":"future"}]',
-    '[{"slug":"g1","name":"Bot 1","family":"breakout","instrument":"MNQ","timeframe":"5m","default_params":{"n":1},"param_bounds":{},"params_hash":"h1"},
-      {"slug":"g2","name":"Bot 2","family":"breakout","instrument":"MNQ","timeframe":"5m","default_params":{"n":2},"param_bounds":{},"params_hash":"h2"},
-      {"slug":"g3","name":"Bot 3","family":"breakout","instrument":"MNQ","timeframe":"5m","default_params":{"n":3},"param_bounds":{},"params_hash":"h3"},
-      {"slug":"g4","name":"Bot 4","family":"breakout","instrument":"MNQ","timeframe":"5m","default_params":{"n":4},"param_bounds":{},"params_hash":"h4"},
-      {"slug":"g5","name":"Bot 5","family":"breakout","instrument":"MNQ","timeframe":"5m","default_params":{"n":5},"param_bounds":{},"params_hash":"h5"}]',
-    false);
--- Bots are a day old, so none is "new" and none is cooling down from creation.
-update bots set created_at = now() - interval '1 day';
-
-create function pg_temp.bot(p_name text) returns uuid language sql as $$ select id from bots where name = p_name $$;
--- A COMPLETED session for the bot, replacing its others unless p_keep; metrics
--- that pass every LAB → PAPER gate unless overridden by p_over.
-create function pg_temp.session(p_bot uuid, p_over jsonb default '{}', p_keep boolean default false)
-returns uuid language plpgsql as $$
-declare v_id uuid;
-begin
-    if not p_keep then
-        delete from backtest_sessions where bot_id = p_bot;
-    end if;
-    insert into backtest_sessions (bot_id, status, instrument, tick_size, contract_multiplier, timeframe, window_from,
-        window_to, bars_tested, data_source, params_hash, trades_count, realized_pnl, sharpe, max_drawdown_usd,
-        max_drawdown_pct, profit_factor, win_rate, started_at, completed_at, trace_id)
-    select p_bot, 'COMPLETED', 'MNQ', 0.25, 2, '5m', now() - interval '30 days', now() - interval '1 day', 5460,
-           coalesce(p_over ->> 'data_source', 'synthetic'), 'h', coalesce((p_over ->> 'trades_count')::int, 30),
-           coalesce((p_over ->> 'realized_pnl')::numeric, 500), coalesce((p_over ->> 'sharpe')::float8, 1.0),
-           coalesce((p_over ->> 'max_drawdown_usd')::float8, 2000), coalesce((p_over ->> 'max_drawdown_pct')::float8, 4),
-           coalesce((p_over ->> 'profit_factor')::float8, 1.5), coalesce((p_over ->> 'win_rate')::float8, 0.5),
-           coalesce((p_over ->> 'completed_at')::timestamptz, now() - interval '1 minute') - interval '1 minute',
-           coalesce((p_over ->> 'completed_at')::timestamptz, now() - interval '1 minute'),
-           coalesce((p_over ->> 'trace_id')::uuid, gen_random_uuid())
-    returning id into v_id;
-    return v_id;
-end $$;
-create function pg_temp.gate(p_bot uuid, p_metric text) returns boolean language sql as $$
-    select passed from evaluate_gates(p_bot) where metric = p_metric $$;
-create function pg_temp.keys(p_doc jsonb) returns text[] language sql as $$
-    select coalesce(array_agg(k order by k), '{}') from jsonb_object_keys(p_doc) k $$;
+\ir fixtures/autonomy_fleet.sql
 create function pg_temp.now_of(p_bot uuid) returns bot_now language sql as $$
     select * from bot_now where bot_id = p_bot $$;
 
