@@ -58,6 +58,8 @@ declare
     v_err int := 0;
     v_reasons jsonb;
     v_summary text;
+    v_pace interval;
+    v_k int := 0;
 begin
     perform pg_advisory_xact_lock(7310412873920481874);  -- 'planner tick'
 
@@ -66,7 +68,7 @@ begin
            make_interval(mins => coalesce(max((value #>> '{}')::int) filter (where key = 'baseline_stale_minutes'), 60)),
            make_interval(secs => coalesce(max((value #>> '{}')::int) filter (where key = 'bot_cooldown_seconds'), 120)),
            coalesce(max((value #>> '{}')::int) filter (where key = 'evolve_after_failed_cycles'), 3),
-           coalesce(max((value #>> '{}')::numeric) filter (where key = 'evolve_score_below'), 35),
+           coalesce(max((value #>> '{}')::numeric) filter (where key = 'evolve_score_below'), 50),
            coalesce(max((value #>> '{}')::int) filter (where key = 'evolve_per_tick'), 2),
            coalesce(max((value #>> '{}')::int) filter (where key = 'improve_per_tick'), 1),
            coalesce(max((value #>> '{}')::int) filter (where key = 'improve_after_backtests'), 1),
@@ -173,10 +175,18 @@ begin
                       else rk.want
                   end as reason) o;
 
+    -- Pace the tick's jobs evenly across the planner interval (baselines
+    -- first) instead of releasing them in one burst: the load stays level and
+    -- the queue shows work in flight between ticks, not only at the tick.
+    select make_interval(secs => coalesce((select interval_seconds from schedules where name = 'planner'), 60)::double precision
+                                 / greatest(count(*), 1))
+      into v_pace
+      from autonomy_bot_decisions d where d.planner_run_id = v_run and d.decision = 'ENQUEUED';
+
     for r in select d.id, d.bot_id, d.job_type, d.reason_code
                from autonomy_bot_decisions d
               where d.planner_run_id = v_run and d.decision = 'ENQUEUED'
-              order by d.id
+              order by case d.job_type when 'BACKTEST_BASELINE' then 0 when 'BACKTEST_REFRESH' then 1 else 2 end, d.id
     loop
         begin
             select * into v_res
@@ -184,7 +194,8 @@ begin
                                case r.job_type when 'BACKTEST_BASELINE' then 50 when 'BACKTEST_REFRESH' then 100
                                                else 120 end,
                                jsonb_build_object('planner_run_id', v_run, 'reason_code', r.reason_code),
-                               now(), r.reason_code);
+                               now() + v_pace * v_k, r.reason_code);
+            v_k := v_k + 1;
             if v_res.created then
                 update autonomy_bot_decisions set job_id = v_res.job_id where id = r.id;
                 v_enq := v_enq + 1;
