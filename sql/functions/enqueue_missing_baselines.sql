@@ -1,6 +1,8 @@
--- Queues a BACKTEST_BASELINE for every active bot without a completed
--- backtest ("Kickoff Testing Now"). Bots that already have one queued or
--- running are counted, not duplicated (enqueue_job dedups).
+-- Queues a BACKTEST_BASELINE for every active bot without effective evidence:
+-- no completed backtest of its current parameters since the metrics reset
+-- ("Kickoff Testing Now"; bot_effective_session decides, as the gates do).
+-- Bots that already have one queued or running are counted, not duplicated
+-- (enqueue_job dedups).
 create or replace function enqueue_missing_baselines(p_reason text) returns jsonb
 language plpgsql as $$
 declare
@@ -10,12 +12,11 @@ declare
     v_bot uuid;
 begin
     for v_bot in
-        select b.id from bots b
-        where b.status = 'ACTIVE'
-          and not exists (select 1 from backtest_sessions s where s.bot_id = b.id and s.status = 'COMPLETED')
-        order by b.created_at, b.id
+        select e.bot_id from bot_effective_session e
+        where e.status = 'ACTIVE' and e.session_id is null
+        order by e.created_at, e.bot_id
     loop
-        select e.created into v_created from enqueue_job(v_bot, 'BACKTEST_BASELINE', 50, '{}'::jsonb, now(), p_reason) e;
+        select q.created into v_created from enqueue_job(v_bot, 'BACKTEST_BASELINE', 50, '{}'::jsonb, now(), p_reason) q;
         if v_created then v_enqueued := v_enqueued + 1; else v_existing := v_existing + 1; end if;
     end loop;
     return jsonb_build_object('enqueued', v_enqueued, 'alreadyQueued', v_existing);

@@ -1,0 +1,184 @@
+// Shared DOM pieces: a tiny element builder, the page header, the activity badge,
+// and the error / empty states. Text always goes in through textContent, never
+// innerHTML, so bot names and payloads cannot inject markup.
+
+import { serverNow } from './api.js';
+import { elapsed, stamp, value, words } from './format.js';
+
+export function el(tag, attrs = {}, ...children) {
+  const node = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs || {})) {
+    if (v === undefined || v === null || v === false) continue;
+    if (k === 'class') node.className = v;
+    else if (k === 'text') node.textContent = v;
+    else if (k === 'dataset') Object.assign(node.dataset, v);
+    else if (k.startsWith('on') && typeof v === 'function') node.addEventListener(k.slice(2), v);
+    else node.setAttribute(k, v === true ? '' : v);
+  }
+  append(node, children);
+  return node;
+}
+
+function append(node, children) {
+  for (const c of children.flat(Infinity)) {
+    if (c === undefined || c === null || c === false) continue;
+    node.append(c instanceof Node ? c : document.createTextNode(String(c)));
+  }
+}
+
+// Replace a node's children only when the new content differs, so a periodic
+// re-render does not reset hover, selection or focus inside unchanged parts.
+// Pass a function instead of children when building them would move a live node
+// (arguments are evaluated even when nothing changes).
+export function setContent(node, key, ...children) {
+  if (node.dataset.renderKey === key) return false;
+  node.dataset.renderKey = key;
+  node.replaceChildren();
+  append(node, children.length === 1 && typeof children[0] === 'function' ? [children[0]()] : children);
+  return true;
+}
+
+export const link = (href, text, attrs = {}) => el('a', { href, ...attrs }, text);
+export const botHref = (id) => `bot.html?id=${encodeURIComponent(id)}`;
+export const backtestHref = (id) => `backtest.html?id=${encodeURIComponent(id)}`;
+
+export function param(name) { return new URLSearchParams(location.search).get(name); }
+
+// ---------------------------------------------------------------- header
+
+const PAGES = [
+  ['index.html', 'Bots'],
+  ['feed.html', 'Feed'],
+  ['admin.html', 'Admin'],
+];
+
+// The header every page shares; `current` is the page's file name. The health
+// button is wired by health.js, which every page imports.
+export function renderHeader(current) {
+  const header = el('header', { class: 'topbar' },
+    el('a', { class: 'brand', href: 'index.html' }, 'Gauntlet'),
+    el('nav', { class: 'nav' }, PAGES.map(([href, label]) =>
+      el('a', { href, class: href === current ? 'active' : null, 'aria-current': href === current ? 'page' : null }, label))),
+    el('button', { id: 'health-button', class: 'health-button', type: 'button', 'aria-controls': 'health-drawer', 'aria-expanded': 'false' },
+      el('span', { class: 'dot', id: 'health-dot', 'data-status': 'unknown' }), 'System'));
+  document.body.prepend(header);
+  return header;
+}
+
+// ---------------------------------------------------------------- states
+
+export function errorBox(err, { title = 'Could not load this' } = {}) {
+  const box = el('div', { class: 'error-box', role: 'alert', 'data-error-code': err.code || 'ERROR' },
+    el('strong', {}, title),
+    el('p', { class: 'error-message' }, err.message || String(err)));
+  const meta = [];
+  if (err.code) meta.push(el('code', {}, err.code));
+  if (err.traceId) meta.push(` trace ${err.traceId}`);
+  if (meta.length) box.append(el('p', { class: 'muted small' }, meta));
+  if (err.suggestedFix) box.append(el('p', { class: 'small' }, 'Suggested fix: ', err.suggestedFix));
+  return box;
+}
+
+export function emptyState(message, ...actions) {
+  return el('div', { class: 'empty-state' }, el('p', {}, message), actions.length ? el('div', { class: 'actions' }, actions) : null);
+}
+
+export const loading = (what = 'Loading…') => el('p', { class: 'muted loading' }, what);
+
+// ---------------------------------------------------------------- activity badge
+
+// How each bot_now state looks. The SQL view decides the state; the UI only draws it.
+const BADGE = {
+  BACKTEST_RUNNING: { cls: 'badge-backtesting', prefix: (n) => `Backtesting ×${n.attempt ?? 1}`, timed: true },
+  BACKTEST_QUEUED: { cls: 'badge-queued', prefix: (n) => `Queued ×${n.attempt ?? 1}`, timed: false },
+  IMPROVING: { cls: 'badge-improving', prefix: (n) => `Improving #${(n.iteration ?? 0) + 1}`, timed: true },
+  EVOLVING: { cls: 'badge-evolving', prefix: () => 'Evolving', timed: true },
+  RUNNER_RUNNING: { cls: 'badge-runner', prefix: () => 'Runner', timed: true },
+  RUNNER_STALE: { cls: 'badge-stale', prefix: () => 'Runner stale', timed: true },
+  BLOCKED_BY_GATES: { cls: 'badge-blocked', prefix: () => 'Blocked by gates', timed: false },
+  IDLE: { cls: 'badge-idle', prefix: () => 'Idle', timed: false },
+};
+
+// Parse the server's "1m 05s" back into seconds (for labels frozen at a job's run time).
+function labelSeconds(label) {
+  const part = label && label.split(' • ')[1];
+  if (!part) return null;
+  let s = 0;
+  for (const m of part.matchAll(/(\d+)([hms])/g)) s += Number(m[1]) * { h: 3600, m: 60, s: 1 }[m[2]];
+  return s;
+}
+
+// The badge text at this moment. While the job is active (queued or running) the
+// elapsed time counts up from `since`; once it has finished, bot_now keeps the
+// badge with its elapsed time frozen at the run's length, so the server's label
+// is shown as it is.
+export function badgeText(now) {
+  const spec = BADGE[now.state] || { prefix: () => now.label || words(now.state || 'UNKNOWN'), timed: false };
+  // The server's label carries the attempt/iteration it computed; prefer its prefix.
+  const prefix = now.label ? now.label.split(' • ')[0] : spec.prefix(now);
+  if (!spec.timed) {
+    if (now.state === 'BLOCKED_BY_GATES' && Array.isArray(now.gateBlockers) && now.gateBlockers.length)
+      return `${prefix} (${now.gateBlockers.length})`;
+    return prefix;
+  }
+  const live = Boolean(now.activeJobId) && now.since;
+  const secs = live ? (serverNow() - Date.parse(now.since)) / 1000 : labelSeconds(now.label);
+  return secs === null ? prefix : `${prefix} • ${elapsed(secs)}`;
+}
+
+function blockerText(b) {
+  const actual = b.actual === null || b.actual === undefined ? 'no value' : value(b.actual);
+  return `${b.metric}: ${actual} (needs ${b.comparator} ${value(b.threshold)})`;
+}
+
+export function badgeTitle(now) {
+  const lines = [`state: ${now.state}`, `since: ${stamp(now.since)}`];
+  if (now.reasonCode) lines.push(`reason: ${now.reasonCode}`);
+  if (now.activeJobId) lines.push(`job: ${now.activeJobId}`, `job type: ${now.activeJobType}`, `job status: ${now.activeJobStatus}`);
+  else lines.push('job: none active');
+  if (now.attempt) lines.push(`attempt: ${now.attempt}`);
+  const blockers = Array.isArray(now.gateBlockers) ? now.gateBlockers : [];
+  if (blockers.length) lines.push('gate blockers:', ...blockers.map((b) => `  ${blockerText(b)}`));
+  return lines.join('\n');
+}
+
+// Create or update a badge element in place. `data-ticking` marks badges whose
+// elapsed time the page clock advances every second.
+export function renderBadge(now, node = el('span')) {
+  const spec = BADGE[now.state] || { cls: 'badge-other', timed: false };
+  node.className = `badge ${spec.cls}`;
+  node.dataset.badgeState = now.state || 'UNKNOWN';
+  node.dataset.since = now.since || '';
+  node.dataset.activeJobId = now.activeJobId || '';
+  node.dataset.now = JSON.stringify(now);
+  if (spec.timed && now.activeJobId) node.dataset.ticking = '1'; else delete node.dataset.ticking;
+  node.textContent = badgeText(now);
+  node.title = badgeTitle(now);
+  node.tabIndex = 0; // focusable, so the detail title is reachable from the keyboard too
+  return node;
+}
+
+// One clock for all badges on a page.
+export function startBadgeClock() {
+  setInterval(() => {
+    for (const node of document.querySelectorAll('.badge[data-ticking]')) {
+      node.textContent = badgeText(JSON.parse(node.dataset.now));
+    }
+  }, 1000);
+}
+
+export const newPill = () => el('span', { class: 'pill-new', 'data-new': '1', title: 'created within the last 10 minutes; no backtest yet' }, 'New');
+
+export function tierPill(tier) {
+  return tier ? el('span', { class: `tier tier-${String(tier).toLowerCase()}`, 'data-tier': tier }, tier) : null;
+}
+
+export function stagePill(stage) {
+  return el('span', { class: `stage stage-${String(stage || '').toLowerCase()}`, 'data-stage': stage }, stage || '—');
+}
+
+// "synthetic" is never evidence, so it is always labelled as such.
+export function sourcePill(source) {
+  if (!source) return null;
+  return el('span', { class: `source source-${source}`, title: source === 'synthetic' ? 'synthetic bars: not real evidence' : 'bars from ' + source }, source);
+}
