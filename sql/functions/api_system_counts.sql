@@ -4,7 +4,9 @@ language sql stable as $$
     select jsonb_build_object(
         'bots', (select count(*) from bots),
         'activeBots', (select count(*) from bots where status = 'ACTIVE'),
-        'botsWithBaseline', (select count(distinct bot_id) from backtest_sessions where status = 'COMPLETED'),
+        -- Evidence as the gates see it: a completed session of the bot's current
+        -- parameters since the metrics reset.
+        'botsWithBaseline', (select count(*) from bot_effective_session where status = 'ACTIVE' and session_id is not null),
         'backtests', jsonb_build_object(
             'queued', (select count(*) from bot_jobs where status = 'QUEUED' and job_type like 'BACKTEST%'),
             'running', (select count(*) from bot_jobs where status = 'RUNNING' and job_type like 'BACKTEST%'),

@@ -1,0 +1,156 @@
+"""The UI as a person sees it, in real headless Chromium against the real stack.
+
+Run by scripts/test after the Swift tests, with a worker whose backtests take a
+few seconds (GAUNTLET_TEST_EXECUTOR_DELAY_MS) so badges can be seen while jobs
+run. Environment: GAUNTLET_TEST_BASE_URL, GAUNTLET_ADMIN_TOKEN,
+GAUNTLET_TEST_SCREENSHOTS (a directory). Prints "N passed, M failed".
+"""
+
+import json
+import os
+import sys
+import time
+import traceback
+import urllib.request
+
+from selenium import webdriver
+from selenium.webdriver.chrome.options import Options
+from selenium.webdriver.chrome.service import Service
+from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
+from selenium.webdriver.common.by import By
+
+BASE = os.environ["GAUNTLET_TEST_BASE_URL"]
+TOKEN = os.environ["GAUNTLET_ADMIN_TOKEN"]
+SHOTS = os.environ.get("GAUNTLET_TEST_SCREENSHOTS", "/tmp")
+
+
+def api(method, path, body=None, admin=False):
+    request = urllib.request.Request(BASE + path, method=method,
+                                     data=None if body is None else json.dumps(body).encode())
+    request.add_header("Content-Type", "application/json")
+    if admin:
+        request.add_header("X-Admin-Token", TOKEN)
+    with urllib.request.urlopen(request, timeout=10) as response:
+        return json.load(response)
+
+
+def wait_for(what, condition, timeout=60.0, every=0.25):
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        try:
+            value = condition()
+        except (NoSuchElementException, StaleElementReferenceException):
+            value = None  # the page is still rendering or just re-rendered
+        if value:
+            return value
+        time.sleep(every)
+    raise AssertionError(f"timed out after {timeout:.0f} s waiting for {what}")
+
+
+def browser():
+    options = Options()
+    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                 "--window-size=1280,1000"):
+        options.add_argument(flag)
+    options.binary_location = "/usr/bin/chromium"
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})
+    return webdriver.Chrome(service=Service("/usr/bin/chromedriver"), options=options)
+
+
+def badge_states(driver):
+    return [b.get_attribute("data-badge-state") for b in driver.find_elements(By.CSS_SELECTOR, "#bots-table .badge[data-badge-state]")]
+
+
+def console_errors(driver):
+    # Only errors the page itself raised; the tests ask for no wrong ids, so no 4xx either.
+    return [entry for entry in driver.get_log("browser") if entry["level"] == "SEVERE"]
+
+
+def test_badges_and_kickoff(driver):
+    # Every bot loses its evidence, so Kickoff has a whole wave to queue and run.
+    api("POST", "/api/admin/reset-metrics", {"dryRun": False, "scope": "ALL", "reasonCode": "UI_TEST_RESET"}, admin=True)
+    driver.get(BASE + "/")
+    wait_for("bot rows", lambda: len(driver.find_elements(By.CSS_SELECTOR, "#bots-table tr[data-bot-id]")) >= 20)
+    driver.find_element(By.ID, "health-button").click()
+    wait_for("the health drawer", lambda: driver.find_element(By.ID, "health-drawer").is_displayed())
+    completed_before = int(wait_for("the completed counter",
+                                    lambda: driver.find_element(By.ID, "count-completed").get_attribute("data-count")))
+    driver.find_element(By.ID, "kickoff-button").click()
+
+    seen = set()
+
+    def badges_seen():
+        seen.update(badge_states(driver))
+        return {"BACKTEST_RUNNING", "BACKTEST_QUEUED"} <= seen
+
+    wait_for("purple Backtesting and grey Queued badges on bot rows", badges_seen, timeout=45)
+    driver.save_screenshot(os.path.join(SHOTS, "bots-while-running.png"))
+    running = driver.find_element(By.CSS_SELECTOR, '#bots-table .badge[data-badge-state="BACKTEST_RUNNING"]')
+    assert running.text.startswith("Backtesting ×"), running.text
+    queued = driver.find_element(By.CSS_SELECTOR, '#bots-table .badge[data-badge-state="BACKTEST_QUEUED"]')
+    assert queued.text.startswith("Queued ×"), queued.text
+
+    wait_for("the completed counter to move",
+             lambda: int(driver.find_element(By.ID, "count-completed").get_attribute("data-count") or 0) > completed_before,
+             timeout=60)
+
+    # A bot whose backtest has finished keeps its badge (frozen) rather than going blank.
+    def persisted():
+        for bot in api("GET", "/api/bots")["bots"]:
+            now = bot.get("now") or {}
+            if now.get("state") == "BACKTEST_RUNNING" and not now.get("activeJobId"):
+                return bot["id"]
+        return None
+
+    finished_bot = wait_for("a finished backtest's badge in the API", persisted, timeout=60)
+    row_badge = wait_for("the finished bot's row", lambda: driver.find_elements(
+        By.CSS_SELECTOR, f'#bots-table tr[data-bot-id="{finished_bot}"] .badge[data-badge-state]'))[0]
+    assert row_badge.get_attribute("data-badge-state") == "BACKTEST_RUNNING", row_badge.get_attribute("data-badge-state")
+    assert row_badge.text.startswith("Backtesting ×"), row_badge.text
+    driver.save_screenshot(os.path.join(SHOTS, "bots-page.png"))
+    errors = console_errors(driver)
+    assert not errors, errors
+
+
+def test_backtest_page(driver):
+    session = wait_for("a completed backtest with trades", lambda: next(
+        (b for b in api("GET", "/api/backtests?status=COMPLETED&limit=50")["backtests"] if b["tradesCount"] > 0), None))
+    driver.get(BASE + f"/backtest.html?id={session['id']}")
+    drawn = wait_for("the equity chart", lambda: driver.find_element(By.ID, "equity-chart").get_attribute("data-drawn"))
+    assert int(drawn) > 1, drawn
+    rows = driver.find_elements(By.CSS_SELECTOR, "#trades-table tbody tr[data-trade-seq]")
+    assert len(rows) == session["tradesCount"], (len(rows), session["tradesCount"])
+    # The canvas really has pixels on it, not just an attribute.
+    painted = driver.execute_script("""
+        const c = document.querySelector('#equity-chart canvas') || document.getElementById('equity-chart');
+        const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data;
+        for (let i = 3; i < d.length; i += 4) if (d[i] !== 0) return true;
+        return false;""")
+    assert painted, "the equity chart canvas is blank"
+    driver.save_screenshot(os.path.join(SHOTS, "backtest-page.png"))
+    errors = console_errors(driver)
+    assert not errors, errors
+
+
+def main():
+    passed = failed = 0
+    driver = browser()
+    try:
+        for test in (test_badges_and_kickoff, test_backtest_page):
+            try:
+                test(driver)
+                passed += 1
+                print(f"ok   {test.__name__}")
+            except Exception:
+                failed += 1
+                print(f"FAIL {test.__name__}")
+                traceback.print_exc()
+                driver.save_screenshot(os.path.join(SHOTS, f"failed-{test.__name__}.png"))
+    finally:
+        driver.quit()
+    print(f"{passed} passed, {failed} failed")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
