@@ -85,6 +85,10 @@ public final class Connection {
     @discardableResult
     public func query(_ sql: String, _ parameters: [(any PostgresEncodable)?] = [],
                       idempotent: Bool = false) throws -> QueryResult {
+        // A server that restarted while this connection sat idle has already
+        // said goodbye on the socket. Noticing that before sending means the
+        // statement never left: reconnecting is safe even for a write.
+        if !inTransaction && !isAliveBeforeSending() { try reset() }
         do {
             return try execute(sql, parameters)
         } catch let error as PostgresError where error.isConnectionProblem && !inTransaction {
@@ -120,6 +124,7 @@ public final class Connection {
     /// `PQexec`, which — unlike `PQexecParams` — accepts several statements.
     /// Never pass text that contains user input.
     public func runScript(_ sql: String) throws {
+        if !inTransaction && !isAliveBeforeSending() { try reset() }
         guard let handle else { throw PostgresError(.connectionLost, "connection was closed") }
         guard let result = PQexec(handle, sql) else {
             throw PostgresError(.connectionLost, Connection.lastError(handle))
@@ -191,6 +196,20 @@ public final class Connection {
     }
 
     // MARK: Internals
+
+    /// Reads whatever the server sent while we were idle, without blocking. A
+    /// terminated backend leaves a FATAL message and then EOF; if only the
+    /// message has arrived yet the status still says OK, so anything unexpected
+    /// is followed by an empty round trip. True when the connection is usable.
+    private func isAliveBeforeSending() -> Bool {
+        guard let handle else { return false }
+        var poller = pollfd(fd: PQsocket(handle), events: Int16(POLLIN), revents: 0)
+        guard poll(&poller, 1, 0) > 0 else { return PQstatus(handle) == CONNECTION_OK }
+        if PQconsumeInput(handle) == 0 || PQstatus(handle) != CONNECTION_OK { return false }
+        guard let probe = PQexec(handle, "") else { return false }
+        defer { PQclear(probe) }
+        return PQresultStatus(probe) == PGRES_EMPTY_QUERY && PQstatus(handle) == CONNECTION_OK
+    }
 
     /// Re-establishes a broken connection and restores the session settings
     /// and subscriptions a fresh backend would not have.
