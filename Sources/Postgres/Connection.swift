@@ -42,6 +42,10 @@ public final class Connection {
     private var statementUses: [String: Int] = [:]
     private var preparedNames: [String: String] = [:]
     private var preparedCount = 0
+    /// When this connection last finished a statement (monotonic ns): only a
+    /// connection that sat idle is checked before sending.
+    private var lastUsed: UInt64 = 0
+    private static let idleCheckAfterNs: UInt64 = 200_000_000
     private static let maxPreparedStatements = 256
     public private(set) var inTransaction = false
 
@@ -89,6 +93,7 @@ public final class Connection {
         // said goodbye on the socket. Noticing that before sending means the
         // statement never left: reconnecting is safe even for a write.
         if !inTransaction && !isAliveBeforeSending() { try reset() }
+        defer { lastUsed = DispatchTime.now().uptimeNanoseconds }
         do {
             return try execute(sql, parameters)
         } catch let error as PostgresError where error.isConnectionProblem && !inTransaction {
@@ -203,6 +208,10 @@ public final class Connection {
     /// is followed by an empty round trip. True when the connection is usable.
     private func isAliveBeforeSending() -> Bool {
         guard let handle else { return false }
+        // A connection in steady use is not probed: the hot path stays one round trip.
+        if DispatchTime.now().uptimeNanoseconds &- lastUsed < Connection.idleCheckAfterNs {
+            return PQstatus(handle) == CONNECTION_OK
+        }
         var poller = pollfd(fd: PQsocket(handle), events: Int16(POLLIN), revents: 0)
         guard poll(&poller, 1, 0) > 0 else { return PQstatus(handle) == CONNECTION_OK }
         if PQconsumeInput(handle) == 0 || PQstatus(handle) != CONNECTION_OK { return false }
