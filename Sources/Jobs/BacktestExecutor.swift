@@ -100,28 +100,8 @@ public struct BacktestExecutor: JobExecutor {
     }
 
     func plan(_ job: ClaimedJob, context: JobContext) throws(JobFailure) -> Plan {
-        guard let slug = job.archetypeSlug, let archetype = Archetypes.named(slug) else {
-            throw JobFailure(code: "UNKNOWN_ARCHETYPE",
-                             message: "the bot's archetype \(job.archetypeSlug ?? "(none)") has no engine implementation",
-                             suggestedFix: "use one of the starter archetypes (gauntlet backtest --list)", retryable: false)
-        }
-        guard let symbol = job.instrument, let instrument = Instruments.spec(symbol) else {
-            throw JobFailure(code: "UNKNOWN_INSTRUMENT",
-                             message: "the bot's instrument \(job.instrument ?? "(none)") has no contract spec",
-                             suggestedFix: "use a supported futures root such as MNQ, MES, ES or CL", retryable: false)
-        }
-        guard let width = job.timeframe, let timeframe = Timeframe(rawValue: width) else {
-            throw JobFailure(code: "UNKNOWN_TIMEFRAME", message: "the bot's timeframe \(job.timeframe ?? "(none)") is not supported",
-                             suggestedFix: "use 1m, 5m, 15m or 1h", retryable: false)
-        }
-        let params: ParamValues
-        do throws(ParamsError) {
-            params = try archetype.params(fromJSON: job.params)
-        } catch {
-            throw JobFailure(code: error.code.rawValue, message: error.message,
-                             suggestedFix: "fix the bot's params within the bounds of \(archetype.slug) (docs/archetypes.md)",
-                             retryable: false)
-        }
+        let bot = try ClaimedBot(job)
+        let (archetype, params, instrument, timeframe) = (bot.archetype, bot.params, bot.instrument, bot.timeframe)
         let window: BacktestWindow
         if let requested = try BacktestWindow.requested(payload: job.payload, session: instrument.session) {
             window = requested
