@@ -106,10 +106,10 @@ public struct BacktestExecutor: JobExecutor {
         if let requested = try BacktestWindow.requested(payload: job.payload, session: instrument.session) {
             window = requested
         } else {
-            let days = (try? JobQueue(context.connection).numericSetting("baseline_trading_days")).flatMap { $0 }
             window = BacktestWindow.recentSessions(
                 session: instrument.session, timeframe: timeframe,
-                tradingDays: days.map { Int($0) } ?? Self.defaultTradingDays, minimumBars: Self.minimumBars,
+                tradingDays: JobQueue(context.connection).baselineTradingDays(default: Self.defaultTradingDays),
+                minimumBars: Self.minimumBars,
                 now: now())
         }
         return Plan(archetype: archetype, params: params, instrument: instrument, timeframe: timeframe, window: window)

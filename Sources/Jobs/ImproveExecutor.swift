@@ -93,8 +93,7 @@ public struct ImproveExecutor: JobExecutor {
     /// in-sample win never saw.
     func windows(for bot: ClaimedBot, context: JobContext) throws(JobFailure)
         -> (inSample: BacktestWindow, outOfSample: BacktestWindow) {
-        let days = (try? JobQueue(context.connection).numericSetting("baseline_trading_days")).flatMap { $0 }
-            .map { Int($0) } ?? BacktestExecutor.defaultTradingDays
+        let days = JobQueue(context.connection).baselineTradingDays(default: BacktestExecutor.defaultTradingDays)
         let outOfSample = BacktestWindow.recentSessions(
             session: bot.instrument.session, timeframe: bot.timeframe, tradingDays: days,
             minimumBars: BacktestExecutor.minimumBars, now: now())

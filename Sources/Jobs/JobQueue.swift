@@ -114,6 +114,12 @@ public struct JobQueue {
             .single().decode("released")
     }
 
+    /// Sessions a baseline covers (`settings.baseline_trading_days`); the
+    /// default when the row is missing or unreadable, so a backtest still runs.
+    public func baselineTradingDays(default fallback: Int) -> Int {
+        (try? numericSetting("baseline_trading_days")).flatMap { $0 }.map { Int($0) } ?? fallback
+    }
+
     /// A `settings` value as JSON text, nil when the key is absent.
     public func setting(_ key: String) throws -> String? {
         try connection.query("select value::text as value from settings where key = $1", [key], idempotent: true)

@@ -7,9 +7,9 @@
 -- STARTER_PACK_CREATED {created, existing, archetypes, instruments} (a repeat
 -- call creates nothing and writes nothing). Then, unless kickoff is off —
 -- p_auto_kickoff false, or settings.auto_kickoff_backtests false; null means
--- "as settings say" — it enqueues a BACKTEST_BASELINE (enqueue_job, reason
--- STARTER_PACK for new bots, NO_BASELINE for others) for every ACTIVE bot that
--- has no COMPLETED backtest session. Returns
+-- "as settings say" — it calls enqueue_missing_baselines('STARTER_PACK'): a
+-- BACKTEST_BASELINE for every ACTIVE bot without a completed session of its
+-- current params since the metrics reset. Returns
 --   {"created": [bot ids], "existing": [bot ids], "enqueued": n, "already_queued": n,
 --    "kickoff": bool, "instruments": n, "archetypes": n}.
 create or replace function seed_starter_pack(p_instruments jsonb, p_archetypes jsonb, p_auto_kickoff boolean default null)
@@ -23,8 +23,7 @@ declare
     v_kickoff boolean;
     v_enqueued int := 0;
     v_already int := 0;
-    v_bot record;
-    v_res record;
+    v_queued jsonb;
 begin
     if jsonb_typeof(p_instruments) is distinct from 'array' or jsonb_typeof(p_archetypes) is distinct from 'array' then
         raise exception 'INVALID_CATALOGUE' using errcode = '22023',
@@ -86,18 +85,11 @@ begin
     v_kickoff := coalesce(p_auto_kickoff, true)
                  and coalesce((select (value #>> '{}')::boolean from settings where key = 'auto_kickoff_backtests'), true);
     if v_kickoff then
-        for v_bot in
-            select b.id, b.id = any(coalesce(v_created, '{}')) as is_new
-              from bots b
-             where b.status = 'ACTIVE'
-               and not exists (select 1 from backtest_sessions s where s.bot_id = b.id and s.status = 'COMPLETED')
-             order by b.created_at, b.name
-        loop
-            select * into v_res
-              from enqueue_job(v_bot.id, 'BACKTEST_BASELINE', 100, '{}'::jsonb, now(),
-                               case when v_bot.is_new then 'STARTER_PACK' else 'NO_BASELINE' end);
-            if v_res.created then v_enqueued := v_enqueued + 1; else v_already := v_already + 1; end if;
-        end loop;
+        -- The same rule and path as "Kickoff Testing Now": every active bot
+        -- without evidence since the metrics reset gets a baseline.
+        v_queued := enqueue_missing_baselines('STARTER_PACK');
+        v_enqueued := (v_queued ->> 'enqueued')::int;
+        v_already := (v_queued ->> 'alreadyQueued')::int;
     end if;
 
     return jsonb_build_object('created', coalesce(to_jsonb(v_created), '[]'),
