@@ -26,11 +26,5 @@ language sql stable as $$
                                       'dataSource', s.data_source, 'barsTested', s.bars_tested, 'completedAt', s.completed_at)
             from backtest_sessions s
             where s.bot_id = b.id and s.status = 'COMPLETED'
-            order by s.completed_at desc limit 1),
-        'activeJob', (
-            select jsonb_build_object('id', j.id, 'type', j.job_type, 'status', j.status, 'attempt', j.attempt,
-                                      'createdAt', j.created_at, 'startedAt', j.started_at)
-            from bot_jobs j
-            where j.bot_id = b.id and j.status in ('QUEUED', 'RUNNING')
-            order by j.created_at limit 1))
+            order by s.completed_at desc limit 1))
 $$;
