@@ -167,7 +167,8 @@ extension Metrics {
         }
     }
 
-    /// Belt and braces for "never NaN or inf": any non-finite value becomes 0.
+    /// The last step before the metrics leave the engine: every value goes through
+    /// `finiteOrZero` (never NaN or inf, never -0).
     private mutating func sanitize() {
         let paths: [WritableKeyPath<Metrics, Double>] = [
             \.netProfit, \.grossProfit, \.grossLoss, \.totalCommission, \.totalSlippage, \.returnPercent,
@@ -175,10 +176,17 @@ extension Metrics {
             \.medianTrade, \.largestWin, \.largestLoss, \.sharpe, \.sortino, \.maxDrawdown,
             \.maxDrawdownPercent, \.pnlToDrawdown, \.sqn, \.averageHoldBars, \.averageHoldMinutes, \.exposure,
         ]
-        for path in paths where !self[keyPath: path].isFinite {
-            self[keyPath: path] = 0
+        for path in paths {
+            self[keyPath: path] = finiteOrZero(self[keyPath: path])
         }
     }
+}
+
+/// A number fit to leave the engine: NaN and ±inf become 0 (belt and braces for
+/// "never NaN or inf"), and so does -0.0, which JSON would print as `-0` (a negated
+/// empty sum, e.g. the gross loss of a run without losing trades).
+func finiteOrZero(_ value: Double) -> Double {
+    value.isFinite && value != 0 ? value : 0
 }
 
 /// Nearest cent.

@@ -1,3 +1,5 @@
+import Foundation
+import Market
 import XCTest
 @testable import Backtest
 
@@ -22,6 +24,21 @@ final class MetricsTests: XCTestCase {
         XCTAssertEqual(m.winRate, 1)
         XCTAssertEqual(m.maxDrawdown, 0)
         XCTAssertEqual(m.pnlToDrawdown, 10)
+    }
+
+    /// With no losing trade, loss sums and averages are zero; JSON must say 0, not -0
+    /// (a negated empty sum is -0.0, which JSONEncoder prints as "-0").
+    func testOnlyWinningTradesEncodeNoNegativeZero() throws {
+        let m = metrics([100, 50, 25])
+        let json = try CanonicalJSON.string(m)
+        let negativeZero = try NSRegularExpression(pattern: #":-0(\.0+)?(e[+-]?\d+)?[,}]"#)
+        let found = negativeZero.matches(in: json, range: NSRange(json.startIndex..., in: json))
+            .map { String(json[Range($0.range, in: json)!]) }
+        XCTAssertEqual(found, [], "metrics JSON has negative zeros: \(json)")
+        for (name, value) in [("gross_loss", m.grossLoss), ("avg_loss", m.averageLoss), ("largest_loss", m.largestLoss)] {
+            XCTAssertEqual(value, 0, name)
+            XCTAssertEqual(value.sign, .plus, "\(name) is -0")
+        }
     }
 
     func testNoProfitGivesProfitFactorZero() {
