@@ -131,7 +131,8 @@ stack_pg_start() {
     local options="-c port=$port -c unix_socket_directories=$state/pg/run -c listen_addresses=127.0.0.1"
     options+=" -c max_connections=200 -c shared_buffers=256MB"
     [ -n "$throwaway" ] && options+=" -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
-    as_postgres "$PG_BIN/pg_ctl" -D "$state/pg/data" -l "$state/log/postgres.log" -w -t 30 -o "$options" start >/dev/null
+    (close_inherited_fds; as_postgres "$PG_BIN/pg_ctl" -D "$state/pg/data" -l "$state/log/postgres.log" -w -t 30 \
+        -o "$options" start >/dev/null)
     as_postgres "$PG_BIN/psql" -h "$state/pg/run" -p "$port" -U postgres -d postgres -qAt \
         -c "select 1 from pg_database where datname = 'gauntlet'" | grep -q 1 ||
         as_postgres "$PG_BIN/createdb" -h "$state/pg/run" -p "$port" -U postgres gauntlet
@@ -153,13 +154,29 @@ stack_install_binary() {
 
 pid_alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
 
+# close_inherited_fds — closes every descriptor above 2 of the current shell
+# process. Every process the scripts start (host, worker, timer, nginx,
+# PostgreSQL) is started in a subshell that calls this first, then execs:
+#   ( close_inherited_fds; exec CMD... ) </dev/null >>LOG 2>&1 &
+# so a daemon never keeps what its caller had open (a lock file, a pipe of the
+# shell that ran scripts/reload) for its lifetime. The redirections of the
+# subshell are applied before it runs, so stdin/stdout/stderr stay as given.
+close_inherited_fds() {
+    local fd
+    for fd in /proc/$BASHPID/fd/*; do
+        fd=${fd##*/}
+        # -L: the glob's own directory descriptor is listed but already closed.
+        if [ "$fd" -gt 2 ] && [ -L "/proc/$BASHPID/fd/$fd" ]; then exec {fd}>&-; fi
+    done
+}
+
 # stack_host_start STATE — starts a host, or replaces the running one
 # (zero-downtime: the new host takes the socket, then retires the old one).
 stack_host_start() {
     local state=$1 old=""
     mkdir -p "$state/run" "$state/log"
     pid_alive "$state/run/host.pid" && old=$(cat "$state/run/host.pid")
-    setsid "$state/bin/gauntlet" host ${old:+--replace} </dev/null >>"$state/log/host.log" 2>&1 &
+    (close_inherited_fds; exec setsid "$state/bin/gauntlet" host ${old:+--replace}) </dev/null >>"$state/log/host.log" 2>&1 &
     local new=$! i
     for i in $(seq 1 100); do
         if pid_alive "$state/run/host.pid" && [ "$(cat "$state/run/host.pid")" = "$new" ]; then return 0; fi
@@ -176,7 +193,7 @@ stack_daemon_start() {
     local state=$1 role=$2
     stop_pidfile "$state/run/$role.pid" 30
     mkdir -p "$state/run" "$state/log"
-    setsid "$state/bin/gauntlet" "$role" </dev/null >>"$state/log/$role.log" 2>&1 &
+    (close_inherited_fds; exec setsid "$state/bin/gauntlet" "$role") </dev/null >>"$state/log/$role.log" 2>&1 &
     local pid=$! i
     for i in $(seq 1 100); do
         pid_alive "$state/run/$role.pid" && return 0
@@ -194,7 +211,7 @@ stack_nginx_start() {
     if pid_alive "$state/nginx/nginx.pid"; then
         nginx -p "$state/nginx" -c "$conf" -e "$state/log/nginx-error.log" -s reload
     else
-        nginx -p "$state/nginx" -c "$conf" -e "$state/log/nginx-error.log"
+        (close_inherited_fds; exec nginx -p "$state/nginx" -c "$conf" -e "$state/log/nginx-error.log")
     fi
 }
 

@@ -44,6 +44,39 @@ final class ReloadTests: XCTestCase {
     }
 }
 
+/// A daemon the scripts start keeps no descriptor of whoever ran them: a reload
+/// from a shell holding an open lock file must not hand that file to the new host
+/// for its whole lifetime.
+final class ReloadDescriptorTests: XCTestCase {
+    func testReloadedHostInheritsNoDescriptorAboveStderr() throws {
+        guard let reload = ProcessInfo.processInfo.environment["GAUNTLET_TEST_RELOAD"] else {
+            XCTFail("GAUNTLET_TEST_RELOAD is not set; run through scripts/test")
+            return
+        }
+        let held = FileManager.default.temporaryDirectory
+            .appendingPathComponent("gauntlet-held-fd-\(getpid())-\(UInt32.random(in: 0...UInt32.max))").path
+        defer { try? FileManager.default.removeItem(atPath: held) }
+        let before = try HTTP.get("/api/health").json["pid"] as? Int
+        // fd 9 stays open in the shell that runs the reload, as a lock file would.
+        let run = try Subprocess.shell("exec 9>'\(held)'; " + reload + " >/dev/null 2>&1")
+        XCTAssertEqual(run.status, 0, "reload failed")
+        guard let pid = try HTTP.get("/api/health").json["pid"] as? Int else {
+            XCTFail("/api/health has no pid")
+            return
+        }
+        XCTAssertNotEqual(pid, before, "the reload should put a new host in front")
+        let fdDirectory = "/proc/\(pid)/fd"
+        let fds = try FileManager.default.contentsOfDirectory(atPath: fdDirectory)
+        XCTAssertFalse(fds.isEmpty, "no descriptors listed for host \(pid)")
+        let leaked = fds.compactMap { fd -> String? in
+            guard let target = try? FileManager.default.destinationOfSymbolicLink(atPath: "\(fdDirectory)/\(fd)"),
+                  target.hasPrefix(held) else { return nil }
+            return "fd \(fd) -> \(target)"
+        }
+        XCTAssertEqual(leaked, [], "host \(pid) holds the reloading shell's file")
+    }
+}
+
 private final class Tally: @unchecked Sendable {
     private let lock = NSLock()
     private(set) var ok = 0
