@@ -28,9 +28,6 @@ struct TimerCommand: ParsableCommand {
     @Option(help: "Pidfile (default: $GAUNTLET_VAR/run/timer.pid).")
     var pidfile: String?
 
-    /// `pg_try_advisory_lock` key of the timer leader; claim_jobs uses …873, this is …874.
-    static let leaderLockKey: Int64 = 7_310_412_873_920_481_874
-
     func validate() throws {
         guard interval >= 0.1 && interval <= 60 else { throw ValidationError("--interval must be 0.1…60 seconds") }
     }
@@ -82,7 +79,7 @@ private struct Ticker {
         do {
             let connection = try connect()
             if !isLeader {
-                isLeader = try connection.query("select pg_try_advisory_lock($1) as leader", [TimerCommand.leaderLockKey])
+                isLeader = try connection.query("select pg_try_advisory_lock(lock_key('timer_leader')) as leader")
                     .single().decode("leader")
                 if isLeader { logger.info("leader: running due schedules", metadata: ["pid": "\(getpid())"]) }
             }
@@ -113,7 +110,7 @@ private struct Ticker {
 
     mutating func close() {
         if isLeader, let connection {
-            _ = try? connection.query("select pg_advisory_unlock($1)", [TimerCommand.leaderLockKey])
+            _ = try? connection.query("select pg_advisory_unlock(lock_key('timer_leader'))")
         }
         connection = nil
     }

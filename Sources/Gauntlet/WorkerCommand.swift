@@ -25,7 +25,7 @@ struct WorkerCommand: ParsableCommand {
     @Option(help: "Concurrent jobs, one thread and connection each (default: $GAUNTLET_WORKER_SLOTS or 2).")
     var slots: Int?
 
-    @Option(help: "Comma-separated job types (default: BACKTEST_BASELINE,BACKTEST_REFRESH,EVOLVE,IMPROVE,NOOP).")
+    @Option(help: "Comma-separated job kinds to run (default: every kind in job_kinds whose executor this worker has).")
     var types: String?
 
     @Option(help: "Worker id in bot_jobs and worker_heartbeats (default: <hostname>:<pid>).")
@@ -37,15 +37,13 @@ struct WorkerCommand: ParsableCommand {
     @Option(help: "Seconds running jobs may take to finish after SIGTERM before release (default: $GAUNTLET_WORKER_GRACE_SECONDS or 20).")
     var graceSeconds: Double?
 
-    static let defaultTypes: [JobType] = [.backtestBaseline, .backtestRefresh, .evolve, .improve, .noop]
-
     func validate() throws {
         if let slots, !(1...64).contains(slots) { throw ValidationError("--slots must be 1…64") }
         if let graceSeconds, !(graceSeconds >= 0 && graceSeconds <= 3600) {
             throw ValidationError("--grace-seconds must be 0…3600")
         }
         if let id, id.isEmpty { throw ValidationError("--id must not be empty") }
-        _ = try jobTypes()
+        _ = try requestedKinds()
     }
 
     func run() throws {
@@ -62,7 +60,7 @@ struct WorkerCommand: ParsableCommand {
             for note in chain.notes { logger.notice("market data: \(note)") }
         }
         let configuration = WorkerConfiguration(
-            identity: WorkerIdentity(id: id, slots: slotCount, jobTypes: try jobTypes()),
+            identity: WorkerIdentity(id: id, slots: slotCount, requestedKinds: try requestedKinds()),
             database: Connection.Options.fromEnvironment(environment.values, applicationName: "gauntlet-worker"),
             executors: [
                 backtests,
@@ -98,18 +96,17 @@ struct WorkerCommand: ParsableCommand {
         }
     }
 
-    private func jobTypes() throws -> [JobType] {
-        guard let types else { return Self.defaultTypes }
-        var parsed: [JobType] = []
+    /// The `--types` restriction, nil when absent; names are checked against
+    /// `job_kinds` when the worker starts.
+    private func requestedKinds() throws -> [JobKind]? {
+        guard let types else { return nil }
+        var parsed: [JobKind] = []
         for name in types.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces).uppercased() })
         where !name.isEmpty {
-            guard let type = JobType(rawValue: name) else {
-                throw ValidationError("unknown job type \(name); one of: "
-                    + Self.defaultTypes.map(\.rawValue).joined(separator: ", "))
-            }
-            if !parsed.contains(type) { parsed.append(type) }
+            let kind = JobKind(rawValue: name)
+            if !parsed.contains(kind) { parsed.append(kind) }
         }
-        guard !parsed.isEmpty else { throw ValidationError("--types needs at least one job type") }
+        guard !parsed.isEmpty else { throw ValidationError("--types needs at least one job kind") }
         return parsed
     }
 }

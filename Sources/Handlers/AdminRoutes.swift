@@ -50,9 +50,8 @@ enum AdminRoutes {
     static func resetMetrics(_ context: RequestContext) throws -> Response {
         let request = try context.body(ResetRequest.self, allowedKeys: ["dryRun", "scope", "reasonCode"])
         let reason = try reasonCode(request.reasonCode ?? "METRICS_RESET_REQUESTED")
-        let doc: String = try context.db().query("select reset_metrics($1, $2::jsonb, $3, 'admin')::text as doc",
-                                                 [request.dryRun ?? true, request.scope.json, reason]).single().decode("doc")
-        return .json(doc)
+        return .json(try context.api().resetMetrics(dryRun: request.dryRun ?? true, scope: JSONText(request.scope.json),
+                                                    reason: reason, actor: actorName))
     }
 
     struct RevertRequest: Decodable { var reasonCode: String? }
@@ -60,19 +59,18 @@ enum AdminRoutes {
     static func revertStages(_ context: RequestContext) throws -> Response {
         let request = try context.body(RevertRequest.self, allowedKeys: ["reasonCode"])
         let reason = try reasonCode(request.reasonCode ?? "BULK_REVERT_REBASELINE")
-        let doc: String = try context.db().query("select revert_stages_to_lab('admin', $1)::text as doc", [reason])
-            .single().decode("doc")
-        return .json(doc)
+        return .json(try context.api().revertStagesToLab(actor: actorName, reason: reason))
     }
 
     struct LoopRequest: Decodable { let enabled: Bool }
 
     static func setLoop(_ context: RequestContext) throws -> Response {
         let request = try context.body(LoopRequest.self, allowedKeys: ["enabled"])
-        let doc: String = try context.db().query("select set_loop_enabled($1, 'admin')::text as doc", [request.enabled])
-            .single().decode("doc")
-        return .json(doc)
+        return .json(try context.api().setLoopEnabled(request.enabled, actor: actorName))
     }
+
+    /// Who the events and rows written by these actions name as the actor.
+    static let actorName = "admin"
 
     /// Reason codes are stable identifiers, so free text is refused.
     static func reasonCode(_ text: String) throws -> String {

@@ -4,7 +4,6 @@ import Postgres
 
 /// Backtests: queue one for a bot, re-run one, list and read them.
 enum BacktestRoutes {
-    static let backtestTypes = ["BACKTEST_BASELINE", "BACKTEST_REFRESH"]
     static let statuses = ["COMPLETED", "FAILED"]
 
     static func register(_ router: inout Router) {
@@ -19,46 +18,32 @@ enum BacktestRoutes {
         var type: String?
     }
 
-    /// Queues a backtest through the real queue; a worker runs it.
+    /// Queues a backtest through the real queue; a worker runs it. Without a
+    /// type the bot's evidence decides baseline or refresh; a type must be a
+    /// backtest kind (job_kinds decides, in `api_enqueue_backtest`).
     static func enqueue(_ context: RequestContext) throws -> Response {
         let request = try context.body(EnqueueRequest.self, allowedKeys: ["botId", "type"])
-        if let type = request.type, !backtestTypes.contains(type) {
-            throw APIError.invalidParameter("type", "'\(type)' is not one of \(backtestTypes.joined(separator: ", "))")
+        let queued: APIFunctions.Created
+        do {
+            queued = try context.api().enqueueBacktest(bot: request.botId, type: request.type, reason: "API_REQUEST")
+        } catch let error as PostgresError where error.sqlState == "22023" && error.message == "NOT_A_BACKTEST_KIND" {
+            // The same 400 as any other bad field: the client named a wrong `type`.
+            throw APIError.invalidParameter("type", error.detail ?? "is not a backtest kind", fix: error.hint)
         }
-        return try queue(context, bot: request.botId, type: request.type, reason: "API_REQUEST")
+        return .json(queued.document, status: queued.created ? 202 : 200)
     }
 
     /// `:id` is a backtest session (re-run that session's bot) or a bot id.
     static func rerun(_ context: RequestContext) throws -> Response {
         let id = try context.uuidParameter("id")
-        let row = try context.db().query(
-            "select coalesce((select bot_id from backtest_sessions where id = $1), (select id from bots where id = $1)) as bot",
-            [id], idempotent: true).single()
-        guard let bot = try row.decodeIfPresent("bot", as: UUID.self) else {
+        let api = try context.api()
+        guard let bot = try api.backtestBot(id) else {
             throw APIError(status: 404, code: "BACKTEST_NOT_FOUND",
                            message: "no backtest or bot has id \(id.uuidString.lowercased())",
                            suggestedFix: "list backtests with GET /api/backtests")
         }
-        return try queue(context, bot: bot, type: "BACKTEST_REFRESH", reason: "API_RERUN")
-    }
-
-    /// A bot without a completed baseline gets a baseline, otherwise a refresh.
-    static func queue(_ context: RequestContext, bot: UUID, type: String?, reason: String) throws -> Response {
-        let db = try context.db()
-        let row = try db.query("""
-            select e.job_id, e.created, e.reason_code, j.job_type, j.status, j.trace_id
-            from enqueue_job($1, coalesce($2, case when exists (
-                     select 1 from backtest_sessions s where s.bot_id = $1 and s.status = 'COMPLETED')
-                 then 'BACKTEST_REFRESH' else 'BACKTEST_BASELINE' end), 100, '{}'::jsonb, now(), $3) e
-            join bot_jobs j on j.id = e.job_id
-            """, [bot, type, reason]).single()
-        struct Queued: Encodable {
-            let jobId: UUID, botId: UUID, type: String, status: String, created: Bool, reasonCode: String?, traceId: UUID
-        }
-        let queued = Queued(jobId: try row.decode("job_id"), botId: bot, type: try row.decode("job_type"),
-                            status: try row.decode("status"), created: try row.decode("created"),
-                            reasonCode: try row.decodeIfPresent("reason_code"), traceId: try row.decode("trace_id"))
-        return .json(JSON.encode(queued), status: queued.created ? 202 : 200)
+        let queued = try api.enqueueBacktest(bot: bot, type: "BACKTEST_REFRESH", reason: "API_RERUN")
+        return .json(queued.document, status: queued.created ? 202 : 200)
     }
 
     static func list(_ context: RequestContext) throws -> Response {
@@ -72,15 +57,12 @@ enum BacktestRoutes {
             }
             before = date
         }
-        let doc: String = try context.db().query("select api_backtests($1, $2, $3, $4)::text as doc",
-                                                 [bot, status, limit, before], idempotent: true).single().decode("doc")
-        return .json(doc)
+        return .json(try context.api().backtests(bot: bot, status: status, limit: limit, before: before))
     }
 
     static func show(_ context: RequestContext) throws -> Response {
         let id = try context.uuidParameter("id")
-        let row = try context.db().query("select api_backtest($1)::text as doc", [id], idempotent: true).single()
-        guard let doc = try row.decodeIfPresent("doc", as: String.self) else {
+        guard let doc = try context.api().backtest(id) else {
             throw APIError(status: 404, code: "BACKTEST_NOT_FOUND", message: "no backtest has id \(id.uuidString.lowercased())",
                            suggestedFix: "list backtests with GET /api/backtests")
         }

@@ -13,13 +13,12 @@ enum BotRoutes {
     }
 
     static func list(_ context: RequestContext) throws -> Response {
-        .json(try context.db().query("select api_bots()::text as doc", idempotent: true).single().decode("doc"))
+        .json(try context.api().bots())
     }
 
     static func show(_ context: RequestContext) throws -> Response {
         let id = try context.uuidParameter("id")
-        let row = try context.db().query("select api_bot($1)::text as doc", [id], idempotent: true).single()
-        guard let doc = try row.decodeIfPresent("doc", as: String.self) else { throw APIError.botNotFound(id) }
+        guard let doc = try context.api().bot(id) else { throw APIError.botNotFound(id) }
         return .json(doc)
     }
 
@@ -38,28 +37,21 @@ enum BotRoutes {
     /// queued unless the request or `settings.auto_kickoff_backtests` says no.
     static func seedStarterPack(_ context: RequestContext) throws -> Response {
         let request = try context.body(StarterPackRequest.self, allowedKeys: ["autoKickoffBacktests"])
-        let doc: String = try context.db().query(
-            "select seed_starter_pack($1::jsonb, $2::jsonb, $3)::text as doc",
-            [try JSONText(encoding: Catalog.instruments), try JSONText(encoding: Catalog.archetypes),
-             request.autoKickoffBacktests]).single().decode("doc")
+        let doc = try context.api().seedStarterPack(instruments: try JSONText(encoding: Catalog.instruments),
+                                                    archetypes: try JSONText(encoding: Catalog.archetypes),
+                                                    autoKickoff: request.autoKickoffBacktests)
         return .json(doc, status: 201)
     }
 }
 
 extension BotRoutes {
     /// Forces an EVOLVE job for the bot now (the planner would wait for its
-    /// gates to fail three cycles); the worker creates the Gen+1 bot.
+    /// gates to fail three cycles); the worker creates the Gen+1 bot
+    /// (`api_enqueue_evolve`).
     static func evolve(_ context: RequestContext) throws -> Response {
         let id = try context.uuidParameter("id")
-        let row = try context.db().query("""
-            select e.job_id, e.created, e.reason_code, j.status, j.trace_id
-            from enqueue_job($1, 'EVOLVE', 50, '{"forced": true}'::jsonb, now(), 'FORCED_BY_API') e
-            join bot_jobs j on j.id = e.job_id
-            """, [id]).single()
-        struct Queued: Encodable { let jobId: UUID, botId: UUID, type: String, status: String, created: Bool, traceId: UUID }
-        let queued = Queued(jobId: try row.decode("job_id"), botId: id, type: "EVOLVE", status: try row.decode("status"),
-                            created: try row.decode("created"), traceId: try row.decode("trace_id"))
-        return .json(JSON.encode(queued), status: queued.created ? 202 : 200)
+        let queued = try context.api().enqueueEvolve(bot: id)
+        return .json(queued.document, status: queued.created ? 202 : 200)
     }
 }
 

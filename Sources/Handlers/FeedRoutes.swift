@@ -24,8 +24,6 @@ enum FeedRoutes {
             }
             before = id
         }
-        let doc: String = try context.db().query("select api_feed($1, $2, $3, $4)::text as doc",
-                                                 [bot, type, limit, before], idempotent: true).single().decode("doc")
-        return .json(doc)
+        return .json(try context.api().feed(bot: bot, type: type, limit: limit, before: before))
     }
 }

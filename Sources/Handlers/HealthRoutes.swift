@@ -25,8 +25,7 @@ enum HealthRoutes {
     /// One round trip: `api_ready()` (sql/functions/api_ready.sql) builds the document.
     static func ready(_ context: RequestContext) throws -> Response {
         do {
-            let row = try context.db().query("select api_ready()::text as body", idempotent: true).single()
-            return .json(try row.decode("body"))
+            return .json(try context.api().ready())
         } catch let error as APIError where error.code == "DATABASE_UNAVAILABLE" {
             throw notReady("DATABASE_UNREACHABLE", error.message, fix: error.suggestedFix)
         } catch let error as PostgresError where error.sqlState == "42883" || error.sqlState == "42P01" {

@@ -1,6 +1,5 @@
 import Foundation
 import MarketData
-import Postgres
 
 /// The one answer to "what is configured, verified and in use?". Both
 /// `/api/integrations/status` and `/api/system/status` render this value, so
@@ -61,8 +60,8 @@ enum IntegrationResolver {
     static let brokers = ["ironbeam"]
     static let brokerKey = "IRONBEAM_API_KEY"
 
-    static func resolve(_ db: Connection, environment: [String: String]) throws -> IntegrationReport {
-        let usageText: String = try db.query("select api_usage_summary()::text as doc", idempotent: true).single().decode("doc")
+    static func resolve(_ api: APIFunctions, environment: [String: String]) throws -> IntegrationReport {
+        let usageText = try api.usageSummary()
         let usage = try JSONDecoder().decode([String: Usage].self, from: Data(usageText.utf8))
         let chain = BarSources.chain(environment: environment).providers
 

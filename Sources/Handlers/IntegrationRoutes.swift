@@ -13,7 +13,7 @@ enum IntegrationRoutes {
     }
 
     static func status(_ context: RequestContext, _ environment: [String: String]) throws -> Response {
-        .json(JSON.encode(try IntegrationResolver.resolve(context.db(), environment: environment)))
+        .json(JSON.encode(try IntegrationResolver.resolve(context.api(), environment: environment)))
     }
 
     struct VerifyRequest: Decodable { let provider: String }
@@ -49,7 +49,7 @@ enum IntegrationRoutes {
         let check = BarSources.verify(provider: name, environment: environment, traceId: context.request.traceId)
         let configured = IntegrationResolver.isConfigured(name, environment)
         // Unconfigured providers made no call, so there is nothing to prove or record.
-        if configured { try record(check, db: context.db()) }
+        if configured { try record(check, api: context.api()) }
         return VerifyResult(provider: name, ok: check.ok,
                             status: check.ok ? "VERIFIED" : (configured ? "FAILED" : "NOT_CONFIGURED"),
                             code: check.code, message: check.message, suggestedFix: check.suggestedFix,
@@ -69,7 +69,7 @@ enum IntegrationRoutes {
 
     /// The provider calls plus one `verify` row: the last one is what
     /// "verified" means in the integration report.
-    static func record(_ check: ProviderCheck, db: Connection) throws {
+    static func record(_ check: ProviderCheck, api: APIFunctions) throws {
         struct Row: Encodable {
             let provider, endpoint, status: String
             let http_status: Int?
@@ -84,7 +84,7 @@ enum IntegrationRoutes {
         rows.append(Row(provider: check.provider, endpoint: "verify", status: check.ok ? "OK" : (check.code ?? "FAILED"),
                         http_status: check.httpStatus, latency_ms: check.latencyMs, bars_returned: 0,
                         trace_id: check.usage.first?.traceId))
-        try db.query("select record_usage(null, $1::jsonb)", [try JSONText(encoding: rows)])
+        try api.recordUsage(try JSONText(encoding: rows))
     }
 
     struct SystemStatus: Encodable {
@@ -98,9 +98,9 @@ enum IntegrationRoutes {
 
     /// Everything on one page, from the same resolver as the integrations.
     static func system(_ context: RequestContext, _ environment: [String: String]) throws -> Response {
-        let db = try context.db()
-        let integrations = try IntegrationResolver.resolve(db, environment: environment)
-        let counts: String = try db.query("select api_system_counts()::text as doc", idempotent: true).single().decode("doc")
+        let api = try context.api()
+        let integrations = try IntegrationResolver.resolve(api, environment: environment)
+        let counts = try api.systemCounts()
         let lab = SystemStatus.Stage(status: integrations.marketData.available ? "OK" : "BLOCKED",
                                      reasonCode: integrations.marketData.available ? nil : "NO_MARKET_DATA")
         let blocked = SystemStatus.Stage(status: "BLOCKED", reasonCode: "RISK_ENGINE_UNVERIFIED")
@@ -122,9 +122,9 @@ enum IntegrationRoutes {
         _ = try context.body(EmptyRequest.self, allowedKeys: [])
         let chain = BarSources.chain(environment: environment).providers
         let checks = try chain.map { try verifyMarketData($0, context: context, environment: environment) }
-        let db = try context.db()
-        let queued: String = try db.query("select enqueue_missing_baselines('KICKOFF')::text as doc").single().decode("doc")
-        let counts: String = try db.query("select api_system_counts()::text as doc", idempotent: true).single().decode("doc")
+        let api = try context.api()
+        let queued = try api.enqueueMissingBaselines(reason: "KICKOFF")
+        let counts = try api.systemCounts()
         return .json("{\"verified\":\(JSON.encode(checks)),\"baselines\":\(queued),\"counts\":\(counts)}", status: 202)
     }
 

@@ -5,10 +5,10 @@ import FCGIHost
 enum ProofRoutes {
     static func register(_ router: inout Router) {
         router.get("/api/_proof/autonomy") { context in
-            .json(try context.db().query("select api_proof_autonomy()::text as doc", idempotent: true).single().decode("doc"))
+            .json(try context.api().proofAutonomy())
         }
         router.get("/api/_proof/jobs") { context in
-            .json(try context.db().query("select api_proof_jobs()::text as doc", idempotent: true).single().decode("doc"))
+            .json(try context.api().proofJobs())
         }
     }
 }

@@ -15,6 +15,10 @@ public struct RequestContext {
     /// be reached the request fails with 503 `DATABASE_UNAVAILABLE`.
     public func db() throws -> Connection { try database.connection() }
 
+    /// The SQL functions the API calls (`APIFunctions`), on this thread's
+    /// connection; the same 503 `DATABASE_UNAVAILABLE` when it cannot open.
+    func api() throws -> APIFunctions { APIFunctions(try db()) }
+
     /// A path capture that must be a UUID (`/api/bots/:id`).
     public func uuidParameter(_ name: String) throws -> UUID {
         guard let text = parameters[name], let id = UUID(uuidString: text) else {

@@ -4,7 +4,7 @@ import FCGIHost
 enum SchedulerRoutes {
     static func register(_ router: inout Router) {
         router.get("/api/scheduler/status") { context in
-            .json(try context.db().query("select api_scheduler_status()::text as doc", idempotent: true).single().decode("doc"))
+            .json(try context.api().schedulerStatus())
         }
     }
 }

@@ -7,11 +7,11 @@ import Postgres
 
 /// Runs BACKTEST_BASELINE and BACKTEST_REFRESH: the bot's archetype, instrument,
 /// timeframe and params from the claimed row; bars from the provider chain over the
-/// last `baseline_trading_days` sessions (or the payload's window); the engine; and
-/// a `BacktestRecord` for `complete_backtest`.
+/// last `baseline_trading_days` sessions (from the claim row, or the payload's
+/// window); the engine, starting from `simulated_equity`; and
+/// a `BacktestRecord` for `record_backtest`.
 public struct BacktestExecutor: JobExecutor {
     public static let minimumBars = 1000
-    public static let defaultTradingDays = 20
 
     public let source: any BarSource
     /// Test-only: milliseconds to sleep before fetching, so a test can catch a
@@ -19,7 +19,7 @@ public struct BacktestExecutor: JobExecutor {
     public let testDelayMs: Int
     public let now: @Sendable () -> Date
 
-    public var jobTypes: [JobType] { [.backtestBaseline, .backtestRefresh] }
+    public var name: String { "backtest" }
     public var claimBatchSize: Int { 1 }
 
     public init(source: any BarSource, testDelayMs: Int = 0, now: @escaping @Sendable () -> Date = { Date() }) {
@@ -68,7 +68,8 @@ public struct BacktestExecutor: JobExecutor {
         do throws(BacktestError) {
             result = try Backtester.run(BacktestRequest(
                 archetype: plan.archetype, params: plan.params, instrument: plan.instrument, bars: fetch.bars,
-                dataSource: fetch.source, windowFrom: plan.window.firstTradeDate, windowTo: plan.window.endTradeDate))
+                dataSource: fetch.source, startingEquity: job.startingEquity,
+                windowFrom: plan.window.firstTradeDate, windowTo: plan.window.endTradeDate))
         } catch {
             return JobOutcome(.failed(JobFailure(code: error.code, message: error.message,
                                                  suggestedFix: error.suggestedFix, retryable: false)),
@@ -108,7 +109,7 @@ public struct BacktestExecutor: JobExecutor {
         } else {
             window = BacktestWindow.recentSessions(
                 session: instrument.session, timeframe: timeframe,
-                tradingDays: JobQueue(context.connection).baselineTradingDays(default: Self.defaultTradingDays),
+                tradingDays: job.baselineTradingDays,
                 minimumBars: Self.minimumBars,
                 now: now())
         }

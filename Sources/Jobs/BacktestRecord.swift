@@ -2,7 +2,7 @@ import Backtest
 import Foundation
 import Market
 
-/// The `p_result` argument of `complete_backtest` (docs/jobs.md): the engine's
+/// The `p_result` of `complete_leased_job` for a backtest (`record_backtest`, docs/jobs.md): the engine's
 /// result mapped onto the `backtest_sessions` and `trade_logs` columns. Every
 /// number is checked finite before it leaves, so a bad result fails loudly
 /// instead of being stored as NaN.

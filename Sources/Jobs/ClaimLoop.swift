@@ -52,7 +52,7 @@ final class ClaimLoop {
     private func claimNext() throws -> [ClaimedJob] {
         let queue = JobQueue(try connect())
         for round in worker.plan.rounds {
-            let jobs = try queue.claim(worker: worker.identity.id, types: round.types, limit: round.limit)
+            let jobs = try queue.claim(worker: worker.identity.id, kinds: round.kinds, limit: round.limit)
             if !jobs.isEmpty {
                 worker.leases.hold(jobs)
                 return jobs
@@ -65,9 +65,7 @@ final class ClaimLoop {
     /// returns the jobs still to run (all of them if the batch was refused, so
     /// each is then settled, and a lost lease reported, one by one).
     private func acknowledgeInstant(_ jobs: [ClaimedJob]) -> [ClaimedJob] {
-        let instant = jobs.filter { job in
-            JobType(rawValue: job.type).flatMap { worker.plan.executors[$0]?.completesOnClaim } ?? false
-        }
+        let instant = jobs.filter { worker.plan.executors[JobKind(rawValue: $0.type)]?.completesOnClaim ?? false }
         guard instant.count > 1, let connection = try? connect() else { return jobs }
         let ids = Set(instant.map(\.id))
         guard !ids.contains(where: worker.leases.isLost) else { return jobs }
@@ -96,7 +94,7 @@ final class ClaimLoop {
             return
         }
         let outcome: JobOutcome
-        if let type = JobType(rawValue: job.type), let executor = worker.plan.executors[type] {
+        if let executor = worker.plan.executors[JobKind(rawValue: job.type)] {
             logger.log(level: executor.jobLogLevel, "job started")
             outcome = executor.execute(job, context: JobContext(connection: connection, logger: logger,
                                                                 workerID: worker.identity.id))
@@ -121,46 +119,37 @@ final class ClaimLoop {
             logger.warning("lease lost while running; result dropped")
             return
         }
-        let level = JobType(rawValue: job.type).flatMap { worker.plan.executors[$0]?.jobLogLevel } ?? .info
+        let level = worker.plan.executors[JobKind(rawValue: job.type)]?.jobLogLevel ?? .info
+        let result: JSONText
+        var recorded: Logger.Metadata = [:]
         do {
             switch outcome.result {
-            case .backtest(let record):
-                switch try queue.completeBacktest(job, worker: worker.identity.id, record: record) {
-                case .recorded(let session):
-                    logger.info("backtest recorded", metadata: [
-                        "session_id": "\(session)", "trades": "\(record.trades.count)",
-                        "data_source": "\(record.session.data_source)", "bars": "\(record.session.bars_tested)",
-                    ])
-                case .leaseLost:
-                    logger.warning("lease lost before the result was recorded; result dropped")
-                }
-            case .completed(let result):
-                switch try queue.complete(job, worker: worker.identity.id, result: result) {
-                case .recorded: logger.log(level: level, "job completed")
-                case .leaseLost: logger.warning("lease lost before completion; result dropped")
-                }
-            case .evolution(let record):
-                switch try refusalsAsFailures(of: job, queue: queue, logger: logger, {
-                    try queue.completeEvolve(job, worker: worker.identity.id, record: record)
-                }) {
-                case .recorded(let child?):
-                    logger.info("generation created", metadata: [
-                        "new_bot_id": "\(child)", "params_hash": "\(record.paramsHash)",
-                        "changed": "\(record.mutation.keys.sorted().joined(separator: ","))",
-                    ])
-                case .recorded(nil): break
-                case .leaseLost: logger.warning("lease lost before the child was created; result dropped")
-                }
-            case .improvement(let record):
-                switch try queue.completeImprove(job, worker: worker.identity.id, record: record) {
-                case .recorded(let session):
-                    logger.info("improvement recorded", metadata: [
-                        "session_id": "\(session)", "adopted": "\(record.adopted)", "params_hash": "\(record.paramsHash)",
-                    ])
-                case .leaseLost: logger.warning("lease lost before the iteration was recorded; result dropped")
-                }
             case .failed(let failure):
                 try reportFailure(failure, of: job, queue: queue, logger: logger)
+                return
+            case .completed(let json):
+                result = json
+            case .backtest(let record):
+                result = try JSONText(encoding: record)
+                recorded = ["trades": "\(record.trades.count)", "data_source": "\(record.session.data_source)",
+                            "bars": "\(record.session.bars_tested)"]
+            case .evolution(let record):
+                result = try JSONText(encoding: record)
+                recorded = ["params_hash": "\(record.paramsHash)",
+                            "changed": "\(record.mutation.keys.sorted().joined(separator: ","))"]
+            case .improvement(let record):
+                result = try JSONText(encoding: record)
+                recorded = ["adopted": "\(record.adopted)", "params_hash": "\(record.paramsHash)"]
+            }
+            // Every kind completes through the one entry point; its recorder answers.
+            switch try refusalsAsFailures(of: job, queue: queue, logger: logger, {
+                try queue.complete(job, worker: worker.identity.id, result: result)
+            }) {
+            case .recorded(let document?):
+                recorded["recorded"] = "\(document)"
+                logger.log(level: level, "job completed", metadata: recorded)
+            case .recorded(nil): break
+            case .leaseLost: logger.warning("lease lost before the result was recorded; result dropped")
             }
         } catch {
             // The outcome may not be recorded; the lease expires and the rescuer retries.
@@ -181,9 +170,9 @@ final class ClaimLoop {
     }
 
     /// A completion the SQL refused by a rule (P0001 other than LEASE_LOST, e.g.
-    /// `POPULATION_CAP`) wrote nothing and left the job RUNNING: it is recorded as the
-    /// job's final failure instead (another attempt would meet the same rule), and
-    /// `.recorded(nil)` says so.
+    /// `POPULATION_CAP`, or 22023 `INVALID_RESULT`) wrote nothing and left the job
+    /// RUNNING: it is recorded as the job's final failure instead (another attempt
+    /// would meet the same rule), and `.recorded(nil)` says so.
     private func refusalsAsFailures<Value>(of job: ClaimedJob, queue: JobQueue, logger: Logger,
                                            _ complete: () throws -> JobQueue.Settlement<Value>) throws
         -> JobQueue.Settlement<Value?> {
@@ -192,7 +181,7 @@ final class ClaimLoop {
             case .recorded(let value): return .recorded(value)
             case .leaseLost: return .leaseLost
             }
-        } catch let refusal as PostgresError where refusal.sqlState == "P0001" {
+        } catch let refusal as PostgresError where refusal.sqlState == "P0001" || refusal.sqlState == "22023" {
             try reportFailure(JobFailure(code: refusal.message, message: refusal.detail ?? refusal.message,
                                          suggestedFix: refusal.hint, retryable: false),
                               of: job, queue: queue, logger: logger)

@@ -1,33 +1,48 @@
-/// The claim calls a slot makes: job types grouped by executor, slow kinds first
+/// The claim calls a slot makes: job kinds grouped by executor, slow kinds first
 /// and one at a time, so a batch of no-ops never queues behind a backtest and a
-/// slot never hoards backtests it cannot start yet.
+/// slot never hoards backtests it cannot start yet. Built from `job_kinds` (which
+/// executor runs which kind) when the worker starts.
 struct ClaimPlan: Sendable {
     struct Round: Sendable {
-        let types: [JobType]
+        let kinds: [JobKind]
         let limit: Int
     }
 
     let rounds: [Round]
-    let executors: [JobType: any JobExecutor]
+    let executors: [JobKind: any JobExecutor]
+    /// Before `job_kinds` was read: claims nothing.
+    static let empty = ClaimPlan(rounds: [], executors: [:])
+    var kinds: [JobKind] { rounds.flatMap(\.kinds) }
 
-    init(types: [JobType], executors: [any JobExecutor]) throws(WorkerError) {
-        var byType: [JobType: any JobExecutor] = [:]
+    /// - Parameters:
+    ///   - table: `job_kinds` as (kind, executor name) for kinds that have one.
+    ///   - only: the kinds the operator asked for (`--types`); nil = every kind this worker can run.
+    init(table: [(kind: JobKind, executor: String)], only: [JobKind]?, executors: [any JobExecutor]) throws(WorkerError) {
+        let byName = Dictionary(executors.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        let runnable = Dictionary(table.compactMap { row in byName[row.executor].map { (row.kind, $0) } },
+                                  uniquingKeysWith: { first, _ in first })
+        if let only, let missing = only.first(where: { runnable[$0] == nil }) {
+            let known = table.contains { $0.kind == missing }
+            throw WorkerError(code: known ? "NO_EXECUTOR" : "UNKNOWN_JOB_KIND",
+                              message: known ? "this worker has no executor for \(missing) jobs"
+                                             : "\(missing) is not a job kind (job_kinds)",
+                              suggestedFix: "leave \(missing) out of --types")
+        }
+        let wanted = table.map(\.kind).filter { kind in runnable[kind] != nil && (only?.contains(kind) ?? true) }
         var rounds: [Round] = []
         for executor in executors {
-            let served = executor.jobTypes.filter { types.contains($0) && byType[$0] == nil }
-            guard !served.isEmpty else { continue }
-            for type in served { byType[type] = executor }
-            rounds.append(Round(types: served, limit: executor.claimBatchSize))
-        }
-        if let missing = types.first(where: { byType[$0] == nil }) {
-            throw WorkerError(code: "NO_EXECUTOR", message: "this worker has no executor for \(missing.rawValue) jobs",
-                              suggestedFix: "leave \(missing.rawValue) out of --types")
+            let served = wanted.filter { runnable[$0]?.name == executor.name }
+            if !served.isEmpty { rounds.append(Round(kinds: served, limit: executor.claimBatchSize)) }
         }
         guard !rounds.isEmpty else {
-            throw WorkerError(code: "NO_JOB_TYPES", message: "the worker was given no job types to run",
-                              suggestedFix: "pass --types, e.g. BACKTEST_BASELINE,BACKTEST_REFRESH,NOOP")
+            throw WorkerError(code: "NO_JOB_TYPES", message: "the worker has no job kinds to run",
+                              suggestedFix: "pass --types with kinds from job_kinds, e.g. BACKTEST_BASELINE,NOOP")
         }
-        self.rounds = rounds.sorted { $0.limit < $1.limit }
-        self.executors = byType
+        self.init(rounds: rounds.sorted { $0.limit < $1.limit }, executors: runnable.filter { wanted.contains($0.key) })
+    }
+
+    private init(rounds: [Round], executors: [JobKind: any JobExecutor]) {
+        self.rounds = rounds
+        self.executors = executors
     }
 }

@@ -13,6 +13,9 @@ struct ClaimedBot {
     let timeframe: Timeframe
     /// The bot's params with the archetype's defaults filled in.
     let params: ParamValues
+    let generation: Int
+    /// `settings.simulated_equity`, from the claim row.
+    let startingEquity: Double
 
     init(_ job: ClaimedJob) throws(JobFailure) {
         guard let id = job.botID else {
@@ -40,6 +43,8 @@ struct ClaimedBot {
                              retryable: false)
         }
         self.id = id
+        generation = job.generation ?? 1
+        startingEquity = job.startingEquity
         self.archetype = archetype
         self.instrument = instrument
         self.timeframe = timeframe

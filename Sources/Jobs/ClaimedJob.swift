@@ -2,7 +2,8 @@ import Foundation
 import Postgres
 
 /// One row returned by `claim_jobs`: the job this worker now holds a lease on,
-/// with the bot facts an executor needs so it never has to read `bots` itself.
+/// with the bot facts and settings an executor needs, so it never reads `bots`
+/// or `settings` itself.
 public struct ClaimedJob: Sendable, Equatable {
     public let id: UUID
     public let botID: UUID?
@@ -20,6 +21,15 @@ public struct ClaimedJob: Sendable, Equatable {
     public let params: String?
     public let paramsHash: String?
     public let iteration: Int?
+    public let generation: Int?
+    /// `settings.simulated_equity`: the engine's starting equity.
+    public let startingEquity: Double
+    /// `settings.baseline_trading_days`: sessions a baseline covers.
+    public let baselineTradingDays: Int
+    /// IMPROVE only: candidates already recorded at the bot's next iteration.
+    public let trials: Int?
+    /// The lease this claim holds (the kind's, else `settings.job_lease_seconds`).
+    public let leaseSeconds: Int
 
     public init(row: Row) throws {
         id = try row.decode("job_id")
@@ -35,5 +45,10 @@ public struct ClaimedJob: Sendable, Equatable {
         params = try row.decodeIfPresent("params")
         paramsHash = try row.decodeIfPresent("params_hash")
         iteration = try row.decodeIfPresent("iteration")
+        generation = try row.decodeIfPresent("generation")
+        startingEquity = try row.decode("starting_equity")
+        baselineTradingDays = try row.decode("baseline_trading_days")
+        trials = try row.decodeIfPresent("trials")
+        leaseSeconds = try row.decode("lease_seconds")
     }
 }

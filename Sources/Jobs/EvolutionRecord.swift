@@ -1,6 +1,6 @@
 import Backtest
 
-/// The `p_result` argument of `complete_evolve` (docs/autonomy.md): the child's
+/// The `p_result` of `complete_leased_job` for EVOLVE (`record_evolution`, docs/autonomy.md): the child's
 /// parameters and what moved. The SQL creates the child, numbers its generation
 /// and supersedes the parent; Swift only says what the child is.
 public struct EvolutionRecord: Sendable, Encodable {

@@ -4,12 +4,12 @@ import Postgres
 
 /// Runs EVOLVE: a Gen+1 child of the job's bot with deterministically mutated
 /// parameters (seed = parent id + child generation, `Mutation.Strength.evolve`),
-/// handed to `complete_evolve`, which creates the child, queues its baseline and
+/// handed to `record_evolution` (through `complete_leased_job`), which creates the child, queues its baseline and
 /// supersedes the parent — or refuses (`POPULATION_CAP`, `PARENT_NOT_ACTIVE`), which
 /// the claim loop records as the job's failure. No bars and no backtest here: the
 /// child proves itself through its own baseline.
 public struct EvolveExecutor: JobExecutor {
-    public var jobTypes: [JobType] { [.evolve] }
+    public var name: String { "evolve" }
     public var claimBatchSize: Int { 1 }
 
     public init() {}
@@ -17,7 +17,7 @@ public struct EvolveExecutor: JobExecutor {
     public func execute(_ job: ClaimedJob, context: JobContext) -> JobOutcome {
         do throws(JobFailure) {
             let bot = try ClaimedBot(job)
-            let generation = try parentGeneration(bot.id, context: context) + 1
+            let generation = bot.generation + 1
             let seed = Mutation.seed(bot.id, generation)
             let mutation: Mutation
             do throws(ParamsError) {
@@ -34,17 +34,6 @@ public struct EvolveExecutor: JobExecutor {
                                                          strength: Mutation.Strength.evolve)))
         } catch {
             return JobOutcome(.failed(error))
-        }
-    }
-
-    /// The claimed row carries no generation; it is read, not decided, here.
-    private func parentGeneration(_ bot: UUID, context: JobContext) throws(JobFailure) -> Int {
-        do {
-            return try context.connection.query("select generation from bots where id = $1", [bot], idempotent: true)
-                .single().decode("generation")
-        } catch {
-            throw JobFailure(code: "DATABASE_ERROR", message: "could not read the parent's generation: \(error)",
-                             retryable: true)
         }
     }
 }

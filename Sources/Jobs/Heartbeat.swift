@@ -2,7 +2,7 @@ import Foundation
 import Logging
 import Postgres
 
-/// Every third of a lease (at most 5 s): records the worker's heartbeat row,
+/// Every third of the shortest lease held (at most 5 s): records the worker's heartbeat row,
 /// extends the leases of the jobs it holds and runs the lease rescuer, so a
 /// job whose worker died is requeued by any live worker (the rescuer is
 /// idempotent, so other schedulers may run it as well). A job whose lease was lost (expired and
@@ -12,19 +12,15 @@ struct Heartbeat {
 
     func run() {
         var connection: Connection?
-        var leaseSeconds = worker.configuration.defaultLeaseSeconds
-        while !worker.pause(min(5, max(0.2, leaseSeconds / 3))) {
+        while !worker.pause(min(5, max(0.2, (worker.leases.shortestLeaseSeconds ?? 15) / 3))) {
             do {
                 let opened = try connection ?? Connection(worker.options(role: "heartbeat"))
                 connection = opened
                 let queue = JobQueue(opened)
-                try queue.recordWorkerHeartbeat(worker.identity)
+                try queue.recordWorkerHeartbeat(worker.identity, kinds: worker.plan.kinds)
                 try extendLeases(queue)
                 let rescued = try queue.rescueExpiredLeases()
                 if rescued > 0 { worker.logger.warning("requeued jobs whose lease expired", metadata: ["jobs": "\(rescued)"]) }
-                if let configured = try queue.numericSetting("job_lease_seconds"), configured > 0 {
-                    leaseSeconds = configured
-                }
             } catch {
                 worker.logger.error("heartbeat failed", metadata: ["error": "\(error)"])
             }

@@ -10,7 +10,7 @@ import Postgres
 /// sessions just before the out-of-sample window, and out-of-sample, the bot's usual
 /// baseline window (the last `baseline_trading_days` sessions) — four runs on one
 /// fetch of bars. It is adopted only when it beats the current parameters on both
-/// (`ImprovementScore.beats`); either way `complete_improve` records the candidate's
+/// (`ImprovementScore.beats`); either way `record_improvement` records the candidate's
 /// out-of-sample session as iteration + 1 with its own params_hash.
 ///
 /// The seed is (bot id, iteration + 1, trial), where trial counts the candidates
@@ -20,7 +20,7 @@ public struct ImproveExecutor: JobExecutor {
     public let source: any BarSource
     public let now: @Sendable () -> Date
 
-    public var jobTypes: [JobType] { [.improve] }
+    public var name: String { "improve" }
     public var claimBatchSize: Int { 1 }
 
     public init(source: any BarSource, now: @escaping @Sendable () -> Date = { Date() }) {
@@ -36,8 +36,8 @@ public struct ImproveExecutor: JobExecutor {
         let trial: Int
         do throws(JobFailure) {
             bot = try ClaimedBot(job)
-            windows = try self.windows(for: bot, context: context)
-            trial = try tried(bot, iteration: iteration, context: context)
+            windows = self.windows(for: bot, tradingDays: job.baselineTradingDays)
+            trial = job.trials ?? 0
         } catch {
             return JobOutcome(.failed(error))
         }
@@ -91,9 +91,7 @@ public struct ImproveExecutor: JobExecutor {
     /// Out-of-sample: the baseline window. In-sample: as many sessions again, ending
     /// where the out-of-sample window begins, so the candidate is judged on data its
     /// in-sample win never saw.
-    func windows(for bot: ClaimedBot, context: JobContext) throws(JobFailure)
-        -> (inSample: BacktestWindow, outOfSample: BacktestWindow) {
-        let days = JobQueue(context.connection).baselineTradingDays(default: BacktestExecutor.defaultTradingDays)
+    func windows(for bot: ClaimedBot, tradingDays days: Int) -> (inSample: BacktestWindow, outOfSample: BacktestWindow) {
         let outOfSample = BacktestWindow.recentSessions(
             session: bot.instrument.session, timeframe: bot.timeframe, tradingDays: days,
             minimumBars: BacktestExecutor.minimumBars, now: now())
@@ -101,19 +99,6 @@ public struct ImproveExecutor: JobExecutor {
             session: bot.instrument.session, timeframe: bot.timeframe, tradingDays: days,
             minimumBars: BacktestExecutor.minimumBars, now: Date(timeIntervalSince1970: Double(outOfSample.from)))
         return (inSample, outOfSample)
-    }
-
-    /// Candidates already recorded for this bot at `iteration` (read, not decided, here).
-    private func tried(_ bot: ClaimedBot, iteration: Int, context: JobContext) throws(JobFailure) -> Int {
-        do {
-            return try context.connection.query("""
-                select count(*)::int as tried
-                  from backtest_sessions s join bot_jobs j on j.id = s.job_id
-                 where s.bot_id = $1 and j.job_type = 'IMPROVE' and s.iteration = $2
-                """, [bot.id, iteration], idempotent: true).single().decode("tried")
-        } catch {
-            throw JobFailure(code: "DATABASE_ERROR", message: "could not count earlier candidates: \(error)", retryable: true)
-        }
     }
 
     /// The current and the candidate parameters on one window of the fetched bars.
@@ -125,7 +110,7 @@ public struct ImproveExecutor: JobExecutor {
             do throws(BacktestError) {
                 return try Backtester.run(BacktestRequest(
                     archetype: bot.archetype, params: params, instrument: bot.instrument, bars: bars,
-                    dataSource: fetch.source, windowFrom: window.firstTradeDate, windowTo: window.endTradeDate,
+                    dataSource: fetch.source, startingEquity: bot.startingEquity, windowFrom: window.firstTradeDate, windowTo: window.endTradeDate,
                     barFingerprint: fingerprint))
             } catch {
                 throw JobFailure(code: error.code, message: "\(error.message) (\(window.firstTradeDate)..\(window.endTradeDate))",

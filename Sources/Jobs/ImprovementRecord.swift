@@ -1,8 +1,8 @@
 import Backtest
 
-/// The `p_result` argument of `complete_improve` (docs/autonomy.md): the candidate,
+/// The `p_result` of `complete_leased_job` for IMPROVE (`record_improvement`, docs/autonomy.md): the candidate,
 /// both comparisons, the decision, and the candidate's out-of-sample session with
-/// its trades in `complete_backtest`'s shape, so the proof shows every iteration
+/// its trades in `record_backtest`'s shape, so the proof shows every iteration
 /// tried — adopted or not.
 public struct ImprovementRecord: Sendable, Encodable {
     /// The current and the candidate parameters on one window.

@@ -1,12 +1,12 @@
 import Logging
 
-/// Runs one kind of job. An executor does the work and says how it ended; the
-/// claim loop reports that to PostgreSQL (`record_usage`, then complete or fail),
-/// so no executor ever changes a job's status itself. New kinds (EVOLVE, IMPROVE)
-/// are new conformers, one per file.
+/// Runs the job kinds whose `job_kinds.executor` is its `name`. An executor does
+/// the work and says how it ended; the claim loop reports that to PostgreSQL
+/// (`record_usage`, then `complete_leased_job` or `fail_job`), so no executor ever
+/// changes a job's status itself. One conformer per file.
 public protocol JobExecutor: Sendable {
-    /// The job types this executor runs.
-    var jobTypes: [JobType] { get }
+    /// The `job_kinds.executor` value of the kinds this executor runs.
+    var name: String { get }
     /// Jobs claimed per `claim_jobs` call: more than 1 only for jobs so short that
     /// the claim round trip would dominate (NOOP).
     var claimBatchSize: Int { get }

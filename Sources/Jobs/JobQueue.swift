@@ -22,9 +22,17 @@ public struct JobQueue {
         self.connection = connection
     }
 
-    public func claim(worker: String, types: [JobType], limit: Int) throws -> [ClaimedJob] {
+    public func claim(worker: String, kinds: [JobKind], limit: Int) throws -> [ClaimedJob] {
         try connection.query("select * from claim_jobs($1, $2::text[], $3)",
-                             [worker, types.map(\.rawValue), limit]).rows.map(ClaimedJob.init(row:))
+                             [worker, kinds.map(\.rawValue), limit]).rows.map(ClaimedJob.init(row:))
+    }
+
+    /// `job_kinds` rows that name an executor: which executor runs which kind.
+    public func executableKinds() throws -> [(kind: JobKind, executor: String)] {
+        try connection.query("select kind, executor from job_kinds where executor is not null order by kind",
+                             idempotent: true).rows.map { row in
+            (JobKind(rawValue: try row.decode("kind")), try row.decode("executor"))
+        }
     }
 
     /// Extends the leases of `jobs`; returns how many of them this worker still holds.
@@ -33,10 +41,10 @@ public struct JobQueue {
             .single().decode("held")
     }
 
-    public func recordWorkerHeartbeat(_ worker: WorkerIdentity, status: String = "RUNNING") throws {
+    public func recordWorkerHeartbeat(_ worker: WorkerIdentity, kinds: [JobKind], status: String = "RUNNING") throws {
         try connection.query("select record_worker_heartbeat($1, $2, $3, $4, $5::text[], $6)",
                              [worker.id, worker.hostname, Int(worker.pid), worker.slots,
-                              worker.jobTypes.map(\.rawValue), status], idempotent: true)
+                              kinds.map(\.rawValue), status], idempotent: true)
     }
 
     @discardableResult
@@ -46,49 +54,25 @@ public struct JobQueue {
                                     [job, try JSONText(encoding: rows)]).single().decode("recorded")
     }
 
-    /// Records the session and its trades and completes the job; returns the session id.
-    public func completeBacktest(_ job: ClaimedJob, worker: String, record: BacktestRecord) throws -> Settlement<UUID> {
+    /// Completes the job through `complete_leased_job`, the one completion entry
+    /// point: the lease is checked once and the kind's recorder writes `result`.
+    /// Returns the recorder's document (e.g. `{"session_id": …}`) as JSON text. A
+    /// refusal by rule (`POPULATION_CAP`, `PARENT_NOT_ACTIVE`, `INVALID_RESULT`) is
+    /// thrown as a `PostgresError`, nothing written.
+    public func complete(_ job: ClaimedJob, worker: String, result: JSONText) throws -> Settlement<String> {
         try settling {
-            try connection.query("select complete_backtest($1, $2, $3, $4::jsonb) as session_id",
-                                 [job.id, worker, job.attempt, try JSONText(encoding: record)])
-                .single().decode("session_id")
-        }
-    }
-
-    /// Creates the evolved child, queues its baseline and supersedes the parent;
-    /// returns the child's id. A refusal by rule (`POPULATION_CAP`,
-    /// `PARENT_NOT_ACTIVE`) is thrown as a P0001 `PostgresError`, nothing written.
-    public func completeEvolve(_ job: ClaimedJob, worker: String, record: EvolutionRecord) throws -> Settlement<UUID> {
-        try settling {
-            try connection.query("select complete_evolve($1, $2, $3, $4::jsonb) as bot_id",
-                                 [job.id, worker, job.attempt, try JSONText(encoding: record)])
-                .single().decode("bot_id")
-        }
-    }
-
-    /// Records the candidate's out-of-sample session and, when adopted, the bot's new
-    /// params; returns the session id.
-    public func completeImprove(_ job: ClaimedJob, worker: String, record: ImprovementRecord) throws -> Settlement<UUID> {
-        try settling {
-            try connection.query("select complete_improve($1, $2, $3, $4::jsonb) as session_id",
-                                 [job.id, worker, job.attempt, try JSONText(encoding: record)])
-                .single().decode("session_id")
-        }
-    }
-
-    public func complete(_ job: ClaimedJob, worker: String, result: JSONText) throws -> Settlement<Void> {
-        try settling {
-            try connection.query("select complete_job($1, $2, $3, $4::jsonb)", [job.id, worker, job.attempt, result])
+            try connection.query("select complete_leased_job($1, $2, $3, $4::jsonb)::text as doc",
+                                 [job.id, worker, job.attempt, result]).single().decode("doc")
         }
     }
 
     /// Completes several instant jobs in one round trip and one transaction;
-    /// each still goes through `complete_job` (lease check, audit event). All or
-    /// nothing: on any refusal the caller settles them one by one instead.
+    /// each still goes through `complete_leased_job` (lease check, audit event).
+    /// All or nothing: on any refusal the caller settles them one by one instead.
     public func completeAll(_ jobs: [ClaimedJob], worker: String) throws {
         try connection.query("""
             select count(*) from unnest($1::uuid[], $2::int[]) as j(id, attempt),
-                 lateral complete_job(j.id, $3, j.attempt, '{}'::jsonb)
+                 lateral complete_leased_job(j.id, $3, j.attempt, '{}'::jsonb)
             """, [jobs.map(\.id), jobs.map(\.attempt), worker])
     }
 
@@ -112,22 +96,6 @@ public struct JobQueue {
     public func release(worker: String, jobs: [UUID]) throws -> Int {
         try connection.query("select release_jobs($1, $2::uuid[]) as released", [worker, jobs])
             .single().decode("released")
-    }
-
-    /// Sessions a baseline covers (`settings.baseline_trading_days`); the
-    /// default when the row is missing or unreadable, so a backtest still runs.
-    public func baselineTradingDays(default fallback: Int) -> Int {
-        (try? numericSetting("baseline_trading_days")).flatMap { $0 }.map { Int($0) } ?? fallback
-    }
-
-    /// A `settings` value as JSON text, nil when the key is absent.
-    public func setting(_ key: String) throws -> String? {
-        try connection.query("select value::text as value from settings where key = $1", [key], idempotent: true)
-            .first?.decodeIfPresent("value")
-    }
-
-    public func numericSetting(_ key: String) throws -> Double? {
-        try setting(key).flatMap { Double($0.trimmingCharacters(in: CharacterSet(charactersIn: "\" "))) }
     }
 
     private func settling<Value>(_ call: () throws -> Value) throws -> Settlement<Value> {

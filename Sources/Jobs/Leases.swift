@@ -22,6 +22,11 @@ final class Leases: @unchecked Sendable {
 
     var count: Int { lock.withLock { held.count } }
 
+    /// The shortest lease among held jobs (each claim row says its lease), nil when none.
+    var shortestLeaseSeconds: Double? {
+        lock.withLock { held.values.filter { !$0.lost }.map { Double($0.job.leaseSeconds) }.min() }
+    }
+
     /// Marks a job lost; returns it, or nil when it was already finished or lost.
     func markLost(_ id: UUID) -> ClaimedJob? {
         lock.withLock {

@@ -16,7 +16,8 @@ public final class Worker: @unchecked Sendable {
 
     public let configuration: WorkerConfiguration
     public var identity: WorkerIdentity { configuration.identity }
-    let plan: ClaimPlan
+    /// Resolved from `job_kinds` when `run()` starts, before any slot thread exists.
+    private(set) var plan = ClaimPlan.empty
     let leases = Leases()
     let wake = WakeSignal()
     let logger: Logger
@@ -34,7 +35,6 @@ public final class Worker: @unchecked Sendable {
             throw WorkerError(code: "INVALID_SLOTS", message: "a worker needs at least one slot", suggestedFix: "pass --slots 1 or more")
         }
         self.configuration = configuration
-        self.plan = try ClaimPlan(types: configuration.identity.jobTypes, executors: configuration.executors)
         var logger = logger
         logger[metadataKey: "worker_id"] = "\(configuration.identity.id)"
         self.logger = logger
@@ -46,9 +46,11 @@ public final class Worker: @unchecked Sendable {
         // functions are missing.
         let control = try Connection(options(role: "control"))
         let queue = JobQueue(control)
-        try queue.recordWorkerHeartbeat(identity)
+        plan = try ClaimPlan(table: queue.executableKinds(), only: identity.requestedKinds,
+                             executors: configuration.executors)
+        try queue.recordWorkerHeartbeat(identity, kinds: plan.kinds)
         logger.info("worker started", metadata: [
-            "slots": "\(identity.slots)", "job_types": "\(identity.jobTypes.map(\.rawValue).joined(separator: ","))",
+            "slots": "\(identity.slots)", "job_types": "\(plan.kinds.map(\.rawValue).joined(separator: ","))",
         ])
 
         let heartbeatEnded = startThread("heartbeat") { Heartbeat(worker: self).run() }
@@ -98,7 +100,7 @@ public final class Worker: @unchecked Sendable {
         _ = heartbeatEnded.wait(timeout: .now() + 10)
         _ = listenerEnded.wait(timeout: .now() + 2)
         do {
-            try queue.recordWorkerHeartbeat(identity, status: "STOPPED")
+            try queue.recordWorkerHeartbeat(identity, kinds: plan.kinds, status: "STOPPED")
         } catch {
             logger.error("could not record the STOPPED heartbeat", metadata: ["error": "\(error)"])
         }

@@ -6,14 +6,16 @@ public struct WorkerIdentity: Sendable, Equatable {
     public let hostname: String
     public let pid: Int32
     public let slots: Int
-    public let jobTypes: [JobType]
+    /// The kinds the operator restricted this worker to (`--types`); nil = every
+    /// kind `job_kinds` assigns to an executor this worker has.
+    public let requestedKinds: [JobKind]?
 
-    public init(id: String? = nil, slots: Int, jobTypes: [JobType],
+    public init(id: String? = nil, slots: Int, requestedKinds: [JobKind]? = nil,
                 hostname: String = ProcessInfo.processInfo.hostName, pid: Int32 = getpid()) {
         self.hostname = hostname
         self.pid = pid
         self.id = id ?? "\(hostname):\(pid)"
         self.slots = slots
-        self.jobTypes = jobTypes
+        self.requestedKinds = requestedKinds
     }
 }

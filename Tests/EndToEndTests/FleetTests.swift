@@ -24,26 +24,26 @@ final class FleetTests: XCTestCase {
         var bots: [[String: Any]] = []
         while Date() < deadline {
             bots = array(try HTTP.get("/api/bots").json["bots"])
-            if bots.count == 20 && bots.allSatisfy({ $0["latestBacktest"] is [String: Any] }) { break }
+            if bots.count == 20 && bots.allSatisfy({ $0["evidence"] is [String: Any] }) { break }
             Thread.sleep(forTimeInterval: 1)
         }
-        let done = bots.filter { $0["latestBacktest"] is [String: Any] }
+        let done = bots.filter { $0["evidence"] is [String: Any] }
         XCTAssertEqual(done.count, 20, "bots with a completed baseline")
-        let traded = done.compactMap { $0["latestBacktest"] as? [String: Any] }.filter { ($0["tradesCount"] as? Int ?? 0) > 0 }
+        let traded = done.compactMap { $0["evidence"] as? [String: Any] }.filter { ($0["tradesCount"] as? Int ?? 0) > 0 }
         XCTAssertFalse(traded.isEmpty, "at least one baseline has trades")
         XCTAssertTrue(traded.allSatisfy { $0["realizedPnl"] is NSNumber })
-        XCTAssertTrue(done.allSatisfy { ($0["latestBacktest"] as? [String: Any])?["dataSource"] as? String == "synthetic" },
+        XCTAssertTrue(done.allSatisfy { ($0["evidence"] as? [String: Any])?["dataSource"] as? String == "synthetic" },
                       "without provider keys the data is labelled synthetic")
 
         // The feed tells each bot's story in order: queued → started → completed.
-        let bot = try XCTUnwrap(done.first { (($0["latestBacktest"] as? [String: Any])?["tradesCount"] as? Int ?? 0) > 0 })
+        let bot = try XCTUnwrap(done.first { (($0["evidence"] as? [String: Any])?["tradesCount"] as? Int ?? 0) > 0 })
         let botId = try XCTUnwrap(bot["id"] as? String)
         let events = array(try HTTP.get("/api/feed?botId=\(botId)&limit=50").json["events"]).reversed().compactMap { $0["type"] as? String }
         let story = events.filter { ["BACKTEST_QUEUED", "BACKTEST_STARTED", "BACKTEST_COMPLETED"].contains($0) }
         XCTAssertEqual(Array(story.prefix(3)), ["BACKTEST_QUEUED", "BACKTEST_STARTED", "BACKTEST_COMPLETED"], "\(events)")
 
         // The backtest itself: provenance, trades, equity curve.
-        let sessionId = try XCTUnwrap((bot["latestBacktest"] as? [String: Any])?["id"] as? String)
+        let sessionId = try XCTUnwrap((bot["evidence"] as? [String: Any])?["id"] as? String)
         let session = try HTTP.get("/api/backtests/\(sessionId)")
         XCTAssertEqual(session.status, 200)
         XCTAssertGreaterThanOrEqual(session.json["barsTested"] as? Int ?? 0, 1000)

@@ -4,7 +4,7 @@ import Postgres
 import XCTest
 
 /// The `Worker` engine in this process: backtests on synthetic bars recorded
-/// through complete_backtest with the p_result shape of docs/jobs.md.
+/// through complete_leased_job with the p_result shape of docs/jobs.md.
 final class InProcessWorkerTests: XCTestCase {
     var database: ScratchDatabase!
 
@@ -20,7 +20,7 @@ final class InProcessWorkerTests: XCTestCase {
         for _ in 0..<25 { try database.enqueue(nil, "NOOP") }
 
         let worker = try Worker(WorkerConfiguration(
-            identity: WorkerIdentity(id: "inproc", slots: 2, jobTypes: [.backtestBaseline, .noop]),
+            identity: WorkerIdentity(id: "inproc", slots: 2, requestedKinds: ["BACKTEST_BASELINE", "NOOP"]),
             database: .init(conninfo: database.conninfo),
             executors: [BacktestExecutor(environment: [:]), NoopExecutor()], gracePeriod: 5))
         let finished = DispatchSemaphore(value: 0)
@@ -78,7 +78,7 @@ final class InProcessWorkerTests: XCTestCase {
         try database.db.query(#"update bots set params = '{"contracts": 99}' where id = $1"#, [bot])
         let job = try database.enqueue(bot, "BACKTEST_BASELINE")
         let worker = try Worker(WorkerConfiguration(
-            identity: WorkerIdentity(id: "strict", slots: 1, jobTypes: [.backtestBaseline]),
+            identity: WorkerIdentity(id: "strict", slots: 1, requestedKinds: ["BACKTEST_BASELINE"]),
             database: .init(conninfo: database.conninfo), executors: [BacktestExecutor(environment: [:])]))
         let finished = DispatchSemaphore(value: 0)
         Thread {
@@ -96,9 +96,36 @@ final class InProcessWorkerTests: XCTestCase {
         XCTAssertEqual(try database.text("select status from backtest_sessions where job_id = $1", [job]), "FAILED")
     }
 
-    func testAWorkerWithoutAnExecutorForATypeRefusesToStart() {
-        XCTAssertThrowsError(try Worker(WorkerConfiguration(
-            identity: WorkerIdentity(slots: 1, jobTypes: [.evolve]), database: .init(), executors: [NoopExecutor()])))
+    func testAWorkerWithoutAnExecutorForAKindRefusesToStart() throws {
+        for (kind, code) in [("EVOLVE", "NO_EXECUTOR"), ("NO_SUCH_KIND", "UNKNOWN_JOB_KIND")] {
+            let worker = try Worker(WorkerConfiguration(
+                identity: WorkerIdentity(slots: 1, requestedKinds: [JobKind(rawValue: kind)]),
+                database: .init(conninfo: database.conninfo), executors: [NoopExecutor()]))
+            XCTAssertThrowsError(try worker.run(), kind) { error in
+                XCTAssertEqual((error as? WorkerError)?.code, code)
+            }
+        }
+    }
+
+    /// Kinds come from job_kinds: a worker given no --types runs every kind whose
+    /// executor it has, and a kind added as a row is claimed without a code change.
+    func testKindsComeFromTheTable() throws {
+        try database.db.query("""
+            insert into job_kinds (kind, executor, proof_key, description) values ('NOOP_TOO', 'noop', 'noop', 'test kind')
+            """)
+        let bot = try XCTUnwrap(database.seedBots(1).first)
+        let job = try database.enqueue(bot, "NOOP_TOO")
+        let worker = try Worker(WorkerConfiguration(
+            identity: WorkerIdentity(id: "table", slots: 1), database: .init(conninfo: database.conninfo),
+            executors: [NoopExecutor()], gracePeriod: 1))
+        Thread { _ = try? worker.run() }.start()
+        let done = try database.waitUntil(timeout: 15) {
+            try database.text("select status from bot_jobs where id = $1", [job]) == "COMPLETED"
+        }
+        worker.stop()
+        XCTAssertTrue(done)
+        XCTAssertEqual(try database.text("select array_to_string(job_types, ',') from worker_heartbeats where worker_id = 'table'"),
+                       "NOOP,NOOP_TOO")
     }
 }
 

@@ -13,10 +13,10 @@ final class JobQueueTests: XCTestCase {
     func testBatchClaimCompleteReleaseAndLateResults() throws {
         for _ in 0..<3 { try database.enqueue(nil, "NOOP") }
         let queue = JobQueue(database.db)
-        let jobs = try queue.claim(worker: "w1", types: [.noop], limit: 10)
+        let jobs = try queue.claim(worker: "w1", kinds: ["NOOP"], limit: 10)
         XCTAssertEqual(jobs.count, 3)
         XCTAssertEqual(Set(jobs.map(\.attempt)), [1])
-        XCTAssertTrue(try queue.claim(worker: "w2", types: [.noop], limit: 10).isEmpty, "claimed twice")
+        XCTAssertTrue(try queue.claim(worker: "w2", kinds: ["NOOP"], limit: 10).isEmpty, "claimed twice")
         XCTAssertEqual(try queue.heartbeat(worker: "w1", jobs: jobs.map(\.id)), 3)
         XCTAssertEqual(try queue.heartbeat(worker: "w2", jobs: jobs.map(\.id)), 0)
 
@@ -39,19 +39,29 @@ final class JobQueueTests: XCTestCase {
         XCTAssertEqual(try database.int("select count(*) from bot_jobs where status = 'QUEUED' and attempt = 0"), 1)
     }
 
-    func testClaimedRowCarriesTheBotAndLeaseSettingsAreRead() throws {
+    /// Everything an executor needs arrives in the claim row, so no executor reads bots or settings.
+    func testClaimedRowCarriesTheBotAndItsSettings() throws {
         let bot = try XCTUnwrap(database.seedBots(1).first)
         let job = try database.enqueue(bot, "BACKTEST_BASELINE", payload: #"{"from":"2026-10-05","to":"2026-11-02"}"#)
         let queue = JobQueue(database.db)
-        let claimed = try XCTUnwrap(queue.claim(worker: "w1", types: [.backtestBaseline], limit: 5).first)
+        let claimed = try XCTUnwrap(queue.claim(worker: "w1", kinds: ["BACKTEST_BASELINE"], limit: 5).first)
         XCTAssertEqual(claimed.id, job)
         XCTAssertEqual(claimed.botID, bot)
         XCTAssertNotNil(claimed.archetypeSlug)
         XCTAssertNotNil(claimed.params)
         XCTAssertEqual(claimed.iteration, 0)
         XCTAssertTrue(claimed.payload.contains("2026-10-05"))
-        XCTAssertEqual(try queue.numericSetting("job_lease_seconds"), 60)
-        XCTAssertEqual(try queue.numericSetting("baseline_trading_days"), 20)
-        XCTAssertNil(try queue.setting("no_such_setting"))
+        XCTAssertEqual(claimed.generation, 1)
+        XCTAssertEqual(claimed.leaseSeconds, 60)
+        XCTAssertEqual(claimed.baselineTradingDays, 20)
+        XCTAssertEqual(claimed.startingEquity, 50_000)
+        XCTAssertNil(claimed.trials, "trials is for IMPROVE only")
+
+        // A changed setting reaches the next claim: the engine starts from it.
+        try database.db.query("select set_setting('simulated_equity', '125000'), set_setting('baseline_trading_days', '7')")
+        try database.enqueue(bot, "BACKTEST_REFRESH")
+        let next = try XCTUnwrap(queue.claim(worker: "w1", kinds: ["BACKTEST_REFRESH"], limit: 1).first)
+        XCTAssertEqual(next.startingEquity, 125_000)
+        XCTAssertEqual(next.baselineTradingDays, 7)
     }
 }

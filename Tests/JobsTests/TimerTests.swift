@@ -69,6 +69,26 @@ final class TimerTests: WorkerTestCase {
         }
     }
 
+    /// The leader's session lock has a key of its own (advisory_locks 'timer_leader'),
+    /// so a DBA's `select planner_tick()` (or pg_cron's) never waits for the timer
+    /// process. Before, both used one key and the call blocked for the timer's life.
+    func testAManualPlannerTickDoesNotWaitForTheTimer() throws {
+        // Nothing due for a long while: the timer only holds its leader lock.
+        try database.db.query("update schedules set next_due_at = now() + interval '1 hour'")
+        let timer = try startTimer("leader")
+        XCTAssertTrue(try database.waitUntil(timeout: 10) { self.log(timer.log).contains("leader: running due schedules") },
+                      "the timer did not become leader")
+        try database.db.query("set statement_timeout = '2s'")
+        defer { _ = try? database.db.query("reset statement_timeout") }
+        let started = Date()
+        XCTAssertNoThrow(try database.db.query("select planner_tick()"), "planner_tick waited for the timer's lock")
+        XCTAssertLessThan(Date().timeIntervalSince(started), 2)
+        XCTAssertNoThrow(try database.db.query("select supervisor_tick()"), "supervisor_tick waited for the timer's lock")
+        XCTAssertEqual(try database.int(
+            "select count(distinct key)::int from advisory_locks where name in ('timer_leader', 'planner_tick', 'supervisor_tick')"),
+            3, "every lock has a key of its own")
+    }
+
     private func startTimer(_ name: String) throws -> (pid: pid_t, log: String) {
         var environment = ProcessInfo.processInfo.environment
         environment["GAUNTLET_DATABASE_URL"] = database.conninfo

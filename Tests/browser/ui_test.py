@@ -8,6 +8,7 @@ GAUNTLET_TEST_SCREENSHOTS (a directory). Prints "N passed, M failed".
 
 import json
 import os
+import re
 import sys
 import time
 import traceback
@@ -107,6 +108,13 @@ def test_badges_and_kickoff(driver):
         By.CSS_SELECTOR, f'#bots-table tr[data-bot-id="{finished_bot}"] .badge[data-badge-state]'))[0]
     assert row_badge.get_attribute("data-badge-state") == "BACKTEST_RUNNING", row_badge.get_attribute("data-badge-state")
     assert row_badge.text.startswith("Backtesting ×"), row_badge.text
+    # The frozen badge shows how long the job ran (the worker sleeps 2 s per
+    # backtest here), formatted by the UI from elapsedSeconds — never "• 0s".
+    assert re.search(r" • (\d+\.\d|\d+)s$", row_badge.text), row_badge.text
+    assert not row_badge.text.endswith("• 0s"), row_badge.text
+    now = api("GET", f"/api/bots/{finished_bot}")["now"]
+    if now["state"] == "BACKTEST_RUNNING" and not now.get("activeJobId"):
+        assert now["elapsedSeconds"] is not None and now["elapsedSeconds"] >= 2, now
     driver.save_screenshot(os.path.join(SHOTS, "bots-page.png"))
     errors = console_errors(driver)
     assert not errors, errors

@@ -1,4 +1,5 @@
--- One bot as the API lists it (GET /api/bots, GET /api/bots/:id).
+-- One bot as the API lists it (GET /api/bots, GET /api/bots/:id): its row, its badge
+-- (bot_now), its latest score and its evidence (bot_evidence).
 create or replace function api_bot_summary(b bots) returns jsonb
 language sql stable as $$
     select jsonb_build_object(
@@ -10,6 +11,7 @@ language sql stable as $$
         'origin', b.origin, 'iteration', b.iteration, 'createdAt', b.created_at,
         -- The badge: what the bot is doing now, as bot_now says (DESIGN: one source).
         'now', (select jsonb_build_object('state', n.state, 'label', n.label, 'since', n.since,
+                                          'elapsedSeconds', n.elapsed_seconds,
                                           'reasonCode', n.reason_code, 'activeJobId', n.active_job_id,
                                           'activeJobType', n.active_job_type, 'activeJobStatus', n.active_job_status,
                                           'attempt', n.attempt, 'iteration', n.iteration,
@@ -20,11 +22,13 @@ language sql stable as $$
                                             'executionHealth', sc.execution_health, 'supervisorTrust', sc.supervisor_trust,
                                             'computedAt', sc.computed_at)
                   from autonomy_scores sc where sc.bot_id = b.id order by sc.computed_at desc, sc.id desc limit 1),
-        'latestBacktest', (
-            select jsonb_build_object('id', s.id, 'tradesCount', s.trades_count, 'realizedPnl', s.realized_pnl,
-                                      'sharpe', s.sharpe, 'maxDrawdownUsd', s.max_drawdown_usd, 'winRate', s.win_rate,
-                                      'dataSource', s.data_source, 'barsTested', s.bars_tested, 'completedAt', s.completed_at)
-            from backtest_sessions s
-            where s.bot_id = b.id and s.status = 'COMPLETED'
-            order by s.completed_at desc limit 1))
+        -- The session the bot is judged on (bot_evidence, as the gates see it; null without one).
+        'evidence', (
+            select jsonb_build_object('id', e.session_id, 'tradesCount', e.trades_count, 'realizedPnl', e.realized_pnl,
+                                      'sharpe', e.sharpe, 'maxDrawdownUsd', e.max_drawdown_usd, 'winRate', e.win_rate,
+                                      'profitFactor', e.profit_factor, 'dataSource', e.data_source,
+                                      'barsTested', e.bars_tested, 'completedAt', e.completed_at,
+                                      'iteration', e.session_iteration)
+            from bot_evidence e
+            where e.bot_id = b.id and e.session_id is not null))
 $$;

@@ -18,7 +18,7 @@ language sql stable as $$
     )
     select jsonb_build_object(
         'now', now(),
-        'loopEnabled', coalesce((select (value #>> '{}')::boolean from settings where key = 'loop_enabled'), true),
+        'loopEnabled', setting('loop_enabled')::boolean,
         'lastTickAt', (select started_at from last_run),
         'tickIntervalSec', coalesce((select interval_seconds from schedules where name = 'planner'), 60),
         'lastDecisionSummary', jsonb_build_object(

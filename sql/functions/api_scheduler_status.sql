@@ -6,13 +6,12 @@
 create or replace function api_scheduler_status() returns jsonb
 language sql stable as $$
     with cfg as (
-        select coalesce(max((value #>> '{}')::int) filter (where key = 'backtest_concurrency'), 3) as concurrency,
-               coalesce(max((value #>> '{}')::numeric) filter (where key = 'job_lease_seconds'), 60) as lease_seconds
-          from settings where key in ('backtestConcurrency', 'job_lease_seconds')
+        select setting('backtest_concurrency')::int as concurrency, setting('job_lease_seconds')::int as lease_seconds
     ), active as (
-        select job_type, status, count(*) as n
-          from bot_jobs where status in ('QUEUED', 'RUNNING')
-         group by job_type, status
+        select j.job_type, j.status, k.is_backtest, count(*) as n
+          from bot_jobs j join job_kinds k on k.kind = j.job_type
+         where j.status in ('QUEUED', 'RUNNING')
+         group by j.job_type, j.status, k.is_backtest
     )
     select jsonb_build_object(
         'workers', coalesce((
@@ -28,8 +27,7 @@ language sql stable as $$
                                             order by a.job_type, a.status) from active a), '[]'),
         'queued', coalesce((select sum(n) from active where status = 'QUEUED'), 0),
         'running', coalesce((select sum(n) from active where status = 'RUNNING'), 0),
-        'runningBacktests', coalesce((select sum(n) from active where status = 'RUNNING'
-                                                                  and job_type in ('BACKTEST_BASELINE', 'BACKTEST_REFRESH')), 0),
+        'runningBacktests', coalesce((select sum(n) from active where status = 'RUNNING' and is_backtest), 0),
         'backtestConcurrency', cfg.concurrency,
         'breaker', (select jsonb_build_object('name', b.name, 'state', b.state,
                                               'consecutiveFailures', b.consecutive_failures,

@@ -6,12 +6,15 @@ language sql stable as $$
         'activeBots', (select count(*) from bots where status = 'ACTIVE'),
         -- Evidence as the gates see it: a completed session of the bot's current
         -- parameters since the metrics reset.
-        'botsWithBaseline', (select count(*) from bot_effective_session where status = 'ACTIVE' and session_id is not null),
+        'botsWithBaseline', (select count(*) from bot_evidence where status = 'ACTIVE' and session_id is not null),
         'backtests', jsonb_build_object(
-            'queued', (select count(*) from bot_jobs where status = 'QUEUED' and job_type like 'BACKTEST%'),
-            'running', (select count(*) from bot_jobs where status = 'RUNNING' and job_type like 'BACKTEST%'),
+            'queued', (select count(*) from bot_jobs j join job_kinds k on k.kind = j.job_type
+                        where j.status = 'QUEUED' and k.is_backtest),
+            'running', (select count(*) from bot_jobs j join job_kinds k on k.kind = j.job_type
+                        where j.status = 'RUNNING' and k.is_backtest),
             'completed', (select count(*) from backtest_sessions where status = 'COMPLETED'),
-            'failed', (select count(*) from bot_jobs where status = 'FAILED' and job_type like 'BACKTEST%')),
+            'failed', (select count(*) from bot_jobs j join job_kinds k on k.kind = j.job_type
+                        where j.status = 'FAILED' and k.is_backtest)),
         'workersAlive', (select count(*) from worker_heartbeats
                          where status = 'RUNNING' and last_seen_at > now() - interval '30 seconds'),
         'breaker', (select jsonb_build_object('state', c.state, 'consecutiveFailures', c.consecutive_failures,

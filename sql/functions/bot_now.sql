@@ -1,41 +1,45 @@
 -- The badge state of every bot (GET /api/bots reads it every few seconds, so it is
 -- two index probes per bot: the active job via bot_jobs_one_active, the latest job
 -- via bot_jobs_bot; gate blockers come from bot_gate_streaks, written by the
--- supervisor, so no gate is evaluated here).
---   state  BACKTEST_RUNNING  a RUNNING backtest (or GRID)   label "Backtesting ×{attempt} • {elapsed}"
---          BACKTEST_QUEUED   a QUEUED backtest (or GRID, RUNNER_START) label "Queued ×{attempt}" (the attempt it will run as)
---          IMPROVING         an IMPROVE job, queued or running   "Improving #{iteration} • {elapsed}"
+-- supervisor, so no gate is evaluated here). The badge family of a job comes from
+-- its kind (job_kinds.badge).
+--   state  BACKTEST_RUNNING  a RUNNING job of a BACKTEST-badge kind  label "Backtesting ×{attempt}"
+--          BACKTEST_QUEUED   a QUEUED one                            "Queued ×{attempt}" (the attempt it will run as)
+--          IMPROVING         an IMPROVE job, queued or running       "Improving #{iteration}"
 --                            (iteration = the bot's iteration + 1, the one being tried)
---          EVOLVING          an EVOLVE job, queued or running    "Evolving • {elapsed}"
---          RUNNER_RUNNING    a RUNNING RUNNER_START with a live heartbeat   "Runner • {elapsed}"
---          RUNNER_STALE      … whose heartbeat is older than job_lease_seconds "Runner stale • {elapsed}"
---          BLOCKED_BY_GATES  no job; the last supervisor cycle found failing gates  label "Blocked by gates"
+--          EVOLVING          an EVOLVE job, queued or running        "Evolving"
+--          RUNNER_RUNNING    a RUNNING RUNNER kind with a live heartbeat              "Runner"
+--          RUNNER_STALE      … whose heartbeat is older than job_lease_seconds       "Runner stale"
+--          BLOCKED_BY_GATES  no job; the last supervisor cycle found failing gates  "Blocked by gates"
 --          IDLE              otherwise (label null)
--- A RUNNING job wins over a QUEUED one. With no active job, a job that finished
--- within settings.badge_persist_seconds keeps its state and label (elapsed frozen
--- at its run time) until the next state replaces it. elapsed: "42s", "1m 05s",
--- "1h 05m". since: when the state began (job start or enqueue; blocked_since;
--- for IDLE the later of the last job's end and the bot's creation).
--- reason_code: the job's last error code for a retried job, BLOCKED_BY_GATES,
--- BOT_KILLED / SUPERSEDED for such bots, else null. is_new: created under 10
--- minutes ago and no backtest session yet.
+-- The label carries no time: elapsed_seconds (fractional) is how long the job has
+-- run (or waited, when queued) — counting while it is active, frozen at its run
+-- time once finished — and null for states without a clock (blocked, idle); the
+-- UI formats it ("Backtesting ×1 • 3.2s"). A RUNNING job wins over a QUEUED one.
+-- With no active job, a job that finished within settings.badge_persist_seconds
+-- keeps its state and label until the next state replaces it. since: when the
+-- state began (job start or enqueue; blocked_since; for IDLE the later of the
+-- last job's end and the bot's creation). reason_code: the job's last error code
+-- for a retried job, BLOCKED_BY_GATES, BOT_KILLED / SUPERSEDED for such bots, else
+-- null. is_new: created under 10 minutes ago and no backtest session yet.
 create or replace view bot_now as
 with cfg as (
-    select coalesce(max((value #>> '{}')::int) filter (where key = 'badge_persist_seconds'), 180) as persist,
-           coalesce(max((value #>> '{}')::int) filter (where key = 'job_lease_seconds'), 60) as lease
-      from settings where key in ('badge_persist_seconds', 'job_lease_seconds')
+    select setting('badge_persist_seconds')::int as persist, setting('job_lease_seconds')::int as lease
 )
 select b.id as bot_id, x.state,
        case x.state
-           when 'BACKTEST_RUNNING' then format('Backtesting ×%s • %s', j.attempt, elapsed_label(x.secs))
+           when 'BACKTEST_RUNNING' then format('Backtesting ×%s', j.attempt)
            when 'BACKTEST_QUEUED' then format('Queued ×%s', j.attempt + 1)
-           when 'IMPROVING' then format('Improving #%s • %s', b.iteration + 1, elapsed_label(x.secs))
-           when 'EVOLVING' then format('Evolving • %s', elapsed_label(x.secs))
-           when 'RUNNER_RUNNING' then format('Runner • %s', elapsed_label(x.secs))
-           when 'RUNNER_STALE' then format('Runner stale • %s', elapsed_label(x.secs))
+           when 'IMPROVING' then format('Improving #%s', b.iteration + 1)
+           when 'EVOLVING' then 'Evolving'
+           when 'RUNNER_RUNNING' then 'Runner'
+           when 'RUNNER_STALE' then 'Runner stale'
            when 'BLOCKED_BY_GATES' then 'Blocked by gates'
        end as label,
        x.since,
+       case when j.id is not null and x.state not in ('BACKTEST_QUEUED')
+            then round(extract(epoch from (coalesce(j.finished_at, now()) - coalesce(j.started_at, j.created_at)))::numeric, 3)
+       end as elapsed_seconds,
        case when b.status = 'KILLED' then 'BOT_KILLED'
             when b.status = 'SUPERSEDED' then 'SUPERSEDED'
             when x.state = 'BLOCKED_BY_GATES' then 'BLOCKED_BY_GATES'
@@ -56,27 +60,27 @@ select b.id as bot_id, x.state,
         -- The active job (RUNNING first), else the latest job if it finished within the persist window.
         select * from (
             select a.*, 0 as pick from (
-                select j.* from bot_jobs j
-                 where j.bot_id = b.id and j.status in ('QUEUED', 'RUNNING')
+                select j.*, k.badge from bot_jobs j join job_kinds k on k.kind = j.job_type
+                 where j.bot_id = b.id and j.status in ('QUEUED', 'RUNNING') and k.badge is not null
                  order by (j.status = 'RUNNING') desc, j.created_at desc limit 1) a
             union all
             select l.*, 1 from (
-                select j.* from bot_jobs j
+                select j.*, k.badge from bot_jobs j join job_kinds k on k.kind = j.job_type
                  where j.bot_id = b.id
                  order by j.created_at desc limit 1) l
-             where l.finished_at > now() - make_interval(secs => cfg.persist) and l.job_type <> 'NOOP'
+             where l.finished_at > now() - make_interval(secs => cfg.persist) and l.badge is not null
         ) u order by u.pick limit 1) j on true
   left join bot_gate_streaks g on g.bot_id = b.id
  cross join lateral (
         select case
                    when j.id is null then
                        case when g.passed_all = false and b.status = 'ACTIVE' then 'BLOCKED_BY_GATES' else 'IDLE' end
-                   when j.job_type = 'IMPROVE' then 'IMPROVING'
-                   when j.job_type = 'EVOLVE' then 'EVOLVING'
-                   when j.job_type = 'RUNNER_START' and j.status = 'RUNNING' then
+                   when j.badge = 'IMPROVING' then 'IMPROVING'
+                   when j.badge = 'EVOLVING' then 'EVOLVING'
+                   when j.badge = 'RUNNER' and j.status = 'RUNNING' then
                        case when coalesce(j.heartbeat_at, j.started_at) < now() - make_interval(secs => cfg.lease)
                             then 'RUNNER_STALE' else 'RUNNER_RUNNING' end
-                   when j.job_type = 'RUNNER_START' and j.status <> 'QUEUED' then 'RUNNER_RUNNING'
+                   when j.badge = 'RUNNER' and j.status <> 'QUEUED' then 'RUNNER_RUNNING'
                    when j.status = 'QUEUED' then 'BACKTEST_QUEUED'
                    when j.status = 'RUNNING' then 'BACKTEST_RUNNING'
                    -- finished within the persist window: the state it had while it ran
@@ -90,6 +94,4 @@ select b.id as bot_id, x.state,
                                                           where j2.bot_id = b.id
                                                           order by j2.created_at desc limit 1)) end
                    else coalesce(j.started_at, j.created_at)
-               end as since,
-               extract(epoch from (coalesce(j.finished_at, now()) - coalesce(j.started_at, j.created_at)))::bigint
-                   as secs) x;
+               end as since) x;

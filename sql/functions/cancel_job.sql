@@ -1,8 +1,9 @@
--- Cancels a QUEUED or RUNNING job: → CANCELLED with a job_run_events row (reason
--- p_reason) and, except for NOOP, JOB_CANCELLED {job_type, from_status,
--- reason_code}. A worker still running it loses its lease (heartbeat_jobs stops
--- counting it; its result is LEASE_LOST). Unknown job → P0002 JOB_NOT_FOUND.
--- Returns the job's status afterwards (unchanged when it had already finished).
+-- Cancels a QUEUED or RUNNING job: → CANCELLED with reason p_reason (the bot_jobs
+-- trigger writes the job_run_events row) and, except for NOOP, JOB_CANCELLED
+-- {job_type, from_status, reason_code}. A worker still running it loses its lease
+-- (heartbeat_jobs stops counting it; its result is LEASE_LOST). Unknown job → P0002
+-- JOB_NOT_FOUND. Returns the job's status afterwards (unchanged when it had
+-- already finished).
 create or replace function cancel_job(p_job uuid, p_reason text default 'CANCELLED_BY_USER') returns text
 language plpgsql volatile as $$
 declare
@@ -17,11 +18,10 @@ begin
         return v_from;
     end if;
     update bot_jobs
-       set status = 'CANCELLED', finished_at = now(), lease_expires_at = null, updated_at = now()
+       set status = 'CANCELLED', finished_at = now(), lease_expires_at = null, updated_at = now(),
+           status_reason = p_reason, status_details = '{}'
      where id = p_job
     returning * into v_job;
-    insert into job_run_events (job_id, from_status, to_status, reason_code, worker_id, attempt, trace_id)
-    values (p_job, v_from, 'CANCELLED', p_reason, v_job.worker_id, v_job.attempt, v_job.trace_id);
     if v_job.job_type <> 'NOOP' then
         insert into activity_events (event_type, bot_id, job_id, trace_id, payload)
         values ('JOB_CANCELLED', v_job.bot_id, p_job, v_job.trace_id,

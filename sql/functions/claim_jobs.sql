@@ -1,29 +1,37 @@
 -- Claims up to p_limit QUEUED jobs of p_types whose run_after has come, in
 -- (priority, run_after, created_at) order, with FOR UPDATE SKIP LOCKED so any
 -- number of workers can claim at once without blocking or double-claiming.
--- Claimed jobs become RUNNING with attempt + 1, started_at, worker_id and a lease
--- of settings.job_lease_seconds; each gets a job_run_events row (QUEUED → RUNNING,
--- reason CLAIMED) and backtests a BACKTEST_STARTED feed event
--- ({job_type, attempt, worker_id, lease_expires_at}).
+-- Claimed jobs become RUNNING (reason CLAIMED; the bot_jobs trigger writes the
+-- job_run_events row) with attempt + 1, started_at, worker_id and a lease of the
+-- kind's lease_seconds (else settings.job_lease_seconds); kinds with a
+-- started_event write it to the feed ({job_type, attempt, worker_id, lease_expires_at}).
 --
--- Backtest types only: claims are serialised by an advisory lock so that at most
--- settings.backtest_concurrency backtests run fleet-wide, and none are claimed
--- while the 'backtest' circuit breaker is OPEN. An OPEN breaker whose closes_at
--- has passed is closed here first (CIRCUIT_CLOSED). Requests without backtest
--- types take no lock and read no breaker: the NOOP/other path is one statement.
--- Jobs of KILLED bots are never claimed.
+-- Backtest kinds (job_kinds.is_backtest) only: claims are serialised by the
+-- advisory lock 'backtest_claim' so that at most settings.backtest_concurrency
+-- backtests run fleet-wide, and none are claimed while the 'backtest' circuit
+-- breaker is OPEN. An OPEN breaker whose closes_at has passed is closed here
+-- first (CIRCUIT_CLOSED). Requests without backtest kinds take no lock and read
+-- no breaker. Jobs of KILLED bots are never claimed.
+--
+-- Each row carries what its executor needs, so an executor never reads bots or
+-- settings itself: the bot's archetype, instrument, timeframe, params,
+-- params_hash, iteration and generation; starting_equity
+-- (settings.simulated_equity); baseline_trading_days; and, for IMPROVE, trials =
+-- the candidates already recorded at the bot's next iteration; and lease_seconds,
+-- so the worker heartbeats well inside the lease.
 create or replace function claim_jobs(p_worker text, p_types text[], p_limit int)
 returns table (job_id uuid, bot_id uuid, job_type text, attempt int, trace_id uuid, payload jsonb,
                lease_expires_at timestamptz, archetype_slug text, instrument text, timeframe text,
-               params jsonb, params_hash text, iteration int)
+               params jsonb, params_hash text, iteration int, generation int, starting_equity double precision,
+               baseline_trading_days int, trials int, lease_seconds int)
 language plpgsql volatile as $$
 #variable_conflict use_column
 declare
-    v_backtest_types constant text[] := array['BACKTEST_BASELINE', 'BACKTEST_REFRESH'];
     v_bt_types text[];
     v_other_types text[];
-    v_lease interval;
-    v_concurrency int;
+    v_lease int;
+    v_equity double precision;
+    v_days int;
     v_slots int := 0;
     v_claimed int := 0;
     v_rows int;
@@ -38,20 +46,14 @@ begin
         return;
     end if;
 
-    select array_agg(t) filter (where t = any(v_backtest_types)),
-           array_agg(t) filter (where t <> all(v_backtest_types))
+    select array_agg(k.kind) filter (where k.is_backtest), array_agg(k.kind) filter (where not k.is_backtest)
       into v_bt_types, v_other_types
-      from unnest(p_types) as t;
-
-    select make_interval(secs => coalesce(max((s.value #>> '{}')::numeric) filter (where s.key = 'job_lease_seconds'), 60)),
-           coalesce(max((s.value #>> '{}')::int) filter (where s.key = 'backtest_concurrency'), 3)
-      into v_lease, v_concurrency
-      from settings s
-     where s.key in ('job_lease_seconds', 'backtest_concurrency');
+      from job_kinds k where k.kind = any (p_types);
+    v_lease := setting('job_lease_seconds')::int;
 
     if v_bt_types is not null then
         -- Serialise backtest claims so the running count cannot be raced past the limit.
-        perform pg_advisory_xact_lock(7310412873920481873);  -- 'backtest claim'
+        perform pg_advisory_xact_lock(lock_key('backtest_claim'));
         select * into v_breaker from circuit_breakers where name = 'backtest';
         if v_breaker.state = 'OPEN' and v_breaker.closes_at <= now() then
             update circuit_breakers
@@ -63,9 +65,9 @@ begin
             v_breaker.state := 'CLOSED';
         end if;
         if v_breaker.state is distinct from 'OPEN' then
-            select v_concurrency - count(*) into v_slots
-              from bot_jobs j
-             where j.status = 'RUNNING' and j.job_type = any(v_backtest_types);
+            select setting('backtest_concurrency')::int - count(*) into v_slots
+              from bot_jobs j join job_kinds k on k.kind = j.job_type
+             where j.status = 'RUNNING' and k.is_backtest;
         end if;
     end if;
 
@@ -78,6 +80,10 @@ begin
             v_n := p_limit - v_claimed;
         end if;
         continue when v_types is null or v_n <= 0;
+        if v_equity is null then
+            v_equity := setting('simulated_equity')::double precision;
+            v_days := setting('baseline_trading_days')::int;
+        end if;
 
         return query
         with picked as (
@@ -91,23 +97,27 @@ begin
         ), claimed as (
             update bot_jobs j
                set status = 'RUNNING', attempt = j.attempt + 1, worker_id = p_worker, started_at = now(),
-                   heartbeat_at = now(), lease_expires_at = now() + v_lease, updated_at = now()
-              from picked
-             where j.id = picked.id
+                   heartbeat_at = now(), updated_at = now(), status_reason = 'CLAIMED', status_details = '{}',
+                   lease_expires_at = now() + make_interval(secs => coalesce(k.lease_seconds, v_lease))
+              from picked, job_kinds k
+             where j.id = picked.id and k.kind = j.job_type
             returning j.id, j.bot_id, j.job_type, j.attempt, j.trace_id, j.payload, j.lease_expires_at,
-                      j.priority, j.run_after, j.created_at
-        ), ev as (
-            insert into job_run_events (job_id, from_status, to_status, reason_code, worker_id, attempt, trace_id)
-            select c.id, 'QUEUED', 'RUNNING', 'CLAIMED', p_worker, c.attempt, c.trace_id from claimed c
+                      j.priority, j.run_after, j.created_at, k.started_event,
+                      coalesce(k.lease_seconds, v_lease) as lease_seconds
         ), feed as (
             insert into activity_events (event_type, bot_id, job_id, trace_id, payload)
-            select 'BACKTEST_STARTED', c.bot_id, c.id, c.trace_id,
+            select c.started_event, c.bot_id, c.id, c.trace_id,
                    jsonb_build_object('job_type', c.job_type, 'attempt', c.attempt, 'worker_id', p_worker,
                                       'lease_expires_at', c.lease_expires_at)
-              from claimed c where pass = 1
+              from claimed c where c.started_event is not null
         )
         select c.id, c.bot_id, c.job_type, c.attempt, c.trace_id, c.payload, c.lease_expires_at,
-               b.archetype_slug, b.instrument, b.timeframe, b.params, b.params_hash, b.iteration
+               b.archetype_slug, b.instrument, b.timeframe, b.params, b.params_hash, b.iteration, b.generation,
+               v_equity, v_days,
+               case when c.job_type = 'IMPROVE' then
+                   (select count(*)::int from backtest_sessions s join bot_jobs sj on sj.id = s.job_id
+                     where s.bot_id = b.id and sj.job_type = 'IMPROVE' and s.iteration = b.iteration + 1) end,
+               c.lease_seconds
           from claimed c left join bots b on b.id = c.bot_id
          order by c.priority, c.run_after, c.created_at;
         get diagnostics v_rows = row_count;

@@ -1,4 +1,4 @@
--- The gate rules out of the bot's current stage, each with its actual value on
+-- The PROMOTE gate rules out of the bot's current stage, each with its actual value on
 -- the bot's effective (post-reset) latest completed session, the threshold,
 -- pass/fail and a suggested fix. Definitions: gate_evaluations. No rows for a
 -- LIVE bot (no next stage) or an unknown bot.
@@ -9,6 +9,6 @@ language sql stable as $$
     select g.rule_id, g.from_stage, g.to_stage, g.metric, g.comparator, g.threshold, g.actual, g.passed,
            g.suggested_fix
       from gate_evaluations g
-     where g.bot_id = p_bot
+     where g.bot_id = p_bot and g.kind = 'PROMOTE'
      order by g.rule_id
 $$;

@@ -1,6 +1,7 @@
--- Every enabled gate rule out of each bot's current stage, evaluated on the bot's
--- effective evidence (bot_effective_session: the latest COMPLETED session since
--- the effective metrics reset). One row per (bot, rule). Metric definitions:
+-- Every enabled gate rule of each bot's current stage, evaluated on the bot's
+-- evidence (bot_evidence). One row per (bot, rule); kind PROMOTE rules lead to the
+-- next stage, KEEP rules must keep passing to stay (to_stage = where a failing bot
+-- is demoted to). Metric definitions:
 --   trades_count          trades in the session
 --   realized_pnl          net USD PnL of the session
 --   profit_factor         gross profit / gross loss (10 without losses)
@@ -16,7 +17,7 @@
 -- A rule with requires_real_data also fails on synthetic evidence. A bot without
 -- an effective session has null actuals and fails every rule (has_evidence false).
 create or replace view gate_evaluations as
-select e.bot_id, g.id as rule_id, g.from_stage, g.to_stage, g.metric, g.comparator, g.threshold, v.actual,
+select e.bot_id, g.id as rule_id, g.kind, g.from_stage, g.to_stage, g.metric, g.comparator, g.threshold, v.actual,
        coalesce(
            case when e.session_id is null then false
                 when g.requires_real_data and coalesce(e.data_source, 'synthetic') = 'synthetic' then false
@@ -35,7 +36,7 @@ select e.bot_id, g.id as rule_id, g.from_stage, g.to_stage, g.metric, g.comparat
             else 'GATE_' || upper(g.metric) end as failure_code,
        g.suggested_fix, g.description, g.requires_real_data,
        e.session_id, e.session_id is not null as has_evidence
-  from bot_effective_session e
+  from bot_evidence e
   join gate_rules g on g.from_stage = e.stage and g.enabled
  cross join lateral (
        select case g.metric

@@ -1,6 +1,7 @@
 -- Gate status per bot (a DBA's view): the next stage, whether every rule passes
 -- and the failures [{rule_id, metric, comparator, threshold, actual, reason_code,
--- suggested_fix}]. LIVE bots have no next stage (next_stage null, passed_all null).
+-- suggested_fix}] of the PROMOTE rules. LIVE bots have no next stage (next_stage
+-- null, passed_all null). KEEP rules: gate_evaluations where kind = 'KEEP'.
 create or replace view gate_status as
 select b.id as bot_id, b.stage,
        case b.stage when 'LAB' then 'PAPER' when 'PAPER' then 'SHADOW' when 'SHADOW' then 'CANARY'
@@ -12,5 +13,5 @@ select b.id as bot_id, b.stage,
                                              'reason_code', g.failure_code, 'suggested_fix', g.suggested_fix)
                           order by g.rule_id) filter (where not g.passed), '[]') as failures
   from bots b
-  left join gate_evaluations g on g.bot_id = b.id
+  left join gate_evaluations g on g.bot_id = b.id and g.kind = 'PROMOTE'
  group by b.id, b.stage;

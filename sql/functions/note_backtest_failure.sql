@@ -13,11 +13,9 @@ declare
     v_cooldown interval;
     v_b circuit_breakers%rowtype;
 begin
-    select coalesce(max((value #>> '{}')::int) filter (where key = 'circuit_failure_threshold'), 3),
-           make_interval(mins => coalesce(max((value #>> '{}')::int) filter (where key = 'circuit_window_minutes'), 30)),
-           make_interval(secs => coalesce(max((value #>> '{}')::numeric) filter (where key = 'circuit_cooldown_seconds'), 300))
-      into v_threshold, v_window, v_cooldown
-      from settings where key in ('circuit_failure_threshold', 'circuit_window_minutes', 'circuit_cooldown_seconds');
+    v_threshold := setting('circuit_failure_threshold')::int;
+    v_window := make_interval(mins => setting('circuit_window_minutes')::int);
+    v_cooldown := make_interval(secs => setting('circuit_cooldown_seconds')::int);
 
     update circuit_breakers
        set consecutive_failures = case when streak_started_at > now() - v_window then consecutive_failures + 1 else 1 end,

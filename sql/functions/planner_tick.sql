@@ -61,24 +61,18 @@ declare
     v_pace interval;
     v_k int := 0;
 begin
-    perform pg_advisory_xact_lock(7310412873920481874);  -- 'planner tick'
+    perform pg_advisory_xact_lock(lock_key('planner_tick'));
 
-    select coalesce(bool_or((value #>> '{}')::boolean) filter (where key = 'loop_enabled'), true),
-           coalesce(max((value #>> '{}')::int) filter (where key = 'planner_backtest_target'), 3),
-           make_interval(mins => coalesce(max((value #>> '{}')::int) filter (where key = 'baseline_stale_minutes'), 60)),
-           make_interval(secs => coalesce(max((value #>> '{}')::int) filter (where key = 'bot_cooldown_seconds'), 120)),
-           coalesce(max((value #>> '{}')::int) filter (where key = 'evolve_after_failed_cycles'), 3),
-           coalesce(max((value #>> '{}')::numeric) filter (where key = 'evolve_score_below'), 50),
-           coalesce(max((value #>> '{}')::int) filter (where key = 'evolve_per_tick'), 2),
-           coalesce(max((value #>> '{}')::int) filter (where key = 'improve_per_tick'), 1),
-           coalesce(max((value #>> '{}')::int) filter (where key = 'improve_after_backtests'), 1),
-           coalesce(max((value #>> '{}')::int) filter (where key = 'population_cap'), 60)
-      into v_loop, v_target, v_stale, v_cool, v_evolve_cycles, v_evolve_below, v_evolve_n, v_improve_n,
-           v_improve_after, v_cap
-      from settings
-     where key in ('loop_enabled', 'planner_backtest_target', 'baseline_stale_minutes', 'bot_cooldown_seconds',
-                   'evolve_after_failed_cycles', 'evolve_score_below', 'evolve_per_tick', 'improve_per_tick',
-                   'improve_after_backtests', 'population_cap');
+    v_loop := setting('loop_enabled')::boolean;
+    v_target := setting('planner_backtest_target')::int;
+    v_stale := make_interval(mins => setting('baseline_stale_minutes')::int);
+    v_cool := make_interval(secs => setting('bot_cooldown_seconds')::int);
+    v_evolve_cycles := setting('evolve_after_failed_cycles')::int;
+    v_evolve_below := setting('evolve_score_below')::numeric;
+    v_evolve_n := setting('evolve_per_tick')::int;
+    v_improve_n := setting('improve_per_tick')::int;
+    v_improve_after := setting('improve_after_backtests')::int;
+    v_cap := setting('population_cap')::int;
 
     insert into autonomy_planner_runs default values returning id into v_run;
     select count(*) into v_active_bots from bots where status = 'ACTIVE';
@@ -94,8 +88,8 @@ begin
     select exists (select 1 from circuit_breakers where name = 'backtest' and state = 'OPEN' and closes_at > now())
       into v_breaker_open;
     select greatest(v_target - count(*), 0) into v_slots
-      from bot_jobs
-     where status in ('QUEUED', 'RUNNING') and job_type in ('BACKTEST_BASELINE', 'BACKTEST_REFRESH');
+      from bot_jobs j join job_kinds k on k.kind = j.job_type
+     where j.status in ('QUEUED', 'RUNNING') and k.is_backtest;
 
     insert into autonomy_bot_decisions (planner_run_id, bot_id, decision, job_type, reason_code, details)
     with cand as materialized (
@@ -107,7 +101,7 @@ begin
                coalesce(st.failed_cycles, 0) as failed_cycles, st.passed_all,
                sc.total as score_total, sc.computed_at as score_at,
                exists (select 1 from bots c where c.parent_bot_id = e.bot_id) as has_child
-          from bot_effective_session e
+          from bot_evidence e
           left join bot_gate_streaks st on st.bot_id = e.bot_id
           -- completed sessions since the effective reset (counted up to 1000)
           left join lateral (
@@ -186,13 +180,11 @@ begin
     for r in select d.id, d.bot_id, d.job_type, d.reason_code
                from autonomy_bot_decisions d
               where d.planner_run_id = v_run and d.decision = 'ENQUEUED'
-              order by case d.job_type when 'BACKTEST_BASELINE' then 0 when 'BACKTEST_REFRESH' then 1 else 2 end, d.id
+              order by (select k.default_priority from job_kinds k where k.kind = d.job_type), d.id
     loop
         begin
             select * into v_res
-              from enqueue_job(r.bot_id, r.job_type,
-                               case r.job_type when 'BACKTEST_BASELINE' then 50 when 'BACKTEST_REFRESH' then 100
-                                               else 120 end,
+              from enqueue_job(r.bot_id, r.job_type, null,
                                jsonb_build_object('planner_run_id', v_run, 'reason_code', r.reason_code),
                                now() + v_pace * v_k, r.reason_code);
             v_k := v_k + 1;

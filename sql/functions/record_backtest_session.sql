@@ -1,5 +1,5 @@
--- Internal to complete_backtest and complete_improve (callers hold the job's lease
--- and have already moved it to COMPLETED in the same transaction): inserts the
+-- Internal to record_backtest and record_improvement (callers hold the job's lease
+-- and complete_leased_job completes the job after them, in the same transaction): inserts the
 -- backtest_sessions row (status COMPLETED) of p_result.session for the job's bot,
 -- and a trade_logs row per element of p_result.trades. Returns the session id.
 -- Missing instrument, tick_size, contract_multiplier, timeframe, params,

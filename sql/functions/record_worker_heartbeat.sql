@@ -1,6 +1,7 @@
 -- Upserts the worker's row in worker_heartbeats. A worker that appears (new
 -- row, a new pid, or back from STOPPED) writes WORKER_STARTED; one that reports
 -- STOPPED writes WORKER_STOPPED. Payload: {worker_id, hostname, pid, slots, job_types}.
+-- A job type that is not a row of job_kinds → 22023 UNKNOWN_JOB_KIND.
 create or replace function record_worker_heartbeat(
     p_worker text, p_hostname text, p_pid int, p_slots int, p_types text[], p_status text default 'RUNNING'
 ) returns void
@@ -9,6 +10,12 @@ declare
     v_prev worker_heartbeats%rowtype;
     v_event text;
 begin
+    if exists (select 1 from unnest(p_types) t where not exists (select 1 from job_kinds k where k.kind = t)) then
+        raise exception 'UNKNOWN_JOB_KIND' using errcode = '22023',
+            detail = format('not job kinds: %s', (select string_agg(t, ', ') from unnest(p_types) t
+                                                  where not exists (select 1 from job_kinds k where k.kind = t))),
+            hint = 'the kinds are the rows of job_kinds';
+    end if;
     select * into v_prev from worker_heartbeats where worker_id = p_worker for update;
     if p_status = 'RUNNING' and (v_prev.worker_id is null or v_prev.status = 'STOPPED'
                                  or v_prev.pid is distinct from p_pid) then

@@ -46,7 +46,7 @@ begin
         raise exception 'INVALID_SCOPE' using errcode = '22023', detail = 'scope must be "ALL" or an array of bot ids';
     end if;
 
-    select (value #>> '{}')::timestamptz into v_prev from settings where key = 'metrics_reset_at';
+    v_prev := (setting('metrics_reset_at') #>> '{}')::timestamptz;
 
     select count(*), count(*) filter (where b.status = 'ACTIVE'),
            coalesce(sum((select count(*) from backtest_sessions s

@@ -83,7 +83,7 @@ begin
     end if;
 
     v_kickoff := coalesce(p_auto_kickoff, true)
-                 and coalesce((select (value #>> '{}')::boolean from settings where key = 'auto_kickoff_backtests'), true);
+                 and setting('auto_kickoff_backtests')::boolean;
     if v_kickoff then
         -- The same rule and path as "Kickoff Testing Now": every active bot
         -- without evidence since the metrics reset gets a baseline.

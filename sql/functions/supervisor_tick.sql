@@ -35,7 +35,13 @@
 --    AUTONOMY_SCORE_UPDATED {total, tier, previous_total, components, session_id} when
 --    the total changed by ≥ 0.01 (or it is the first score); AUTONOMY_TIER_CHANGED
 --    {from_tier, to_tier, total} when the tier differs from the previous score's.
--- 3. Gates (gate_evaluations) for every ACTIVE bot with an effective session:
+-- 3. Demotions: an ACTIVE bot with evidence that fails any KEEP rule of its stage
+--    (gate_evaluations kind KEEP; looser than the promotion into that stage, so
+--    a bot does not flap) goes down one stage through transition_stage (reason
+--    KEEP_RULES_FAILED, actor supervisor; bot_stage_events and DEMOTED carry
+--    {failures: [{rule_id, metric, comparator, threshold, actual, reason_code,
+--    session_id}]}). A bot without evidence (e.g. after a reset) is never demoted.
+-- 4. Gates (gate_evaluations kind PROMOTE) for every ACTIVE bot with evidence:
 --    bot_gate_streaks gets passed_all, the failures and the streak. A cycle counts
 --    as failed (failed_cycles + 1) when a performance rule fails — not when the
 --    only failures are data availability (data_is_real, requires_real_data on
@@ -46,7 +52,7 @@
 --    the same writes as transition_stage, set-based) when promotion_mode = AUTO,
 --    or gets PROMOTION_RECOMMENDED
 --    {from_stage, to_stage, reason_code, promotion_mode} when RECOMMEND (stage unchanged).
--- Returns {"killed", "scored" (rows written), "evaluatedScores", "scoreEvents", "tierChanges", "evaluated", "blocked",
+-- Returns {"killed", "demoted", "scored" (rows written), "evaluatedScores", "scoreEvents", "tierChanges", "evaluated", "blocked",
 --          "blockedEvents", "promoted", "recommended"}.
 create or replace function supervisor_tick() returns jsonb
 -- jit off: JIT compiling these large one-shot statements costs more than running them.
@@ -57,7 +63,6 @@ declare
     v_equity numeric;
     v_window int;
     v_mode text;
-    v_reset timestamptz;
     r record;
     v_killed int := 0;
     v_scored int;
@@ -68,38 +73,25 @@ declare
     v_blocked int;
     v_blocked_events int;
     v_promoted int := 0;
+    v_demoted int := 0;
     v_recommended int := 0;
 begin
-    perform pg_advisory_xact_lock(7310412873920481875);  -- 'supervisor tick'
+    perform pg_advisory_xact_lock(lock_key('supervisor_tick'));
 
-    select coalesce(max((value #>> '{}')::numeric) filter (where key = 'kill_drawdown_pct'), 60),
-           coalesce(max((value #>> '{}')::int) filter (where key = 'kill_after_failures'), 5),
-           coalesce(max((value #>> '{}')::numeric) filter (where key = 'simulated_equity'), 50000),
-           coalesce(max((value #>> '{}')::int) filter (where key = 'supervisor_trust_window'), 5),
-           coalesce(max(value #>> '{}') filter (where key = 'promotion_mode'), 'AUTO')
-      into v_kill_dd, v_kill_fails, v_equity, v_window, v_mode
-      from settings
-     where key in ('kill_drawdown_pct', 'kill_after_failures', 'simulated_equity', 'supervisor_trust_window',
-                   'promotion_mode');
-    select (value #>> '{}')::timestamptz into v_reset from settings where key = 'metrics_reset_at';
+    v_kill_dd := setting('kill_drawdown_pct')::numeric;
+    v_kill_fails := setting('kill_after_failures')::int;
+    v_equity := setting('simulated_equity')::numeric;
+    v_window := setting('supervisor_trust_window')::int;
+    v_mode := setting('promotion_mode') #>> '{}';
 
     -- 1. Invariants.
     for r in
-        select b.id, k.reason, k.details
-          from bots b
-          left join lateral (
-                -- the latest effective session (as bot_effective_session, only the columns needed here)
-                select s.id as session_id,
-                       coalesce(s.max_drawdown_pct, s.max_drawdown_usd / nullif(v_equity, 0) * 100) as max_drawdown_pct
-                  from backtest_sessions s
-                 where s.bot_id = b.id and s.status = 'COMPLETED'
-                   and s.completed_at >= coalesce(greatest(v_reset, b.metrics_reset_at), '-infinity')
-                 order by s.completed_at desc limit 1) e on true
+        select e.bot_id as id, k.reason, k.details
+          from bot_evidence e
           left join lateral (
                 select count(*) filter (where j.status = 'FAILED') as failed, count(*) as n
-                  from (select j.status from bot_jobs j
-                         where j.bot_id = b.id and j.finished_at is not null
-                           and j.job_type in ('BACKTEST_BASELINE', 'BACKTEST_REFRESH')
+                  from (select j.status from bot_jobs j join job_kinds jk on jk.kind = j.job_type
+                         where j.bot_id = e.bot_id and j.finished_at is not null and jk.is_backtest
                          order by j.created_at desc limit v_kill_fails) j) f on true
          cross join lateral (
                 select case when e.max_drawdown_pct >= v_kill_dd then 'KILL_DRAWDOWN'
@@ -109,7 +101,7 @@ begin
                                                     'session_id', e.session_id)
                             else jsonb_build_object('consecutive_failures', f.failed, 'threshold', v_kill_fails) end
                            as details) k
-         where b.status = 'ACTIVE' and k.reason is not null
+         where e.status = 'ACTIVE' and k.reason is not null
     loop
         perform kill_bot(r.id, r.reason, r.details);
         v_killed := v_killed + 1;
@@ -130,7 +122,7 @@ begin
                t.losers, t.losers_at_stop, t.logged,
                jh.finished, jh.completed, jh.retried,
                pv.n_prev, pv.sd_prev, pv.last_total, pv.last_tier, pv.last_session, pv.last_components
-          from bot_effective_session e
+          from bot_evidence e
           left join lateral (
                 select count(*) filter (where tl.pnl < 0) as losers,
                        count(*) filter (where tl.pnl < 0 and tl.exit_reason = 'STOP') as losers_at_stop,
@@ -231,7 +223,25 @@ begin
            (select count(*) from tier_ev)
       into v_scored, v_eval_scores, v_score_events, v_tier_events;
 
-    -- 3. Gates.
+    -- 3. Demotions.
+    for r in
+        select ge.bot_id, min(ge.to_stage) as to_stage,
+               jsonb_agg(jsonb_build_object('rule_id', ge.rule_id, 'metric', ge.metric, 'comparator', ge.comparator,
+                                            'threshold', ge.threshold, 'actual', ge.actual,
+                                            'reason_code', ge.failure_code, 'session_id', ge.session_id)
+                         order by ge.rule_id) as failures
+          from gate_evaluations ge
+          join bots b on b.id = ge.bot_id and b.status = 'ACTIVE'
+         where ge.kind = 'KEEP' and ge.has_evidence and not ge.passed
+         group by ge.bot_id
+         order by ge.bot_id
+    loop
+        perform transition_stage(r.bot_id, r.to_stage, 'KEEP_RULES_FAILED', 'supervisor',
+                                 jsonb_build_object('failures', r.failures));
+        v_demoted := v_demoted + 1;
+    end loop;
+
+    -- 4. Gates.
     with g as (
         select ge.bot_id, min(ge.from_stage) as from_stage, min(ge.to_stage) as to_stage,
                bool_and(ge.passed) as passed_all,
@@ -245,7 +255,7 @@ begin
                                   order by ge.rule_id) filter (where not ge.passed), '[]') as failures
           from gate_evaluations ge
           join bots b on b.id = ge.bot_id and b.status = 'ACTIVE'
-         where ge.has_evidence
+         where ge.has_evidence and ge.kind = 'PROMOTE'
          group by ge.bot_id
     ), old as (
         select s.bot_id, s.passed_all, s.failed_cycles,
@@ -332,7 +342,7 @@ begin
         select count(*) into v_recommended from rec;
     end if;
 
-    return jsonb_build_object('killed', v_killed, 'scored', v_scored, 'evaluatedScores', v_eval_scores, 'scoreEvents', v_score_events,
+    return jsonb_build_object('killed', v_killed, 'demoted', v_demoted, 'scored', v_scored, 'evaluatedScores', v_eval_scores, 'scoreEvents', v_score_events,
                               'tierChanges', v_tier_events, 'evaluated', v_evaluated, 'blocked', v_blocked,
                               'blockedEvents', v_blocked_events, 'promoted', v_promoted,
                               'recommended', v_recommended);

@@ -2,7 +2,9 @@
 -- writes the bot_stage_events row (from, to, reason_code, actor), sets
 -- bots.stage / stage_updated_at / stage_reason_code and the feed event —
 -- PROMOTED (up), GRADUATED (up out of PAPER), DEMOTED (down). Payload
--- {from_stage, to_stage, reason_code, actor, stage_event_id}.
+-- {from_stage, to_stage, reason_code, actor, stage_event_id} plus p_details (also
+-- stored in bot_stage_events.details; the supervisor's demotions put the failing
+-- KEEP rules there).
 -- A promotion must be exactly one stage up and pass every gate rule of that step
 -- (evaluate_gates); otherwise nothing changes, AUTONOMY_GATE_BLOCKED {from_stage,
 -- to_stage, reason_code, failures, actor} is written and 'BLOCKED' returned.
@@ -10,7 +12,8 @@
 -- Only ACTIVE bots are promoted (P0001 BOT_NOT_ACTIVE); any bot may be demoted.
 -- Returns the bot's stage afterwards, or 'BLOCKED'. Unknown bot → P0002
 -- BOT_NOT_FOUND; unknown stage → 22023 INVALID_STAGE; reason not upper snake → 23514.
-create or replace function transition_stage(p_bot uuid, p_to text, p_reason text, p_actor text)
+create or replace function transition_stage(p_bot uuid, p_to text, p_reason text, p_actor text,
+                                            p_details jsonb default '{}')
 returns text
 language plpgsql volatile as $$
 declare
@@ -69,8 +72,8 @@ begin
         end if;
     end if;
 
-    insert into bot_stage_events (bot_id, from_stage, to_stage, reason_code, actor)
-    values (p_bot, v_bot.stage, p_to, p_reason, v_actor)
+    insert into bot_stage_events (bot_id, from_stage, to_stage, reason_code, actor, details)
+    values (p_bot, v_bot.stage, p_to, p_reason, v_actor, coalesce(p_details, '{}'))
     returning id into v_event;
     update bots
        set stage = p_to, stage_updated_at = now(), stage_reason_code = p_reason, updated_at = now()
@@ -78,8 +81,9 @@ begin
     insert into activity_events (event_type, bot_id, payload)
     values (case when v_to < v_from then 'DEMOTED' when v_bot.stage = 'PAPER' then 'GRADUATED' else 'PROMOTED' end,
             p_bot,
-            jsonb_build_object('from_stage', v_bot.stage, 'to_stage', p_to, 'reason_code', p_reason,
-                               'actor', v_actor, 'stage_event_id', v_event));
+            coalesce(p_details, '{}') || jsonb_build_object('from_stage', v_bot.stage, 'to_stage', p_to,
+                                                            'reason_code', p_reason, 'actor', v_actor,
+                                                            'stage_event_id', v_event));
     -- A new stage starts a new gate streak.
     update bot_gate_streaks set failed_cycles = 0, passed_all = null, last_failures = '[]', blocked_since = null
      where bot_id = p_bot;

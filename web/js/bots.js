@@ -54,7 +54,7 @@ function updateRow({ tr, cells }, bot, byId) {
   tr.dataset.status = bot.status;
   tr.dataset.state = bot.now.state;
   tr.classList.toggle('superseded', bot.status !== 'ACTIVE');
-  const lb = bot.latestBacktest;
+  const lb = bot.evidence;
   const parent = bot.parentBotId ? byId.get(bot.parentBotId) : null;
 
   cell(cells.name, JSON.stringify([bot.name, bot.archetype, bot.status, bot.now.isNew]),

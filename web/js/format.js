@@ -26,9 +26,14 @@ export function ratioPct(v, digits = 1) { return isNum(v) ? pct(v * 100, digits)
 // CSS class for a signed value, so gains and losses read at a glance.
 export function signClass(v) { return !isNum(v) || v === 0 ? '' : v > 0 ? 'pos' : 'neg'; }
 
-// Same shape as the server's elapsed_label(): "42s", "1m 05s", "1h 05m".
+// Elapsed time for badges and job rows: "350ms", "3.2s", "42s", "1m 05s", "1h 05m".
+// Sub-second and single-digit runs keep their precision: a 40 ms backtest is
+// "40ms", never "0s".
 export function elapsed(seconds) {
-  const s = Math.max(0, Math.floor(seconds || 0));
+  const exact = Math.max(0, Number(seconds) || 0);
+  if (exact < 1) return `${Math.round(exact * 1000)}ms`;
+  if (exact < 10) return `${(Math.floor(exact * 10) / 10).toFixed(1)}s`;
+  const s = Math.floor(exact);
   if (s < 60) return `${s}s`;
   if (s < 3600) return `${Math.floor(s / 60)}m ${String(s % 60).padStart(2, '0')}s`;
   return `${Math.floor(s / 3600)}h ${String(Math.floor((s % 3600) / 60)).padStart(2, '0')}m`;

@@ -87,43 +87,30 @@ export const loading = (what = 'Loading…') => el('p', { class: 'muted loading'
 
 // ---------------------------------------------------------------- activity badge
 
-// How each bot_now state looks. The SQL view decides the state; the UI only draws it.
-const BADGE = {
-  BACKTEST_RUNNING: { cls: 'badge-backtesting', prefix: (n) => `Backtesting ×${n.attempt ?? 1}`, timed: true },
-  BACKTEST_QUEUED: { cls: 'badge-queued', prefix: (n) => `Queued ×${n.attempt ?? 1}`, timed: false },
-  IMPROVING: { cls: 'badge-improving', prefix: (n) => `Improving #${(n.iteration ?? 0) + 1}`, timed: true },
-  EVOLVING: { cls: 'badge-evolving', prefix: () => 'Evolving', timed: true },
-  RUNNER_RUNNING: { cls: 'badge-runner', prefix: () => 'Runner', timed: true },
-  RUNNER_STALE: { cls: 'badge-stale', prefix: () => 'Runner stale', timed: true },
-  BLOCKED_BY_GATES: { cls: 'badge-blocked', prefix: () => 'Blocked by gates', timed: false },
-  IDLE: { cls: 'badge-idle', prefix: () => 'Idle', timed: false },
+// How each bot_now state looks. The SQL view decides the state and its label;
+// the UI only draws it and formats the elapsed time.
+const BADGE_CLASS = {
+  BACKTEST_RUNNING: 'badge-backtesting', BACKTEST_QUEUED: 'badge-queued', IMPROVING: 'badge-improving',
+  EVOLVING: 'badge-evolving', RUNNER_RUNNING: 'badge-runner', RUNNER_STALE: 'badge-stale',
+  BLOCKED_BY_GATES: 'badge-blocked', IDLE: 'badge-idle',
 };
 
-// Parse the server's "1m 05s" back into seconds (for labels frozen at a job's run time).
-function labelSeconds(label) {
-  const part = label && label.split(' • ')[1];
-  if (!part) return null;
-  let s = 0;
-  for (const m of part.matchAll(/(\d+)([hms])/g)) s += Number(m[1]) * { h: 3600, m: 60, s: 1 }[m[2]];
-  return s;
-}
+// Whether the badge's elapsed time is still counting: a running job (or one
+// waiting in the queue) counts up from `since`; a finished one shows the run's
+// length, frozen, from `elapsedSeconds`.
+const isLive = (now) => Boolean(now.activeJobId) && Boolean(now.since);
 
-// The badge text at this moment. While the job is active (queued or running) the
-// elapsed time counts up from `since`; once it has finished, bot_now keeps the
-// badge with its elapsed time frozen at the run's length, so the server's label
-// is shown as it is.
+// The badge text at this moment: the server's label plus the elapsed time for
+// states that have one (elapsedSeconds not null).
 export function badgeText(now) {
-  const spec = BADGE[now.state] || { prefix: () => now.label || words(now.state || 'UNKNOWN'), timed: false };
-  // The server's label carries the attempt/iteration it computed; prefer its prefix.
-  const prefix = now.label ? now.label.split(' • ')[0] : spec.prefix(now);
-  if (!spec.timed) {
+  const prefix = now.label || (now.state === 'IDLE' ? 'Idle' : words(now.state || 'UNKNOWN'));
+  if (now.elapsedSeconds === null || now.elapsedSeconds === undefined) {
     if (now.state === 'BLOCKED_BY_GATES' && Array.isArray(now.gateBlockers) && now.gateBlockers.length)
       return `${prefix} (${now.gateBlockers.length})`;
     return prefix;
   }
-  const live = Boolean(now.activeJobId) && now.since;
-  const secs = live ? (serverNow() - Date.parse(now.since)) / 1000 : labelSeconds(now.label);
-  return secs === null ? prefix : `${prefix} • ${elapsed(secs)}`;
+  const secs = isLive(now) ? (serverNow() - Date.parse(now.since)) / 1000 : now.elapsedSeconds;
+  return `${prefix} • ${elapsed(secs)}`;
 }
 
 function blockerText(b) {
@@ -145,13 +132,13 @@ export function badgeTitle(now) {
 // Create or update a badge element in place. `data-ticking` marks badges whose
 // elapsed time the page clock advances every second.
 export function renderBadge(now, node = el('span')) {
-  const spec = BADGE[now.state] || { cls: 'badge-other', timed: false };
-  node.className = `badge ${spec.cls}`;
+  node.className = `badge ${BADGE_CLASS[now.state] || 'badge-other'}`;
   node.dataset.badgeState = now.state || 'UNKNOWN';
   node.dataset.since = now.since || '';
   node.dataset.activeJobId = now.activeJobId || '';
   node.dataset.now = JSON.stringify(now);
-  if (spec.timed && now.activeJobId) node.dataset.ticking = '1'; else delete node.dataset.ticking;
+  if (now.elapsedSeconds !== null && now.elapsedSeconds !== undefined && isLive(now)) node.dataset.ticking = '1';
+  else delete node.dataset.ticking;
   node.textContent = badgeText(now);
   node.title = badgeTitle(now);
   node.tabIndex = 0; // focusable, so the detail title is reachable from the keyboard too
