@@ -5,7 +5,7 @@ import Market
 import MarketData
 import Postgres
 
-/// Runs BACKTEST_BASELINE and BACKTEST_REFRESH: the bot's archetype, instrument,
+/// Runs the backtest kinds (`job_kinds.executor = 'backtest'`): the bot's archetype, instrument,
 /// timeframe and params from the claimed row; bars from the provider chain over the
 /// last `baseline_trading_days` sessions (from the claim row, or the payload's
 /// window); the engine, starting from `simulated_equity`; and

@@ -21,7 +21,6 @@ declare
     v_job uuid;
     v_created boolean;
     v_reason text;
-    v_doc jsonb;
 begin
     if v_type is null then
         select case when e.session_id is null then 'BACKTEST_BASELINE' else 'BACKTEST_REFRESH' end
@@ -40,11 +39,6 @@ begin
     select e.job_id, e.created, e.reason_code into v_job, v_created, v_reason
       from enqueue_job(p_bot, v_type, null, '{}'::jsonb, now(), p_reason) e;
     -- A statement of its own: the job enqueue_job just inserted is visible from here on.
-    select jsonb_build_object('jobId', j.id, 'botId', p_bot, 'type', j.job_type, 'status', j.status,
-                              'created', v_created, 'reasonCode', v_reason, 'traceId', j.trace_id)
-      into v_doc
-      from bot_jobs j
-     where j.id = v_job;
-    return v_doc;
+    return api_enqueued_job(v_job, v_created, v_reason);
 end
 $$;

@@ -89,7 +89,8 @@ select is(api_backtest_bot(gen_random_uuid()), null, 'anything else gives null')
 
 insert into docs select 'evolve', api_enqueue_evolve(pg_temp.bot('Bot 5'));
 select is(pg_temp.doc('evolve') - 'jobId' - 'traceId',
-          jsonb_build_object('botId', pg_temp.bot('Bot 5'), 'type', 'EVOLVE', 'status', 'QUEUED', 'created', true),
+          jsonb_build_object('botId', pg_temp.bot('Bot 5'), 'type', 'EVOLVE', 'status', 'QUEUED', 'created', true,
+                             'reasonCode', 'ENQUEUED'),
           'api_enqueue_evolve queues a forced EVOLVE');
 select is((select (priority, payload)::text from bot_jobs where id = (pg_temp.doc('evolve') ->> 'jobId')::uuid),
           '(50,"{""forced"": true}")', 'at priority 50 with payload {"forced": true}');
