@@ -1,5 +1,5 @@
--- GET /api/bots/:id: the bot, its gate checklist, stage history, lineage,
--- recent backtests and jobs; null when unknown.
+-- GET /api/bots/:id: the bot, its gate checklist (PROMOTE rules), its KEEP rules,
+-- stage history, lineage, recent backtests and jobs; null when unknown.
 create or replace function api_bot(p_id uuid) returns jsonb
 language sql stable as $$
     select api_bot_summary(b) || jsonb_build_object(
@@ -9,6 +9,13 @@ language sql stable as $$
                                                 'actual', g.actual, 'passed', g.passed, 'suggestedFix', g.suggested_fix)
                              order by g.rule_id)
             from evaluate_gates(b.id) g), '[]'::jsonb),
+        -- What the bot must keep showing to stay in its stage (the supervisor demotes on a failure).
+        'keepRules', coalesce((
+            select jsonb_agg(jsonb_build_object('ruleId', g.rule_id, 'demotesTo', g.to_stage, 'metric', g.metric,
+                                                'comparator', g.comparator, 'threshold', g.threshold,
+                                                'actual', g.actual, 'passed', g.passed, 'hasEvidence', g.has_evidence)
+                             order by g.rule_id)
+            from gate_evaluations g where g.bot_id = b.id and g.kind = 'KEEP'), '[]'::jsonb),
         'stageHistory', coalesce((
             select jsonb_agg(jsonb_build_object('fromStage', e.from_stage, 'toStage', e.to_stage,
                                                 'reasonCode', e.reason_code, 'actor', e.actor, 'at', e.created_at)
