@@ -13,8 +13,9 @@
 --          BLOCKED_BY_GATES  no job; the last supervisor cycle found failing gates  "Blocked by gates"
 --          IDLE              otherwise (label null)
 -- The label carries no time: elapsed_seconds (fractional) is how long the job has
--- run (or waited, when queued) — counting while it is active, frozen at its run
--- time once finished — and null for states without a clock (blocked, idle); the
+-- run (a queued IMPROVE or EVOLVE: how long it has waited) — counting while it is
+-- active, frozen at its run time once finished — and null for states without a
+-- clock (BACKTEST_QUEUED, blocked, idle); the
 -- UI formats it ("Backtesting ×1 • 3.2s"). A RUNNING job wins over a QUEUED one.
 -- With no active job, a job that finished within settings.badge_persist_seconds
 -- keeps its state and label until the next state replaces it. since: when the

@@ -91,7 +91,7 @@ alter table worker_heartbeats drop constraint worker_heartbeats_job_types_check;
 -- Why the job is in its current status (the reason of its latest job_run_events
 -- row) and that transition's details. Every function that changes a status sets
 -- both in the same UPDATE; the triggers below turn the change into its event.
-alter table bot_jobs add column status_reason text check (status_reason ~ '^[A-Z][A-Z0-9_]*$');
+alter table bot_jobs add column status_reason text not null default 'ENQUEUED' check (status_reason ~ '^[A-Z][A-Z0-9_]*$');
 alter table bot_jobs add column status_details jsonb not null default '{}' check (jsonb_typeof(status_details) = 'object');
 
 -- A status change whose statement named no new reason (a DBA's direct UPDATE)
@@ -118,13 +118,13 @@ language plpgsql as $$
 begin
     if tg_op = 'INSERT' then
         insert into job_run_events (job_id, from_status, to_status, reason_code, worker_id, attempt, trace_id, details)
-        select n.id, null, n.status, coalesce(n.status_reason, 'ENQUEUED'), n.worker_id, n.attempt, n.trace_id,
+        select n.id, null, n.status, n.status_reason, n.worker_id, n.attempt, n.trace_id,
                n.status_details
           from changed n
          order by n.id;
     else
         insert into job_run_events (job_id, from_status, to_status, reason_code, worker_id, attempt, trace_id, details)
-        select n.id, o.status, n.status, coalesce(n.status_reason, 'STATUS_SET_DIRECTLY'),
+        select n.id, o.status, n.status, n.status_reason,
                coalesce(n.worker_id, o.worker_id), n.attempt, n.trace_id, n.status_details
           from changed n join previous o on o.id = n.id
          where o.status is distinct from n.status

@@ -3,13 +3,17 @@
 -- ranges, the DBA views, and the users' proof queries (PROOFS.md §2, §3, §7)
 -- running as written.
 begin;
-select plan(60);
+select plan(72);
 
 select has_table(t) from unnest(array['instruments', 'archetypes', 'bots', 'bot_jobs', 'job_run_events',
     'backtest_sessions', 'trade_logs', 'integration_usage_events', 'activity_events', 'worker_heartbeats',
-    'circuit_breakers']) as t;
+    'circuit_breakers', 'job_kinds', 'advisory_locks']) as t;
 select has_view('queue_depths');
-select has_view('bot_latest_backtest');
+select has_view('bot_evidence');
+select hasnt_view('bot_latest_backtest');
+select has_function(f) from unnest(array['setting', 'lock_key', 'complete_leased_job']) as f;
+select hasnt_function(f) from unnest(array['complete_backtest', 'complete_job', 'complete_evolve', 'complete_improve',
+                                           'elapsed_label']) as f;
 select columns_are('queue_depths', array['job_type', 'status', 'count']);
 
 select has_column('backtest_sessions', c) from unnest(array['status', 'instrument', 'tick_size',
@@ -40,8 +44,15 @@ select lives_ok($$insert into activity_events (event_type) select unnest(array['
     'AUTONOMY_GATE_BLOCKED', 'KILL_TRIGGERED', 'METRICS_RESET', 'STAGES_REVERTED', 'CIRCUIT_OPENED',
     'CIRCUIT_CLOSED', 'IMPROVE_QUEUED', 'IMPROVE_COMPLETED', 'EVOLVE_QUEUED', 'JOB_FAILED', 'WORKER_STARTED',
     'WORKER_STOPPED'])$$, 'every documented activity event type is accepted');
-select throws_ok($$insert into bot_jobs (job_type) values ('BACKTEST_SOMETHING')$$, '23514', null,
-                 'an unknown job type is refused');
+select fk_ok('bot_jobs', 'job_type', 'job_kinds', 'kind');
+-- A bot of its own (rolled back), so the row passes every CHECK and only the kind is wrong.
+insert into instruments (symbol, name, tick_size, multiplier, exchange) values ('T002', 'test 002', 0.25, 2, 'TEST');
+insert into archetypes (slug, name, family, instrument, timeframe) values ('t002', 'test 002', 'breakout', 'T002', '5m');
+insert into bots (id, name, archetype_slug, instrument, timeframe, params_hash)
+values ('00000000-0000-0000-0000-000000000002', 'test 002', 't002', 'T002', '5m', 'h');
+select throws_ok($$insert into bot_jobs (bot_id, job_type) values ('00000000-0000-0000-0000-000000000002', 'SOMETHING_ELSE')$$,
+                 '23503', 'insert or update on table "bot_jobs" violates foreign key constraint "bot_jobs_job_type_fkey"',
+                 'an unknown job type is refused (job_kinds is the list)');
 select throws_ok($$insert into bot_jobs (job_type) values ('BACKTEST_BASELINE')$$, '23514', null,
                  'only NOOP jobs may lack a bot');
 select throws_ok($$insert into bot_jobs (job_type, status) values ('NOOP', 'RUNNING')$$, '23514', null,

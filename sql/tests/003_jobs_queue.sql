@@ -3,7 +3,7 @@
 -- and the audit trail (every status change has its job_run_events row).
 -- now() is fixed inside this transaction, so time is faked by moving run_after.
 begin;
-select plan(56);
+select plan(59);
 
 -- A clean slate inside the transaction (all of it rolls back).
 truncate bot_jobs, job_run_events, backtest_sessions, trade_logs, activity_events, integration_usage_events,
@@ -60,7 +60,7 @@ create temp table counts as select (select count(*) from bot_jobs) as jobs, (sel
 select throws_ok($$select * from enqueue_job('00000000-0000-0000-0000-000000000000', 'BACKTEST_BASELINE')$$,
                  'P0002', 'BOT_NOT_FOUND', 'unknown bot → P0002 BOT_NOT_FOUND');
 select throws_ok($$select * from enqueue_job(pg_temp.bot('Bot A2'), 'BACKTEST_EVERYTHING')$$,
-                 '23514', null, 'unknown job type → CHECK violation');
+                 '22023', 'UNKNOWN_JOB_KIND', 'unknown job kind → 22023 UNKNOWN_JOB_KIND');
 update bots set status = 'KILLED' where name = 'Bot A5';
 select throws_ok($$select * from enqueue_job(pg_temp.bot('Bot A5'), 'BACKTEST_BASELINE')$$,
                  'P0001', 'BOT_KILLED', 'a killed bot takes no jobs');
@@ -121,24 +121,36 @@ select ok((select bool_and(lease_expires_at > now() + interval '30 seconds') fro
 select ok((select bool_and(lease_expires_at < now() + interval '30 seconds') from bot_jobs
             where worker_id = 'w2' and status = 'RUNNING'), 'other workers'' leases are untouched');
 
--- ---------------------------------------------------------------- complete_backtest and the lease rule
+-- ---------------------------------------------------------------- complete_leased_job and the lease rule
 create temp table mine as select id, attempt, worker_id, bot_id from held where bot_id = (select min(bot_id::text)::uuid from held where worker_id = 'w1');
 truncate counts;
 insert into counts select (select count(*) from backtest_sessions), (select count(*) from job_run_events), (select count(*) from activity_events);
 
-select throws_ok(format($$select complete_backtest(%L, 'w-wrong', %s, pg_temp.result(3))$$, (select id from mine), (select attempt from mine)),
+select throws_ok(format($$select complete_leased_job(%L, 'w-wrong', %s, pg_temp.result(3))$$, (select id from mine), (select attempt from mine)),
                  'P0001', 'LEASE_LOST', 'wrong worker → LEASE_LOST');
-select throws_ok(format($$select complete_backtest(%L, 'w1', %s, pg_temp.result(3))$$, (select id from mine), (select attempt + 1 from mine)),
+select throws_ok(format($$select complete_leased_job(%L, 'w1', %s, pg_temp.result(3))$$, (select id from mine), (select attempt + 1 from mine)),
                  'P0001', 'LEASE_LOST', 'wrong attempt → LEASE_LOST');
-select throws_ok(format($$select complete_backtest(%L, 'w1', %s, pg_temp.result(3) #- '{session,bars_tested}' || '{"trades":[{"seq":1,"side":"SIDEWAYS"}]}')$$,
+select throws_ok(format($$select complete_leased_job(%L, 'w1', %s, pg_temp.result(3) #- '{session,bars_tested}' || '{"trades":[{"seq":1,"side":"SIDEWAYS"}]}')$$,
                         (select id from mine), (select attempt from mine)),
                  '23514', null, 'a result that breaks a constraint is refused whole');
+-- The backtest recorder needs a session: a NOOP-shaped result for a backtest job is refused.
+select throws_ok(format($$select complete_leased_job(%L, 'w1', %s)$$, (select id from mine), (select attempt from mine)),
+                 '22023', 'INVALID_RESULT', 'a backtest result without a session → 22023 INVALID_RESULT');
+select throws_ok(format($$select complete_leased_job(%L, 'w1', %s, '{"session": []}')$$, (select id from mine), (select attempt from mine)),
+                 '22023', 'INVALID_RESULT', 'a session that is not an object → 22023 INVALID_RESULT');
 select is((select status from bot_jobs where id = (select id from mine)), 'RUNNING', 'the job is still RUNNING after refusals');
 select is((select row((select count(*) from backtest_sessions), (select count(*) from job_run_events), (select count(*) from activity_events))::text),
           (select row(jobs, events, feed)::text from counts), 'refused results wrote nothing');
 
-select isnt((select complete_backtest(id, 'w1', attempt, pg_temp.result(3)) from mine), null, 'the holder records its result');
+create temp table done as select complete_leased_job(id, 'w1', attempt, pg_temp.result(3)) as doc from mine;
+select is((select doc from done), (select jsonb_build_object('session_id', s.id) from backtest_sessions s
+                                     where s.job_id = (select id from mine)),
+          'the holder records its result; the recorder answers {session_id}');
 select is((select status from bot_jobs where id = (select id from mine)), 'COMPLETED', 'the job is COMPLETED');
+select results_eq($$select from_status, to_status, reason_code, worker_id, details from job_run_events
+                     where job_id = (select id from mine) order by id desc limit 1$$,
+                  $$select 'RUNNING', 'COMPLETED', 'BACKTEST_RECORDED', 'w1', (select doc from done)$$,
+                  'RUNNING → COMPLETED with the recorder''s reason and document');
 select results_eq($$select status, trades_count, realized_pnl, bars_tested, instrument, timeframe
                       from backtest_sessions where job_id = (select id from mine)$$,
                   $$select 'COMPLETED'::text, 3, 42.5::numeric, 5460, b.instrument, b.timeframe from bots b where b.id = (select bot_id from mine)$$,
@@ -152,22 +164,22 @@ select results_eq($$select payload ->> 'trades_count', payload ->> 'realized_pnl
                       from activity_events where event_type = 'BACKTEST_COMPLETED' and job_id = (select id from mine)$$,
                   $$select '3', '42.5', '0.5', trace_id from bot_jobs where id = (select id from mine)$$,
                   'BACKTEST_COMPLETED carries the headline numbers and the trace id');
-select throws_ok(format($$select complete_backtest(%L, 'w1', %s, pg_temp.result(3))$$, (select id from mine), (select attempt from mine)),
+select throws_ok(format($$select complete_leased_job(%L, 'w1', %s, pg_temp.result(3))$$, (select id from mine), (select attempt from mine)),
                  'P0001', 'LEASE_LOST', 'a second result for a completed job → LEASE_LOST');
 select is((select count(*)::int from backtest_sessions where job_id = (select id from mine)), 1, 'still one session');
-select throws_ok(format($$select complete_job(%L, 'w2', %s)$$, (select id from held where worker_id = 'w2' limit 1), (select attempt from held where worker_id = 'w2' limit 1)),
-                 '22023', 'USE_COMPLETE_BACKTEST', 'complete_job refuses a backtest');
 
 -- Wrong instrument for the bot is refused.
-select throws_ok(format($$select complete_backtest(%L, 'w2', 1, pg_temp.result(1) || jsonb_build_object('session', pg_temp.result(1) -> 'session' || '{"instrument":"MNQ"}'))$$,
+select throws_ok(format($$select complete_leased_job(%L, 'w2', 1, pg_temp.result(1) || jsonb_build_object('session', pg_temp.result(1) -> 'session' || '{"instrument":"MNQ"}'))$$,
                         (select h.id from held h join bots b on b.id = h.bot_id where h.worker_id = 'w2' and b.instrument = 'MES' limit 1)),
                  '22023', 'INSTRUMENT_MISMATCH', 'a result for another instrument is refused');
 
--- complete_job for NOOP
-select lives_ok(format($$select complete_job(%L, 'w-noop', 1)$$, (select id from bot_jobs where payload ->> 'n' = 'urgent')),
-                'complete_job completes a NOOP');
-select throws_ok(format($$select complete_job(%L, 'w-noop', 1)$$, (select id from bot_jobs where payload ->> 'n' = 'urgent')),
+-- NOOP has no recorder: it completes with {} whatever the result says.
+select is(complete_leased_job((select id from bot_jobs where payload ->> 'n' = 'urgent'), 'w-noop', 1, '{"ignored": true}'),
+          '{}'::jsonb, 'complete_leased_job completes a NOOP with {}');
+select throws_ok(format($$select complete_leased_job(%L, 'w-noop', 1)$$, (select id from bot_jobs where payload ->> 'n' = 'urgent')),
                  'P0001', 'LEASE_LOST', 'twice → LEASE_LOST');
+select throws_ok(format($$select complete_leased_job(%L, 'w-other', 1)$$, (select id from bot_jobs where payload ->> 'n' = 'early')),
+                 'P0001', 'LEASE_LOST', 'a NOOP held by another worker → LEASE_LOST (the fast path checks the lease too)');
 select is((select count(*)::int from bot_jobs where job_type = 'NOOP' and status = 'COMPLETED'), 1, 'one NOOP completed');
 
 -- Worker heartbeat rows.

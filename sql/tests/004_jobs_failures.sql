@@ -109,10 +109,10 @@ select results_eq($$select from_status, to_status, reason_code from job_run_even
                   $$values (null, 'QUEUED', 'REQUESTED'), ('QUEUED', 'RUNNING', 'CLAIMED'), ('RUNNING', 'TIMEOUT', 'LEASE_EXPIRED'),
                            ('TIMEOUT', 'QUEUED', 'RETRY_AFTER_TIMEOUT')$$,
                   'through TIMEOUT, with job_run_events');
-select throws_ok(format($$select complete_backtest(%L, 'w-crashed', 1, '{"session":{}}')$$, pg_temp.job('Bot B4')),
+select throws_ok(format($$select complete_leased_job(%L, 'w-crashed', 1, '{"session":{}}')$$, pg_temp.job('Bot B4')),
                  'P0001', 'LEASE_LOST', 'the crashed worker''s late result is refused');
 select is((select attempt from claim_jobs('w2', '{BACKTEST_BASELINE}', 1)), 2, 'another worker claims attempt 2');
-select throws_ok(format($$select complete_backtest(%L, 'w-crashed', 1, '{"session":{}}')$$, pg_temp.job('Bot B4')),
+select throws_ok(format($$select complete_leased_job(%L, 'w-crashed', 1, '{"session":{}}')$$, pg_temp.job('Bot B4')),
                  'P0001', 'LEASE_LOST', 'still refused while another worker holds it');
 select is(heartbeat_jobs('w-crashed', array[pg_temp.job('Bot B4')]), 0, 'the crashed worker''s heartbeat holds nothing');
 update bot_jobs set lease_expires_at = now() - interval '1 second', max_attempts = 2 where id = pg_temp.job('Bot B4');

@@ -5,7 +5,7 @@
 -- failures) and claim_jobs refusing KILLED bots; revert skips pinned bots; and
 -- the users' bulk revert from PROOFS.md §5, as written.
 begin;
-select plan(71);
+select plan(74);
 
 \ir fixtures/autonomy_fleet.sql
 
@@ -169,8 +169,18 @@ update bots set status = 'ACTIVE';
 update bots set stage = 'PAPER' where name in ('Bot 1', 'Bot 2');
 update bots set stage = 'SHADOW', pinned = true where name = 'Bot 3';
 update bots set stage = 'CANARY' where name = 'Bot 4';
-select is(revert_stages_to_lab('admin') - 'botIds', '{"reverted": 3, "skippedPinned": 1, "reasonCode": "BULK_REVERT_REBASELINE"}'::jsonb,
-          'revert moves the three unpinned bots and skips the pinned one');
+-- Bot 4 still has the BACKTEST_BASELINE queued above, so two new baselines are queued (Bots 1 and 2).
+select is(revert_stages_to_lab('admin') - 'botIds',
+          '{"reverted": 3, "skippedPinned": 1, "reasonCode": "BULK_REVERT_REBASELINE", "baselinesQueued": 2}'::jsonb,
+          'revert moves the three unpinned bots, skips the pinned one and queues the missing baselines');
+select is((select count(*)::int from bots b where b.name in ('Bot 1', 'Bot 2', 'Bot 4')
+             and exists (select 1 from bot_jobs j where j.bot_id = b.id and j.job_type = 'BACKTEST_BASELINE'
+                           and j.status = 'QUEUED')), 3,
+          'every reverted bot has a BACKTEST_BASELINE queued');
+select is((select count(*)::int from bots where name in ('Bot 1', 'Bot 2', 'Bot 4') and metrics_reset_at = now()), 3,
+          'and its evidence reset (bots.metrics_reset_at = now())');
+select is((select count(*)::int from bot_jobs j join bots b on b.id = j.bot_id
+            where b.name = 'Bot 3' and j.status = 'QUEUED'), 0, 'the pinned bot gets no baseline');
 select is((select stage from bots where name = 'Bot 3'), 'SHADOW', 'the pinned bot keeps its stage');
 select is((select count(*)::int from bot_stage_events where reason_code = 'BULK_REVERT_REBASELINE' and to_stage = 'LAB'
             and actor = 'admin'), 3, 'one stage event per reverted bot');

@@ -1,31 +1,36 @@
--- Badges and proofs: bot_now states, labels (attempt, iteration, elapsed),
+-- Badges and proofs: bot_now states, labels (attempt, iteration) and elapsed_seconds,
 -- persistence of a finished job's badge, gate blockers and the New flag; the
 -- exact key sets of api_proof_autonomy and api_proof_jobs (PROOFS.md §4) and
 -- their counts, including stuck RUNNING jobs.
 begin;
-select plan(41);
+select plan(48);
 
 \ir fixtures/autonomy_fleet.sql
 create function pg_temp.now_of(p_bot uuid) returns bot_now language sql as $$
     select * from bot_now where bot_id = p_bot $$;
 
-select is(elapsed_label(42), '42s', 'elapsed under a minute');
-select is(elapsed_label(65), '1m 05s', 'elapsed in minutes');
-select is(elapsed_label(3900), '1h 05m', 'elapsed in hours');
+select is(pg_temp.keys(to_jsonb(pg_temp.now_of(pg_temp.bot('Bot 1'))) - 'bot_id') @> array['elapsed_seconds', 'label'], true,
+          'bot_now carries label and elapsed_seconds');
 
 -- ---------------------------------------------------------------- states
 select is((pg_temp.now_of(pg_temp.bot('Bot 1'))).state, 'IDLE', 'a bot with nothing going on is IDLE');
 select is((pg_temp.now_of(pg_temp.bot('Bot 1'))).label, null, 'with no label');
+select is((pg_temp.now_of(pg_temp.bot('Bot 1'))).elapsed_seconds, null, 'and no clock');
 
 select enqueue_job(pg_temp.bot('Bot 1'), 'BACKTEST_BASELINE');
 select is((pg_temp.now_of(pg_temp.bot('Bot 1'))).state, 'BACKTEST_QUEUED', 'a queued backtest');
 select is((pg_temp.now_of(pg_temp.bot('Bot 1'))).label, 'Queued ×1', 'labelled Queued ×1');
+select is((pg_temp.now_of(pg_temp.bot('Bot 1'))).elapsed_seconds, null, 'a queued backtest has no elapsed_seconds');
 select is((pg_temp.now_of(pg_temp.bot('Bot 1'))).active_job_status, 'QUEUED', 'with its active job');
 
 select claim_jobs('w1', '{BACKTEST_BASELINE}', 1);
 update bot_jobs set started_at = now() - interval '65 seconds' where bot_id = pg_temp.bot('Bot 1');
 select is((pg_temp.now_of(pg_temp.bot('Bot 1'))).state, 'BACKTEST_RUNNING', 'a running backtest');
-select is((pg_temp.now_of(pg_temp.bot('Bot 1'))).label, 'Backtesting ×1 • 1m 05s', 'labelled with attempt and elapsed');
+select is((pg_temp.now_of(pg_temp.bot('Bot 1'))).label, 'Backtesting ×1', 'labelled with the attempt (no time in the label)');
+select is((pg_temp.now_of(pg_temp.bot('Bot 1'))).elapsed_seconds, 65::numeric, 'elapsed_seconds: 65 s since its start');
+update bot_jobs set started_at = now() - interval '65.25 seconds' where bot_id = pg_temp.bot('Bot 1');
+select is((pg_temp.now_of(pg_temp.bot('Bot 1'))).elapsed_seconds, 65.25::numeric, 'fractional seconds are kept');
+update bot_jobs set started_at = now() - interval '65 seconds' where bot_id = pg_temp.bot('Bot 1');
 select is((pg_temp.now_of(pg_temp.bot('Bot 1'))).since, now() - interval '65 seconds', 'since its start');
 
 -- A retry: attempt 1 failed, the job waits for attempt 2.
@@ -38,22 +43,26 @@ select cancel_job(j.id) from bot_jobs j where j.bot_id = pg_temp.bot('Bot 1');
 update bot_jobs set started_at = now() - interval '200 seconds', finished_at = now() - interval '100 seconds'
  where bot_id = pg_temp.bot('Bot 1');
 select is((pg_temp.now_of(pg_temp.bot('Bot 1'))).state, 'BACKTEST_RUNNING', 'a job finished 100 s ago keeps its badge');
-select is((pg_temp.now_of(pg_temp.bot('Bot 1'))).label, 'Backtesting ×1 • 1m 40s', 'elapsed frozen at its run time');
+select is((pg_temp.now_of(pg_temp.bot('Bot 1'))).label, 'Backtesting ×1', 'with the label it had while running');
+select is((pg_temp.now_of(pg_temp.bot('Bot 1'))).elapsed_seconds, 100::numeric, 'elapsed frozen at its run time (100 s)');
 select is((pg_temp.now_of(pg_temp.bot('Bot 1'))).active_job_id, null, 'but it is not an active job');
 update bot_jobs set finished_at = now() - interval '181 seconds' where bot_id = pg_temp.bot('Bot 1');
 select is((pg_temp.now_of(pg_temp.bot('Bot 1'))).state, 'IDLE', 'after badge_persist_seconds (180) it is IDLE');
 select is((pg_temp.now_of(pg_temp.bot('Bot 1'))).since, now() - interval '181 seconds', 'idle since the job ended');
+select is((pg_temp.now_of(pg_temp.bot('Bot 1'))).elapsed_seconds, null, 'an idle bot has no elapsed_seconds');
 
 select enqueue_job(pg_temp.bot('Bot 2'), 'IMPROVE');
 select claim_jobs('w1', '{IMPROVE}', 1);
 update bots set iteration = 3 where id = pg_temp.bot('Bot 2');
 update bot_jobs set started_at = now() - interval '5 seconds' where bot_id = pg_temp.bot('Bot 2');
 select is((pg_temp.now_of(pg_temp.bot('Bot 2'))).state, 'IMPROVING', 'an IMPROVE job');
-select is((pg_temp.now_of(pg_temp.bot('Bot 2'))).label, 'Improving #4 • 5s', 'labelled with the iteration being tried');
+select is((pg_temp.now_of(pg_temp.bot('Bot 2'))).label, 'Improving #4', 'labelled with the iteration being tried');
+select is((pg_temp.now_of(pg_temp.bot('Bot 2'))).elapsed_seconds, 5::numeric, 'running for 5 s');
 
 select enqueue_job(pg_temp.bot('Bot 3'), 'EVOLVE');
 select is((pg_temp.now_of(pg_temp.bot('Bot 3'))).state, 'EVOLVING', 'an EVOLVE job');
-select is((pg_temp.now_of(pg_temp.bot('Bot 3'))).label, 'Evolving • 0s', 'labelled Evolving');
+select is((pg_temp.now_of(pg_temp.bot('Bot 3'))).label, 'Evolving', 'labelled Evolving');
+select is((pg_temp.now_of(pg_temp.bot('Bot 3'))).elapsed_seconds, 0::numeric, 'queued just now: 0 s');
 -- A RUNNING job wins over a QUEUED one.
 select enqueue_job(pg_temp.bot('Bot 3'), 'BACKTEST_REFRESH');
 select claim_jobs('w1', '{BACKTEST_REFRESH}', 1);
@@ -104,11 +113,17 @@ values (pg_temp.bot('Bot 1'), 'EVOLVE', 'COMPLETED', 1, now() - interval '10 min
        (pg_temp.bot('Bot 1'), 'BACKTEST_REFRESH', 'COMPLETED', 1, now() - interval '3 hours', now() - interval '2 hours');
 select is(pg_temp.keys(api_proof_jobs()), array['completedLast1h', 'queued', 'running', 'stuckRunningOverXmin'],
           'api_proof_jobs has exactly the PROOFS.md keys');
+select results_eq($$select j.job_type, j.status, b.name from bot_jobs j join bots b on b.id = j.bot_id
+                     where j.status in ('QUEUED', 'RUNNING') order by 1, 2, 3$$,
+                  $$values ('BACKTEST_BASELINE', 'QUEUED', 'Bot 1'), ('BACKTEST_REFRESH', 'RUNNING', 'Bot 3'),
+                           ('EVOLVE', 'QUEUED', 'Bot 3'), ('IMPROVE', 'QUEUED', 'Bot 5'), ('IMPROVE', 'RUNNING', 'Bot 2'),
+                           ('RUNNER_START', 'RUNNING', 'Bot 4')$$,
+                  'the active jobs (the planner queued a baseline for Bot 1 and an improvement for Bot 5)');
 select is(api_proof_jobs() - 'stuckRunningOverXmin',
-          '{"running": {"backtest": 1, "evolve": 0, "runner": 1},
-            "queued": {"backtest": 1, "evolve": 1, "runner": 0},
-            "completedLast1h": {"backtest": 0, "evolve": 1}}',
-          'counts by kind: backtests (baseline + refresh), EVOLVE, RUNNER_START; completions in the last hour');
+          '{"running": {"backtest": 1, "evolve": 0, "runner": 1, "improve": 1, "research": 0, "noop": 0},
+            "queued": {"backtest": 1, "evolve": 1, "runner": 0, "improve": 1, "research": 0, "noop": 0},
+            "completedLast1h": {"backtest": 0, "evolve": 1, "runner": 0, "improve": 0, "research": 0, "noop": 0}}',
+          'counts by every kind''s proof_key (backtests = baseline + refresh), every key present; completions in the last hour');
 select is(jsonb_array_length(api_proof_jobs() -> 'stuckRunningOverXmin'), 1,
           'one job RUNNING for more than 15 minutes (the IMPROVE started 5 s ago and the runner are not)');
 select is((api_proof_jobs() -> 'stuckRunningOverXmin' -> 0) - 'jobId' - 'botId' - 'startedAt',

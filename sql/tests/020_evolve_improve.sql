@@ -1,11 +1,12 @@
--- Evolution and improvement completions: complete_evolve creates the Gen+1 child,
--- queues its baseline and supersedes the parent in one transaction; complete_improve
+-- Evolution and improvement completions through complete_leased_job, which
+-- dispatches by kind: record_evolution creates the Gen+1 child, queues its
+-- baseline and supersedes the parent in one transaction; record_improvement
 -- records the candidate's session as iteration + 1 and changes the bot only when
--- adopted. Refusals (lost lease, population cap, parent no longer active, bad input)
--- write nothing. complete_backtest, refactored onto record_backtest_session, is
+-- adopted. Refusals (lost lease, population cap, a missing setting, parent no
+-- longer active, bad input for the job's kind) write nothing. record_backtest is
 -- covered by 003.
 begin;
-select plan(52);
+select plan(57);
 
 truncate bot_jobs, job_run_events, backtest_sessions, trade_logs, activity_events, integration_usage_events,
          worker_heartbeats, bots, archetypes, instruments cascade;
@@ -65,34 +66,44 @@ create temp table evolve_job as select pg_temp.running(pg_temp.bot('Evolver'), '
 select is((select status from bot_jobs where id = (select id from evolve_job)), 'RUNNING', 'the EVOLVE job is claimed');
 select pg_temp.snapshot();
 
-select throws_ok(format($$select complete_evolve(%L, 'w-other', 1, pg_temp.evolution('h1-gen2'))$$, (select id from evolve_job)),
+select throws_ok(format($$select complete_leased_job(%L, 'w-other', 1, pg_temp.evolution('h1-gen2'))$$, (select id from evolve_job)),
                  'P0001', 'LEASE_LOST', 'another worker cannot complete it');
-select throws_ok(format($$select complete_evolve(%L, 'w1', 2, pg_temp.evolution('h1-gen2'))$$, (select id from evolve_job)),
+select throws_ok(format($$select complete_leased_job(%L, 'w1', 2, pg_temp.evolution('h1-gen2'))$$, (select id from evolve_job)),
                  'P0001', 'LEASE_LOST', 'nor a stale attempt');
 select ok(pg_temp.unchanged(), 'a lost lease writes nothing');
 
 update settings set value = to_jsonb((select count(*) from bots where status = 'ACTIVE')) where key = 'population_cap';
-select throws_ok(format($$select complete_evolve(%L, 'w1', 1, pg_temp.evolution('h1-gen2'))$$, (select id from evolve_job)),
+select throws_ok(format($$select complete_leased_job(%L, 'w1', 1, pg_temp.evolution('h1-gen2'))$$, (select id from evolve_job)),
                  'P0001', 'POPULATION_CAP', 'at the population cap the evolution is refused');
 select ok(pg_temp.unchanged(), 'the cap refusal writes nothing: no child, parent ACTIVE, job still RUNNING');
+-- A missing setting is an error, never a silent default (setting() has no fallback).
 delete from settings where key = 'population_cap';
+select throws_ok(format($$select complete_leased_job(%L, 'w1', 1, pg_temp.evolution('h1-gen2'))$$, (select id from evolve_job)),
+                 'P0002', 'SETTING_NOT_FOUND', 'without a population_cap row the evolution is refused, not defaulted');
+select ok(pg_temp.unchanged(), 'and writes nothing');
+insert into settings (key, value, description, kind, default_value, min_value, max_value)
+values ('population_cap', '60', 'ACTIVE bots at most', 'integer', '60', 1, 1000000);
 
-select throws_ok(format($$select complete_evolve(%L, 'w1', 1, '{"params": [], "params_hash": "x"}')$$, (select id from evolve_job)),
+select throws_ok(format($$select complete_leased_job(%L, 'w1', 1, '{"params": [], "params_hash": "x"}')$$, (select id from evolve_job)),
                  '22023', 'INVALID_RESULT', 'params must be an object');
-select throws_ok(format($$select complete_evolve(%L, 'w1', 1, '{"params": {}}')$$, (select id from evolve_job)),
+select throws_ok(format($$select complete_leased_job(%L, 'w1', 1, '{"params": {}}')$$, (select id from evolve_job)),
                  '22023', 'INVALID_RESULT', 'params_hash is required');
-select throws_ok(format($$select complete_evolve(%L, 'w1', 1, pg_temp.evolution('x'))$$,
+select throws_ok(format($$select complete_leased_job(%L, 'w1', 1)$$, (select id from evolve_job)),
+                 '22023', 'INVALID_RESULT', 'an empty result for an EVOLVE job is refused by its recorder');
+-- Dispatch is by the job's kind, not by the shape of the result: an evolution
+-- result sent for the RUNNING backtest goes to record_backtest, which needs a session.
+select throws_ok(format($$select complete_leased_job(%L, 'w1', 1, pg_temp.evolution('x'))$$,
                         (select id from bot_jobs where job_type = 'BACKTEST_REFRESH')),
-                 '22023', 'NOT_AN_EVOLVE_JOB', 'a backtest job is not completed as an evolution');
-select throws_ok(format($$select complete_improve(%L, 'w1', 1, pg_temp.improvement(true, 'x'))$$, (select id from evolve_job)),
-                 '22023', 'NOT_AN_IMPROVE_JOB', 'nor as an improvement');
+                 '22023', 'INVALID_RESULT', 'an evolution result for a backtest job is refused by the backtest recorder');
 select ok(pg_temp.unchanged(), 'bad input writes nothing');
 
 -- ---------------------------------------------------------------- evolve: the happy path
--- population_cap is deleted above: a missing setting means the default, 60.
-create temp table child as
-    select complete_evolve((select id from evolve_job), 'w1', 1, pg_temp.evolution('h1-gen2')) as id;
-select isnt((select id from child), null, 'complete_evolve returns the new bot');
+create temp table child_doc as
+    select complete_leased_job((select id from evolve_job), 'w1', 1, pg_temp.evolution('h1-gen2')) as doc;
+create temp table child as select (doc ->> 'new_bot_id')::uuid as id from child_doc;
+select isnt((select id from child), null, 'complete_leased_job returns the new bot');
+select is((select doc from child_doc), jsonb_build_object('new_bot_id', (select id from child), 'generation', 2),
+          'the recorder''s document: {new_bot_id, generation}');
 select results_eq(
     $$select name, generation, parent_bot_id, origin, iteration, stage, status, params, params_hash, archetype_slug,
              instrument, timeframe from bots where id = (select id from child)$$,
@@ -133,7 +144,8 @@ select is((select count(*)::int from bots where status = 'ACTIVE'), 3, 'the popu
 
 -- A generation of a generation is named after the archetype, not the parent.
 create temp table gen3_job as select pg_temp.running((select id from child), 'EVOLVE') as id;
-create temp table gen3 as select complete_evolve((select id from gen3_job), 'w1', 1, pg_temp.evolution('h1-gen3')) as id;
+create temp table gen3 as
+    select (complete_leased_job((select id from gen3_job), 'w1', 1, pg_temp.evolution('h1-gen3')) ->> 'new_bot_id')::uuid as id;
 select is((select name from bots where id = (select id from gen3)), 'Evolver Gen 3', 'Gen 3 is "<archetype name> Gen 3"');
 select is((select generation from bots where name = 'Evolver Gen 3'), 3, 'generation 3');
 select is((select parent_bot_id from bots where name = 'Evolver Gen 3'), (select id from child), 'child of Gen 2');
@@ -141,7 +153,7 @@ select is((select parent_bot_id from bots where name = 'Evolver Gen 3'), (select
 -- The superseded parent cannot evolve again.
 create temp table stale_job as select pg_temp.running(pg_temp.bot('Evolver'), 'EVOLVE') as id;
 select pg_temp.snapshot();
-select throws_ok(format($$select complete_evolve(%L, 'w1', 1, pg_temp.evolution('h1-again'))$$, (select id from stale_job)),
+select throws_ok(format($$select complete_leased_job(%L, 'w1', 1, pg_temp.evolution('h1-again'))$$, (select id from stale_job)),
                  'P0001', 'PARENT_NOT_ACTIVE', 'a parent no longer ACTIVE is refused');
 select ok(pg_temp.unchanged(), 'and nothing is written');
 select is(fail_job((select id from stale_job), 'w1', 1, 'PARENT_NOT_ACTIVE', 'superseded', null, false), 'FAILED',
@@ -150,23 +162,29 @@ select is(fail_job((select id from stale_job), 'w1', 1, 'PARENT_NOT_ACTIVE', 'su
 -- ---------------------------------------------------------------- improve: refusals write nothing
 create temp table improve_job as select pg_temp.running(pg_temp.bot('Improver'), 'IMPROVE') as id;
 select pg_temp.snapshot();
-select throws_ok(format($$select complete_improve(%L, 'w-other', 1, pg_temp.improvement(true, 'h2-next'))$$, (select id from improve_job)),
+select throws_ok(format($$select complete_leased_job(%L, 'w-other', 1, pg_temp.improvement(true, 'h2-next'))$$, (select id from improve_job)),
                  'P0001', 'LEASE_LOST', 'another worker cannot record the iteration');
-select throws_ok(format($$select complete_improve(%L, 'w1', 1, pg_temp.improvement(true, 'h2-next') - 'adopted')$$, (select id from improve_job)),
+select throws_ok(format($$select complete_leased_job(%L, 'w1', 1, pg_temp.improvement(true, 'h2-next') - 'adopted')$$, (select id from improve_job)),
                  '22023', 'INVALID_RESULT', 'adopted is required');
-select throws_ok(format($$select complete_improve(%L, 'w1', 1, pg_temp.improvement(true, 'h2-next') - 'session')$$, (select id from improve_job)),
+select throws_ok(format($$select complete_leased_job(%L, 'w1', 1, pg_temp.improvement(true, 'h2-next') - 'session')$$, (select id from improve_job)),
                  '22023', 'INVALID_RESULT', 'the session is required');
-select throws_ok(format($$select complete_improve(%L, 'w1', 1, jsonb_set(pg_temp.improvement(true, 'h2-next'), '{session,instrument}', '"MNQ"'))$$,
+select throws_ok(format($$select complete_leased_job(%L, 'w1', 1, jsonb_set(pg_temp.improvement(true, 'h2-next'), '{params}', '[22]'))$$,
+                        (select id from improve_job)),
+                 '22023', 'INVALID_RESULT', 'params must be an object');
+select throws_ok(format($$select complete_leased_job(%L, 'w1', 1, jsonb_set(pg_temp.improvement(true, 'h2-next'), '{session,instrument}', '"MNQ"'))$$,
                         (select id from improve_job)),
                  '22023', 'INSTRUMENT_MISMATCH', 'a session for another instrument is refused');
-select throws_ok(format($$select complete_improve(%L, 'w1', 1, jsonb_set(pg_temp.improvement(true, 'h2-next'), '{trades,0,side}', '"SIDEWAYS"'))$$,
+select throws_ok(format($$select complete_leased_job(%L, 'w1', 1, jsonb_set(pg_temp.improvement(true, 'h2-next'), '{trades,0,side}', '"SIDEWAYS"'))$$,
                         (select id from improve_job)),
                  '23514', null, 'a trade breaking a constraint is refused');
 select ok(pg_temp.unchanged(), 'refusals write nothing: no session, bot unchanged, job RUNNING');
 
 -- ---------------------------------------------------------------- improve: not adopted
-create temp table tried as
-    select complete_improve((select id from improve_job), 'w1', 1, pg_temp.improvement(false, 'h2-tried')) as session_id;
+create temp table tried_doc as
+    select complete_leased_job((select id from improve_job), 'w1', 1, pg_temp.improvement(false, 'h2-tried')) as doc;
+create temp table tried as select (doc ->> 'session_id')::uuid as session_id from tried_doc;
+select is((select doc from tried_doc), jsonb_build_object('session_id', (select session_id from tried), 'adopted', false),
+          'the recorder''s document: {session_id, adopted}');
 select results_eq(
     $$select bot_id, job_id, status, iteration, params_hash, params, instrument, bars_tested
         from backtest_sessions where id = (select session_id from tried)$$,
@@ -192,7 +210,8 @@ select is((select payload #> '{out_of_sample,candidate,net_pnl}' from activity_e
 -- ---------------------------------------------------------------- improve: adopted
 create temp table improve_job2 as select pg_temp.running(pg_temp.bot('Improver'), 'IMPROVE') as id;
 create temp table adopted as
-    select complete_improve((select id from improve_job2), 'w1', 1, pg_temp.improvement(true, 'h2-next')) as session_id;
+    select (complete_leased_job((select id from improve_job2), 'w1', 1, pg_temp.improvement(true, 'h2-next')) ->> 'session_id')::uuid
+           as session_id;
 select results_eq($$select iteration, params_hash, params from bots where id = pg_temp.bot('Improver')$$,
                   $$values (1, 'h2-next', '{"n": 22}'::jsonb)$$, 'an adopted candidate becomes the bot''s params, iteration 1');
 select results_eq($$select iteration, params_hash from backtest_sessions where id = (select session_id from adopted)$$,
@@ -204,14 +223,15 @@ select is((select payload ->> 'previous_params_hash' from activity_events where 
 
 create temp table improve_job3 as select pg_temp.running(pg_temp.bot('Improver'), 'IMPROVE') as id;
 create temp table third as
-    select complete_improve((select id from improve_job3), 'w1', 1, pg_temp.improvement(true, 'h2-third')) as session_id;
+    select (complete_leased_job((select id from improve_job3), 'w1', 1, pg_temp.improvement(true, 'h2-third')) ->> 'session_id')::uuid
+           as session_id;
 select is((select iteration from backtest_sessions where id = (select session_id from third)), 2, 'the next iteration is 2');
 select is((select iteration from bots where id = pg_temp.bot('Improver')), 2, 'and the bot follows');
-select throws_ok(format($$select complete_improve(%L, 'w1', 1, pg_temp.improvement(true, 'h2-fourth'))$$, (select id from improve_job3)),
+select throws_ok(format($$select complete_leased_job(%L, 'w1', 1, pg_temp.improvement(true, 'h2-fourth'))$$, (select id from improve_job3)),
                  'P0001', 'LEASE_LOST', 'a completed job cannot record a second iteration');
 select is((select count(*)::int from backtest_sessions where job_id = (select id from improve_job3)), 1, 'one session per job');
 
--- The refactor kept complete_backtest's behaviour (003 covers it fully).
+-- Every IMPROVE completion recorded its candidate (record_backtest's path; 003 covers it fully).
 select is((select count(*)::int from backtest_sessions s join bot_jobs j on j.id = s.job_id where j.job_type = 'IMPROVE'), 3,
           'three iterations recorded');
 select is((select count(*)::int from bots where name = 'Bystander' and status = 'ACTIVE' and iteration = 0), 1,
