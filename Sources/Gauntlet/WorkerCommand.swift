@@ -13,7 +13,7 @@ struct WorkerCommand: ParsableCommand {
         discussion: """
             Each slot is a thread with its own database connection that claims through claim_jobs; \
             a LISTEN on gauntlet_jobs wakes idle slots and they also poll every second. Leases are \
-            extended every third of settings.job_lease_seconds (at most 5 s). SIGTERM or SIGINT: \
+            extended every third of the shortest lease held (the claim row's lease_seconds; at most 5 s). SIGTERM or SIGINT: \
             stop claiming, let running jobs finish for the grace period, release the rest, record \
             the heartbeat as STOPPED and exit 0; a second signal skips the rest of the grace period. \
             Bars come from the provider chain (DATABENTO_API_KEY, POLYGON_API_KEY, GAUNTLET_DATA_DIR, \

@@ -96,8 +96,7 @@ final class ClaimLoop {
         let outcome: JobOutcome
         if let executor = worker.plan.executors[JobKind(rawValue: job.type)] {
             logger.log(level: executor.jobLogLevel, "job started")
-            outcome = executor.execute(job, context: JobContext(connection: connection, logger: logger,
-                                                                workerID: worker.identity.id))
+            outcome = executor.execute(job, context: JobContext(logger: logger, workerID: worker.identity.id))
         } else {
             // claim_jobs returned a type this worker did not ask for: a contract breach.
             outcome = JobOutcome(.failed(JobFailure(code: "NO_EXECUTOR", message: "worker has no executor for \(job.type)",

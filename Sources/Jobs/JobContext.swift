@@ -1,17 +1,14 @@
 import Logging
-import Postgres
 
-/// What an executor may use while running a job on a slot thread.
+/// What an executor may use while running a job on a slot thread. No database
+/// connection: everything an executor needs arrives in the claim row
+/// (`ClaimedJob`), and what it produces goes back through the claim loop.
 public struct JobContext {
-    /// The slot's own connection, for reading settings or (later) calling the SQL
-    /// functions an executor needs. Never used to change a job's status.
-    public let connection: Connection
     /// Carries `trace_id`, `job_id`, `job_type` and `worker_id`.
     public let logger: Logger
     public let workerID: String
 
-    public init(connection: Connection, logger: Logger, workerID: String) {
-        self.connection = connection
+    public init(logger: Logger, workerID: String) {
         self.logger = logger
         self.workerID = workerID
     }

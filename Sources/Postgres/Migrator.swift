@@ -25,7 +25,8 @@ public struct Migrator {
     public let functionsDirectory: URL
 
     /// Key for `pg_advisory_lock`; any constant works as long as every runner uses it.
-    static let lockKey: Int64 = 0x6761_756E_746C_6574 // "gauntlet"
+    /// Listed as advisory_locks 'migrate' (the table cannot exist before the first migration).
+    public static let lockKey: Int64 = 0x6761_756E_746C_6574 // "gauntlet"
 
     public init(sqlDirectory: URL) {
         migrationsDirectory = sqlDirectory.appendingPathComponent("migrations")

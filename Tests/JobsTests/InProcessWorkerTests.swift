@@ -118,11 +118,16 @@ final class InProcessWorkerTests: XCTestCase {
         let worker = try Worker(WorkerConfiguration(
             identity: WorkerIdentity(id: "table", slots: 1), database: .init(conninfo: database.conninfo),
             executors: [NoopExecutor()], gracePeriod: 1))
-        Thread { _ = try? worker.run() }.start()
+        let finished = DispatchSemaphore(value: 0)
+        Thread {
+            _ = try? worker.run()
+            finished.signal()
+        }.start()
         let done = try database.waitUntil(timeout: 15) {
             try database.text("select status from bot_jobs where id = $1", [job]) == "COMPLETED"
         }
         worker.stop()
+        XCTAssertEqual(finished.wait(timeout: .now() + 10), .success)
         XCTAssertTrue(done)
         XCTAssertEqual(try database.text("select array_to_string(job_types, ',') from worker_heartbeats where worker_id = 'table'"),
                        "NOOP,NOOP_TOO")

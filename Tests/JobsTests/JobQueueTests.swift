@@ -65,3 +65,13 @@ final class JobQueueTests: XCTestCase {
         XCTAssertEqual(next.baselineTradingDays, 7)
     }
 }
+
+/// advisory_locks lists every key; the migrator's, which Swift must hold as a
+/// constant (it locks before the table exists), is checked against its row.
+final class AdvisoryLockTests: XCTestCase {
+    func testMigratorKeyIsTheDocumentedOne() throws {
+        let database = try ScratchDatabase()
+        defer { database.drop() }
+        XCTAssertEqual(Int64(try database.int("select lock_key('migrate')")), Migrator.lockKey)
+    }
+}

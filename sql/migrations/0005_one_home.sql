@@ -236,7 +236,7 @@ create table advisory_locks (
 );
 
 insert into advisory_locks (name, key, scope, description) values
-    ('migrate', 7449362001483457908, 'session',
+    ('migrate', 7449364375907624308, 'session',
      'gauntlet migrate: concurrent migrators take turns (the Swift constant Migrator.lockKey; taken before this table exists)'),
     ('backtest_claim', 7310412873920481873, 'transaction',
      'claim_jobs: serialises backtest claims so RUNNING backtests never exceed settings.backtest_concurrency'),
@@ -245,8 +245,8 @@ insert into advisory_locks (name, key, scope, description) values
     ('supervisor_tick', 7310412873920481875, 'transaction',
      'supervisor_tick: one supervisor cycle at a time'),
     ('timer_leader', 7310412873920481876, 'session',
-     'gauntlet timer: the leader holds it for its connection''s life; followers wait. Never shared with a tick, so a '
-     'manual select planner_tick() never waits for the timer process');
+     'gauntlet timer: the leader holds it for its connection''s life; followers try it every tick (pg_try_advisory_lock). '
+     'Never shared with a tick, so a manual select planner_tick() never waits for the timer process');
 
 -- ---------------------------------------------------------------- keep rules (demotion)
 
