@@ -542,27 +542,17 @@ CREATE FUNCTION public.api_usage_summary() RETURNS jsonb
 $$;
 
 --
--- Name: bot_jobs_status_events(); Type: FUNCTION; Schema: public; Owner: -
+-- Name: bot_jobs_status_event(); Type: FUNCTION; Schema: public; Owner: -
 --
 
-CREATE FUNCTION public.bot_jobs_status_events() RETURNS trigger
+CREATE FUNCTION public.bot_jobs_status_event() RETURNS trigger
     LANGUAGE plpgsql
     AS $$
 begin
-    if tg_op = 'INSERT' then
-        insert into job_run_events (job_id, from_status, to_status, reason_code, worker_id, attempt, trace_id, details)
-        select n.id, null, n.status, n.status_reason, n.worker_id, n.attempt, n.trace_id,
-               n.status_details
-          from changed n
-         order by n.id;
-    else
-        insert into job_run_events (job_id, from_status, to_status, reason_code, worker_id, attempt, trace_id, details)
-        select n.id, o.status, n.status, n.status_reason,
-               coalesce(n.worker_id, o.worker_id), n.attempt, n.trace_id, n.status_details
-          from changed n join previous o on o.id = n.id
-         where o.status is distinct from n.status
-         order by n.id;
-    end if;
+    insert into job_run_events (job_id, from_status, to_status, reason_code, worker_id, attempt, trace_id, details)
+    values (new.id, case when tg_op = 'UPDATE' then old.status end, new.status, new.status_reason,
+            coalesce(new.worker_id, case when tg_op = 'UPDATE' then old.worker_id end), new.attempt, new.trace_id,
+            new.status_details);
     return null;
 end
 $$;
@@ -3944,16 +3934,16 @@ CREATE INDEX trade_logs_bot ON public.trade_logs USING btree (bot_id, created_at
 CREATE INDEX trade_logs_created ON public.trade_logs USING btree (created_at DESC);
 
 --
--- Name: bot_jobs bot_jobs_status_events_insert; Type: TRIGGER; Schema: public; Owner: -
+-- Name: bot_jobs bot_jobs_status_event_insert; Type: TRIGGER; Schema: public; Owner: -
 --
 
-CREATE TRIGGER bot_jobs_status_events_insert AFTER INSERT ON public.bot_jobs REFERENCING NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION public.bot_jobs_status_events();
+CREATE TRIGGER bot_jobs_status_event_insert AFTER INSERT ON public.bot_jobs FOR EACH ROW EXECUTE FUNCTION public.bot_jobs_status_event();
 
 --
--- Name: bot_jobs bot_jobs_status_events_update; Type: TRIGGER; Schema: public; Owner: -
+-- Name: bot_jobs bot_jobs_status_event_update; Type: TRIGGER; Schema: public; Owner: -
 --
 
-CREATE TRIGGER bot_jobs_status_events_update AFTER UPDATE ON public.bot_jobs REFERENCING OLD TABLE AS previous NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION public.bot_jobs_status_events();
+CREATE TRIGGER bot_jobs_status_event_update AFTER UPDATE OF status ON public.bot_jobs FOR EACH ROW WHEN ((old.status IS DISTINCT FROM new.status)) EXECUTE FUNCTION public.bot_jobs_status_event();
 
 --
 -- Name: bot_jobs bot_jobs_unexplained_status; Type: TRIGGER; Schema: public; Owner: -
