@@ -542,6 +542,53 @@ CREATE FUNCTION public.api_usage_summary() RETURNS jsonb
 $$;
 
 --
+-- Name: apply_stage_moves(uuid[], text[], text, text, jsonb[], boolean); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.apply_stage_moves(p_bots uuid[], p_to text[], p_reason text, p_actor text, p_details jsonb[] DEFAULT NULL::jsonb[], p_feed boolean DEFAULT true) RETURNS integer
+    LANGUAGE plpgsql
+    AS $$
+declare
+    v_ranks constant text[] := array['LAB', 'PAPER', 'SHADOW', 'CANARY', 'LIVE'];
+    v_n int;
+begin
+    with req as (
+        select u.bot_id, u.to_stage, coalesce(u.details, '{}') as details
+          from unnest(p_bots, p_to, coalesce(p_details, '{}'::jsonb[])) as u(bot_id, to_stage, details)
+         where u.bot_id is not null
+    ), moved as (
+        select b.id as bot_id, b.stage as from_stage, r.to_stage, r.details
+          from bots b join req r on r.bot_id = b.id
+         where b.stage is distinct from r.to_stage
+         order by b.id
+           for update of b
+    ), ev as (
+        insert into bot_stage_events (bot_id, from_stage, to_stage, reason_code, actor, details)
+        select m.bot_id, m.from_stage, m.to_stage, p_reason, p_actor, m.details from moved m
+        returning id, bot_id, from_stage, to_stage, details
+    ), upd as (
+        update bots b set stage = m.to_stage, stage_updated_at = now(), stage_reason_code = p_reason, updated_at = now()
+          from moved m where b.id = m.bot_id
+        returning b.id
+    ), feed as (
+        insert into activity_events (event_type, bot_id, payload)
+        select case when array_position(v_ranks, e.to_stage) < array_position(v_ranks, e.from_stage) then 'DEMOTED'
+                    when e.from_stage = 'PAPER' then 'GRADUATED' else 'PROMOTED' end,
+               e.bot_id,
+               e.details || jsonb_build_object('from_stage', e.from_stage, 'to_stage', e.to_stage,
+                                               'reason_code', p_reason, 'actor', p_actor, 'stage_event_id', e.id)
+          from ev e
+         where p_feed
+    ), streak as (
+        update bot_gate_streaks g set failed_cycles = 0, passed_all = null, last_failures = '[]', blocked_since = null
+          from moved m where g.bot_id = m.bot_id
+    )
+    select count(*) into v_n from upd;
+    return v_n;
+end
+$$;
+
+--
 -- Name: bot_jobs_status_event(); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -1838,24 +1885,12 @@ declare
     v_reason text := coalesce(p_reason, 'BULK_REVERT_REBASELINE');
     v_actor text := coalesce(nullif(p_actor, ''), 'system');
 begin
-    with moved as (
-        select b.id, b.stage from bots b
-         where b.stage in ('PAPER', 'SHADOW', 'CANARY', 'LIVE') and not b.pinned
-         order by b.id
-           for update
-    ), ev as (
-        insert into bot_stage_events (bot_id, from_stage, to_stage, reason_code, actor)
-        select m.id, m.stage, 'LAB', v_reason, v_actor from moved m
-    ), upd as (
-        update bots b set stage = 'LAB', stage_updated_at = now(), stage_reason_code = v_reason, updated_at = now(),
-                          metrics_reset_at = now()
-          from moved m where b.id = m.id
-        returning b.id
-    )
-    select array_agg(id order by id) into v_ids from upd;
-
-    update bot_gate_streaks set failed_cycles = 0, passed_all = null, last_failures = '[]', blocked_since = null
-     where bot_id = any(coalesce(v_ids, '{}'));
+    select array_agg(b.id order by b.id) into v_ids
+      from bots b where b.stage in ('PAPER', 'SHADOW', 'CANARY', 'LIVE') and not b.pinned;
+    -- One STAGES_REVERTED below instead of a DEMOTED per bot.
+    perform apply_stage_moves(v_ids, array_fill('LAB'::text, array[coalesce(cardinality(v_ids), 0)]), v_reason,
+                              v_actor, null, false);
+    update bots set metrics_reset_at = now() where id = any (coalesce(v_ids, '{}'));
     select count(*) into v_pinned from bots where pinned and stage in ('PAPER', 'SHADOW', 'CANARY', 'LIVE');
     v_queued := case when v_ids is null then 0
                      else (enqueue_missing_baselines(v_reason, v_ids) ->> 'enqueued')::int end;
@@ -2137,7 +2172,9 @@ declare
     v_blocked int;
     v_blocked_events int;
     v_promoted int := 0;
-    v_demoted int := 0;
+    v_demoted_ids uuid[];
+    v_demoted_to text[];
+    v_demoted_details jsonb[];
     v_recommended int := 0;
 begin
     perform pg_advisory_xact_lock(lock_key('supervisor_tick'));
@@ -2287,23 +2324,28 @@ begin
            (select count(*) from tier_ev)
       into v_scored, v_eval_scores, v_score_events, v_tier_events;
 
+    -- Every rule of every ACTIVE bot with evidence, evaluated once for this cycle:
+    -- demotions and gates read the same rows.
+    drop table if exists supervisor_cycle_gates;
+    create temp table supervisor_cycle_gates on commit drop as
+        select ge.* from gate_evaluations ge join bots b on b.id = ge.bot_id and b.status = 'ACTIVE'
+         where ge.has_evidence;
+    analyze supervisor_cycle_gates;  -- the statements below plan with its real size
+
     -- 3. Demotions.
-    for r in
-        select ge.bot_id, min(ge.to_stage) as to_stage,
-               jsonb_agg(jsonb_build_object('rule_id', ge.rule_id, 'metric', ge.metric, 'comparator', ge.comparator,
-                                            'threshold', ge.threshold, 'actual', ge.actual,
-                                            'reason_code', ge.failure_code, 'session_id', ge.session_id)
-                         order by ge.rule_id) as failures
-          from gate_evaluations ge
-          join bots b on b.id = ge.bot_id and b.status = 'ACTIVE'
-         where ge.kind = 'KEEP' and ge.has_evidence and not ge.passed
-         group by ge.bot_id
-         order by ge.bot_id
-    loop
-        perform transition_stage(r.bot_id, r.to_stage, 'KEEP_RULES_FAILED', 'supervisor',
-                                 jsonb_build_object('failures', r.failures));
-        v_demoted := v_demoted + 1;
-    end loop;
+    select coalesce(array_agg(d.bot_id order by d.bot_id), '{}'),
+           coalesce(array_agg(d.to_stage order by d.bot_id), '{}'),
+           coalesce(array_agg(jsonb_build_object('failures', d.failures) order by d.bot_id), '{}')
+      into v_demoted_ids, v_demoted_to, v_demoted_details
+      from (select ge.bot_id, min(ge.to_stage) as to_stage,
+                   jsonb_agg(jsonb_build_object('rule_id', ge.rule_id, 'metric', ge.metric, 'comparator', ge.comparator,
+                                                'threshold', ge.threshold, 'actual', ge.actual,
+                                                'reason_code', ge.failure_code, 'session_id', ge.session_id)
+                             order by ge.rule_id) as failures
+              from supervisor_cycle_gates ge
+             where ge.kind = 'KEEP' and not ge.passed
+             group by ge.bot_id) d;
+    perform apply_stage_moves(v_demoted_ids, v_demoted_to, 'KEEP_RULES_FAILED', 'supervisor', v_demoted_details);
 
     -- 4. Gates.
     with g as (
@@ -2317,9 +2359,9 @@ begin
                                                      'actual', ge.actual, 'reason_code', ge.failure_code,
                                                      'suggested_fix', ge.suggested_fix)
                                   order by ge.rule_id) filter (where not ge.passed), '[]') as failures
-          from gate_evaluations ge
-          join bots b on b.id = ge.bot_id and b.status = 'ACTIVE'
-         where ge.has_evidence and ge.kind = 'PROMOTE'
+          from supervisor_cycle_gates ge
+         -- a bot demoted just now is judged from its new stage next cycle
+         where ge.kind = 'PROMOTE' and ge.bot_id <> all (v_demoted_ids)
          group by ge.bot_id
     ), old as (
         select s.bot_id, s.passed_all, s.failed_cycles,
@@ -2356,38 +2398,16 @@ begin
       into v_evaluated, v_blocked, v_blocked_events;
 
     -- Promotions for bots that pass now (their gates were evaluated just above, in
-    -- this transaction). AUTO applies them set-based with exactly transition_stage's
-    -- writes (bot_stage_events, bots, PROMOTED/GRADUATED, streak cleared), so a
-    -- large fleet promotes in one statement; RECOMMEND records one
+    -- this transaction). AUTO applies them in one call of apply_stage_moves (the
+    -- stage-change writes transition_stage uses too); RECOMMEND records one
     -- PROMOTION_RECOMMENDED per bot and target stage (not again every cycle).
     if v_mode = 'AUTO' then
-        with moved as (
-            select b.id as bot_id, b.stage as from_stage, s.next_stage as to_stage
-              from bot_gate_streaks s join bots b on b.id = s.bot_id
-             where s.passed_all and s.last_evaluated_at = now() and b.status = 'ACTIVE'
-               and s.next_stage in ('PAPER', 'SHADOW')
-             order by b.id
-               for update of b
-        ), ev as (
-            insert into bot_stage_events (bot_id, from_stage, to_stage, reason_code, actor)
-            select m.bot_id, m.from_stage, m.to_stage, 'GATES_PASSED', 'supervisor' from moved m
-            returning id, bot_id, from_stage, to_stage
-        ), upd as (
-            update bots b set stage = m.to_stage, stage_updated_at = now(), stage_reason_code = 'GATES_PASSED',
-                              updated_at = now()
-              from moved m where b.id = m.bot_id
-            returning b.id
-        ), feed as (
-            insert into activity_events (event_type, bot_id, payload)
-            select case when e.from_stage = 'PAPER' then 'GRADUATED' else 'PROMOTED' end, e.bot_id,
-                   jsonb_build_object('from_stage', e.from_stage, 'to_stage', e.to_stage, 'reason_code', 'GATES_PASSED',
-                                      'actor', 'supervisor', 'stage_event_id', e.id)
-              from ev e
-        ), streak as (
-            update bot_gate_streaks g set failed_cycles = 0, passed_all = null, last_failures = '[]', blocked_since = null
-              from moved m where g.bot_id = m.bot_id
-        )
-        select count(*) into v_promoted from upd;
+        select apply_stage_moves(array_agg(m.bot_id), array_agg(m.to_stage), 'GATES_PASSED', 'supervisor')
+          into v_promoted
+          from (select b.id as bot_id, s.next_stage as to_stage
+                  from bot_gate_streaks s join bots b on b.id = s.bot_id
+                 where s.passed_all and s.last_evaluated_at = now() and b.status = 'ACTIVE'
+                   and s.next_stage in ('PAPER', 'SHADOW')) m;
     else
         with rec as (
             insert into activity_events (event_type, bot_id, payload)
@@ -2406,7 +2426,7 @@ begin
         select count(*) into v_recommended from rec;
     end if;
 
-    return jsonb_build_object('killed', v_killed, 'demoted', v_demoted, 'scored', v_scored, 'evaluatedScores', v_eval_scores, 'scoreEvents', v_score_events,
+    return jsonb_build_object('killed', v_killed, 'demoted', cardinality(v_demoted_ids), 'scored', v_scored, 'evaluatedScores', v_eval_scores, 'scoreEvents', v_score_events,
                               'tierChanges', v_tier_events, 'evaluated', v_evaluated, 'blocked', v_blocked,
                               'blockedEvents', v_blocked_events, 'promoted', v_promoted,
                               'recommended', v_recommended);
@@ -2426,7 +2446,6 @@ declare
     v_from int;
     v_to int;
     v_failures jsonb;
-    v_event uuid;
     v_actor text := coalesce(nullif(p_actor, ''), 'system');
 begin
     select * into v_bot from bots where id = p_bot for update;
@@ -2476,21 +2495,7 @@ begin
         end if;
     end if;
 
-    insert into bot_stage_events (bot_id, from_stage, to_stage, reason_code, actor, details)
-    values (p_bot, v_bot.stage, p_to, p_reason, v_actor, coalesce(p_details, '{}'))
-    returning id into v_event;
-    update bots
-       set stage = p_to, stage_updated_at = now(), stage_reason_code = p_reason, updated_at = now()
-     where id = p_bot;
-    insert into activity_events (event_type, bot_id, payload)
-    values (case when v_to < v_from then 'DEMOTED' when v_bot.stage = 'PAPER' then 'GRADUATED' else 'PROMOTED' end,
-            p_bot,
-            coalesce(p_details, '{}') || jsonb_build_object('from_stage', v_bot.stage, 'to_stage', p_to,
-                                                            'reason_code', p_reason, 'actor', v_actor,
-                                                            'stage_event_id', v_event));
-    -- A new stage starts a new gate streak.
-    update bot_gate_streaks set failed_cycles = 0, passed_all = null, last_failures = '[]', blocked_since = null
-     where bot_id = p_bot;
+    perform apply_stage_moves(array[p_bot], array[p_to], p_reason, v_actor, array[coalesce(p_details, '{}')]);
     return p_to;
 end
 $$;

@@ -18,24 +18,12 @@ declare
     v_reason text := coalesce(p_reason, 'BULK_REVERT_REBASELINE');
     v_actor text := coalesce(nullif(p_actor, ''), 'system');
 begin
-    with moved as (
-        select b.id, b.stage from bots b
-         where b.stage in ('PAPER', 'SHADOW', 'CANARY', 'LIVE') and not b.pinned
-         order by b.id
-           for update
-    ), ev as (
-        insert into bot_stage_events (bot_id, from_stage, to_stage, reason_code, actor)
-        select m.id, m.stage, 'LAB', v_reason, v_actor from moved m
-    ), upd as (
-        update bots b set stage = 'LAB', stage_updated_at = now(), stage_reason_code = v_reason, updated_at = now(),
-                          metrics_reset_at = now()
-          from moved m where b.id = m.id
-        returning b.id
-    )
-    select array_agg(id order by id) into v_ids from upd;
-
-    update bot_gate_streaks set failed_cycles = 0, passed_all = null, last_failures = '[]', blocked_since = null
-     where bot_id = any(coalesce(v_ids, '{}'));
+    select array_agg(b.id order by b.id) into v_ids
+      from bots b where b.stage in ('PAPER', 'SHADOW', 'CANARY', 'LIVE') and not b.pinned;
+    -- One STAGES_REVERTED below instead of a DEMOTED per bot.
+    perform apply_stage_moves(v_ids, array_fill('LAB'::text, array[coalesce(cardinality(v_ids), 0)]), v_reason,
+                              v_actor, null, false);
+    update bots set metrics_reset_at = now() where id = any (coalesce(v_ids, '{}'));
     select count(*) into v_pinned from bots where pinned and stage in ('PAPER', 'SHADOW', 'CANARY', 'LIVE');
     v_queued := case when v_ids is null then 0
                      else (enqueue_missing_baselines(v_reason, v_ids) ->> 'enqueued')::int end;

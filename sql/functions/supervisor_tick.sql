@@ -37,10 +37,12 @@
 --    {from_tier, to_tier, total} when the tier differs from the previous score's.
 -- 3. Demotions: an ACTIVE bot with evidence that fails any KEEP rule of its stage
 --    (gate_evaluations kind KEEP; looser than the promotion into that stage, so
---    a bot does not flap) goes down one stage through transition_stage (reason
---    KEEP_RULES_FAILED, actor supervisor; bot_stage_events and DEMOTED carry
+--    a bot does not flap) goes down one stage (reason
+--    KEEP_RULES_FAILED, actor supervisor, apply_stage_moves — the writes
+--    transition_stage makes; bot_stage_events and DEMOTED carry
 --    {failures: [{rule_id, metric, comparator, threshold, actual, reason_code,
---    session_id}]}). A bot without evidence (e.g. after a reset) is never demoted.
+--    session_id}]}). A bot without evidence (e.g. after a reset) is never demoted;
+--    a demoted bot's promotion gates are judged from its new stage next cycle.
 -- 4. Gates (gate_evaluations kind PROMOTE) for every ACTIVE bot with evidence:
 --    bot_gate_streaks gets passed_all, the failures and the streak. A cycle counts
 --    as failed (failed_cycles + 1) when a performance rule fails — not when the
@@ -49,7 +51,7 @@
 --    resets it to 0. AUTONOMY_GATE_BLOCKED {from_stage, to_stage, reason_code:
 --    GATES_FAILED, failures, failed_cycles} when the set of failing rules changes.
 --    A passing bot is promoted one stage (reason GATES_PASSED, actor supervisor;
---    the same writes as transition_stage, set-based) when promotion_mode = AUTO,
+--    apply_stage_moves, as transition_stage) when promotion_mode = AUTO,
 --    or gets PROMOTION_RECOMMENDED
 --    {from_stage, to_stage, reason_code, promotion_mode} when RECOMMEND (stage unchanged).
 -- Returns {"killed", "demoted", "scored" (rows written), "evaluatedScores", "scoreEvents", "tierChanges", "evaluated", "blocked",
@@ -73,7 +75,9 @@ declare
     v_blocked int;
     v_blocked_events int;
     v_promoted int := 0;
-    v_demoted int := 0;
+    v_demoted_ids uuid[];
+    v_demoted_to text[];
+    v_demoted_details jsonb[];
     v_recommended int := 0;
 begin
     perform pg_advisory_xact_lock(lock_key('supervisor_tick'));
@@ -223,23 +227,28 @@ begin
            (select count(*) from tier_ev)
       into v_scored, v_eval_scores, v_score_events, v_tier_events;
 
+    -- Every rule of every ACTIVE bot with evidence, evaluated once for this cycle:
+    -- demotions and gates read the same rows.
+    drop table if exists supervisor_cycle_gates;
+    create temp table supervisor_cycle_gates on commit drop as
+        select ge.* from gate_evaluations ge join bots b on b.id = ge.bot_id and b.status = 'ACTIVE'
+         where ge.has_evidence;
+    analyze supervisor_cycle_gates;  -- the statements below plan with its real size
+
     -- 3. Demotions.
-    for r in
-        select ge.bot_id, min(ge.to_stage) as to_stage,
-               jsonb_agg(jsonb_build_object('rule_id', ge.rule_id, 'metric', ge.metric, 'comparator', ge.comparator,
-                                            'threshold', ge.threshold, 'actual', ge.actual,
-                                            'reason_code', ge.failure_code, 'session_id', ge.session_id)
-                         order by ge.rule_id) as failures
-          from gate_evaluations ge
-          join bots b on b.id = ge.bot_id and b.status = 'ACTIVE'
-         where ge.kind = 'KEEP' and ge.has_evidence and not ge.passed
-         group by ge.bot_id
-         order by ge.bot_id
-    loop
-        perform transition_stage(r.bot_id, r.to_stage, 'KEEP_RULES_FAILED', 'supervisor',
-                                 jsonb_build_object('failures', r.failures));
-        v_demoted := v_demoted + 1;
-    end loop;
+    select coalesce(array_agg(d.bot_id order by d.bot_id), '{}'),
+           coalesce(array_agg(d.to_stage order by d.bot_id), '{}'),
+           coalesce(array_agg(jsonb_build_object('failures', d.failures) order by d.bot_id), '{}')
+      into v_demoted_ids, v_demoted_to, v_demoted_details
+      from (select ge.bot_id, min(ge.to_stage) as to_stage,
+                   jsonb_agg(jsonb_build_object('rule_id', ge.rule_id, 'metric', ge.metric, 'comparator', ge.comparator,
+                                                'threshold', ge.threshold, 'actual', ge.actual,
+                                                'reason_code', ge.failure_code, 'session_id', ge.session_id)
+                             order by ge.rule_id) as failures
+              from supervisor_cycle_gates ge
+             where ge.kind = 'KEEP' and not ge.passed
+             group by ge.bot_id) d;
+    perform apply_stage_moves(v_demoted_ids, v_demoted_to, 'KEEP_RULES_FAILED', 'supervisor', v_demoted_details);
 
     -- 4. Gates.
     with g as (
@@ -253,9 +262,9 @@ begin
                                                      'actual', ge.actual, 'reason_code', ge.failure_code,
                                                      'suggested_fix', ge.suggested_fix)
                                   order by ge.rule_id) filter (where not ge.passed), '[]') as failures
-          from gate_evaluations ge
-          join bots b on b.id = ge.bot_id and b.status = 'ACTIVE'
-         where ge.has_evidence and ge.kind = 'PROMOTE'
+          from supervisor_cycle_gates ge
+         -- a bot demoted just now is judged from its new stage next cycle
+         where ge.kind = 'PROMOTE' and ge.bot_id <> all (v_demoted_ids)
          group by ge.bot_id
     ), old as (
         select s.bot_id, s.passed_all, s.failed_cycles,
@@ -292,38 +301,16 @@ begin
       into v_evaluated, v_blocked, v_blocked_events;
 
     -- Promotions for bots that pass now (their gates were evaluated just above, in
-    -- this transaction). AUTO applies them set-based with exactly transition_stage's
-    -- writes (bot_stage_events, bots, PROMOTED/GRADUATED, streak cleared), so a
-    -- large fleet promotes in one statement; RECOMMEND records one
+    -- this transaction). AUTO applies them in one call of apply_stage_moves (the
+    -- stage-change writes transition_stage uses too); RECOMMEND records one
     -- PROMOTION_RECOMMENDED per bot and target stage (not again every cycle).
     if v_mode = 'AUTO' then
-        with moved as (
-            select b.id as bot_id, b.stage as from_stage, s.next_stage as to_stage
-              from bot_gate_streaks s join bots b on b.id = s.bot_id
-             where s.passed_all and s.last_evaluated_at = now() and b.status = 'ACTIVE'
-               and s.next_stage in ('PAPER', 'SHADOW')
-             order by b.id
-               for update of b
-        ), ev as (
-            insert into bot_stage_events (bot_id, from_stage, to_stage, reason_code, actor)
-            select m.bot_id, m.from_stage, m.to_stage, 'GATES_PASSED', 'supervisor' from moved m
-            returning id, bot_id, from_stage, to_stage
-        ), upd as (
-            update bots b set stage = m.to_stage, stage_updated_at = now(), stage_reason_code = 'GATES_PASSED',
-                              updated_at = now()
-              from moved m where b.id = m.bot_id
-            returning b.id
-        ), feed as (
-            insert into activity_events (event_type, bot_id, payload)
-            select case when e.from_stage = 'PAPER' then 'GRADUATED' else 'PROMOTED' end, e.bot_id,
-                   jsonb_build_object('from_stage', e.from_stage, 'to_stage', e.to_stage, 'reason_code', 'GATES_PASSED',
-                                      'actor', 'supervisor', 'stage_event_id', e.id)
-              from ev e
-        ), streak as (
-            update bot_gate_streaks g set failed_cycles = 0, passed_all = null, last_failures = '[]', blocked_since = null
-              from moved m where g.bot_id = m.bot_id
-        )
-        select count(*) into v_promoted from upd;
+        select apply_stage_moves(array_agg(m.bot_id), array_agg(m.to_stage), 'GATES_PASSED', 'supervisor')
+          into v_promoted
+          from (select b.id as bot_id, s.next_stage as to_stage
+                  from bot_gate_streaks s join bots b on b.id = s.bot_id
+                 where s.passed_all and s.last_evaluated_at = now() and b.status = 'ACTIVE'
+                   and s.next_stage in ('PAPER', 'SHADOW')) m;
     else
         with rec as (
             insert into activity_events (event_type, bot_id, payload)
@@ -342,7 +329,7 @@ begin
         select count(*) into v_recommended from rec;
     end if;
 
-    return jsonb_build_object('killed', v_killed, 'demoted', v_demoted, 'scored', v_scored, 'evaluatedScores', v_eval_scores, 'scoreEvents', v_score_events,
+    return jsonb_build_object('killed', v_killed, 'demoted', cardinality(v_demoted_ids), 'scored', v_scored, 'evaluatedScores', v_eval_scores, 'scoreEvents', v_score_events,
                               'tierChanges', v_tier_events, 'evaluated', v_evaluated, 'blocked', v_blocked,
                               'blockedEvents', v_blocked_events, 'promoted', v_promoted,
                               'recommended', v_recommended);

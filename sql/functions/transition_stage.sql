@@ -1,6 +1,7 @@
--- The one way a bot's stage changes (besides the users' own SQL in PROOFS.md §5):
--- writes the bot_stage_events row (from, to, reason_code, actor), sets
--- bots.stage / stage_updated_at / stage_reason_code and the feed event —
+-- The checked way a bot's stage changes (besides the users' own SQL in PROOFS.md §5):
+-- after the checks below, apply_stage_moves writes the bot_stage_events row (from,
+-- to, reason_code, actor), sets bots.stage / stage_updated_at / stage_reason_code,
+-- clears the gate streak and writes the feed event —
 -- PROMOTED (up), GRADUATED (up out of PAPER), DEMOTED (down). Payload
 -- {from_stage, to_stage, reason_code, actor, stage_event_id} plus p_details (also
 -- stored in bot_stage_events.details; the supervisor's demotions put the failing
@@ -22,7 +23,6 @@ declare
     v_from int;
     v_to int;
     v_failures jsonb;
-    v_event uuid;
     v_actor text := coalesce(nullif(p_actor, ''), 'system');
 begin
     select * into v_bot from bots where id = p_bot for update;
@@ -72,21 +72,7 @@ begin
         end if;
     end if;
 
-    insert into bot_stage_events (bot_id, from_stage, to_stage, reason_code, actor, details)
-    values (p_bot, v_bot.stage, p_to, p_reason, v_actor, coalesce(p_details, '{}'))
-    returning id into v_event;
-    update bots
-       set stage = p_to, stage_updated_at = now(), stage_reason_code = p_reason, updated_at = now()
-     where id = p_bot;
-    insert into activity_events (event_type, bot_id, payload)
-    values (case when v_to < v_from then 'DEMOTED' when v_bot.stage = 'PAPER' then 'GRADUATED' else 'PROMOTED' end,
-            p_bot,
-            coalesce(p_details, '{}') || jsonb_build_object('from_stage', v_bot.stage, 'to_stage', p_to,
-                                                            'reason_code', p_reason, 'actor', v_actor,
-                                                            'stage_event_id', v_event));
-    -- A new stage starts a new gate streak.
-    update bot_gate_streaks set failed_cycles = 0, passed_all = null, last_failures = '[]', blocked_since = null
-     where bot_id = p_bot;
+    perform apply_stage_moves(array[p_bot], array[p_to], p_reason, v_actor, array[coalesce(p_details, '{}')]);
     return p_to;
 end
 $$;
