@@ -2324,14 +2324,6 @@ begin
            (select count(*) from tier_ev)
       into v_scored, v_eval_scores, v_score_events, v_tier_events;
 
-    -- Every rule of every ACTIVE bot with evidence, evaluated once for this cycle:
-    -- demotions and gates read the same rows.
-    drop table if exists supervisor_cycle_gates;
-    create temp table supervisor_cycle_gates on commit drop as
-        select ge.* from gate_evaluations ge join bots b on b.id = ge.bot_id and b.status = 'ACTIVE'
-         where ge.has_evidence;
-    analyze supervisor_cycle_gates;  -- the statements below plan with its real size
-
     -- 3. Demotions.
     select coalesce(array_agg(d.bot_id order by d.bot_id), '{}'),
            coalesce(array_agg(d.to_stage order by d.bot_id), '{}'),
@@ -2342,8 +2334,9 @@ begin
                                                 'threshold', ge.threshold, 'actual', ge.actual,
                                                 'reason_code', ge.failure_code, 'session_id', ge.session_id)
                              order by ge.rule_id) as failures
-              from supervisor_cycle_gates ge
-             where ge.kind = 'KEEP' and not ge.passed
+              from gate_evaluations ge
+              join bots b on b.id = ge.bot_id and b.status = 'ACTIVE'
+             where ge.kind = 'KEEP' and ge.has_evidence and not ge.passed
              group by ge.bot_id) d;
     perform apply_stage_moves(v_demoted_ids, v_demoted_to, 'KEEP_RULES_FAILED', 'supervisor', v_demoted_details);
 
@@ -2359,9 +2352,10 @@ begin
                                                      'actual', ge.actual, 'reason_code', ge.failure_code,
                                                      'suggested_fix', ge.suggested_fix)
                                   order by ge.rule_id) filter (where not ge.passed), '[]') as failures
-          from supervisor_cycle_gates ge
+          from gate_evaluations ge
+          join bots b on b.id = ge.bot_id and b.status = 'ACTIVE'
          -- a bot demoted just now is judged from its new stage next cycle
-         where ge.kind = 'PROMOTE' and ge.bot_id <> all (v_demoted_ids)
+         where ge.kind = 'PROMOTE' and ge.has_evidence and ge.bot_id <> all (v_demoted_ids)
          group by ge.bot_id
     ), old as (
         select s.bot_id, s.passed_all, s.failed_cycles,
