@@ -589,17 +589,33 @@ end
 $$;
 
 --
--- Name: bot_jobs_status_event(); Type: FUNCTION; Schema: public; Owner: -
+-- Name: bot_jobs_enqueued_event(); Type: FUNCTION; Schema: public; Owner: -
 --
 
-CREATE FUNCTION public.bot_jobs_status_event() RETURNS trigger
+CREATE FUNCTION public.bot_jobs_enqueued_event() RETURNS trigger
     LANGUAGE plpgsql
     AS $$
 begin
     insert into job_run_events (job_id, from_status, to_status, reason_code, worker_id, attempt, trace_id, details)
-    values (new.id, case when tg_op = 'UPDATE' then old.status end, new.status, new.status_reason,
-            coalesce(new.worker_id, case when tg_op = 'UPDATE' then old.worker_id end), new.attempt, new.trace_id,
-            new.status_details);
+    values (new.id, null, new.status, new.status_reason, new.worker_id, new.attempt, new.trace_id, new.status_details);
+    return null;
+end
+$$;
+
+--
+-- Name: bot_jobs_status_events(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.bot_jobs_status_events() RETURNS trigger
+    LANGUAGE plpgsql
+    AS $$
+begin
+    insert into job_run_events (job_id, from_status, to_status, reason_code, worker_id, attempt, trace_id, details)
+    select n.id, o.status, n.status, n.status_reason, coalesce(n.worker_id, o.worker_id), n.attempt, n.trace_id,
+           n.status_details
+      from changed n join previous o on o.id = n.id
+     where o.status is distinct from n.status
+     order by n.id;
     return null;
 end
 $$;
@@ -770,14 +786,9 @@ declare
     v_recorder text;
     v_doc jsonb := '{}';
 begin
-    -- Kinds with nothing to record finish in this one statement (the no-op queue path).
-    update bot_jobs j
-       set status = 'COMPLETED', finished_at = now(), updated_at = now(), lease_expires_at = null,
-           error_code = null, error_message = null, status_reason = 'COMPLETED', status_details = '{}'
-      from job_kinds k
-     where j.id = p_job and j.status = 'RUNNING' and j.worker_id = p_worker and j.attempt = p_attempt
-       and k.kind = j.job_type and k.recorder is null;
-    if found then
+    -- Kinds with nothing to record (NOOP) finish through the batch path.
+    if (select k.recorder is null from bot_jobs j join job_kinds k on k.kind = j.job_type where j.id = p_job) then
+        perform complete_leased_jobs(array[p_job], array[p_attempt], p_worker);
         return '{}';
     end if;
 
@@ -800,6 +811,32 @@ begin
     return v_doc - 'reason_code';
 end
 $_$;
+
+--
+-- Name: complete_leased_jobs(uuid[], integer[], text); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.complete_leased_jobs(p_jobs uuid[], p_attempts integer[], p_worker text) RETURNS integer
+    LANGUAGE plpgsql
+    AS $$
+declare
+    v_n int;
+begin
+    update bot_jobs j
+       set status = 'COMPLETED', finished_at = now(), updated_at = now(), lease_expires_at = null,
+           error_code = null, error_message = null, status_reason = 'COMPLETED', status_details = '{}'
+      from unnest(p_jobs, p_attempts) as x(id, attempt), job_kinds k
+     where j.id = x.id and j.attempt = x.attempt and j.status = 'RUNNING' and j.worker_id = p_worker
+       and k.kind = j.job_type and k.recorder is null;
+    get diagnostics v_n = row_count;
+    if v_n <> coalesce(cardinality(p_jobs), 0) then
+        raise exception 'LEASE_LOST' using errcode = 'P0001',
+            detail = format('%s of %s jobs are RUNNING under worker %s at their attempt with nothing to record',
+                            v_n, coalesce(cardinality(p_jobs), 0), p_worker);
+    end if;
+    return v_n;
+end
+$$;
 
 --
 -- Name: enqueue_job(uuid, text, integer, jsonb, timestamp with time zone, text); Type: FUNCTION; Schema: public; Owner: -
@@ -3933,16 +3970,16 @@ CREATE INDEX trade_logs_bot ON public.trade_logs USING btree (bot_id, created_at
 CREATE INDEX trade_logs_created ON public.trade_logs USING btree (created_at DESC);
 
 --
--- Name: bot_jobs bot_jobs_status_event_insert; Type: TRIGGER; Schema: public; Owner: -
+-- Name: bot_jobs bot_jobs_enqueued_event; Type: TRIGGER; Schema: public; Owner: -
 --
 
-CREATE TRIGGER bot_jobs_status_event_insert AFTER INSERT ON public.bot_jobs FOR EACH ROW EXECUTE FUNCTION public.bot_jobs_status_event();
+CREATE TRIGGER bot_jobs_enqueued_event AFTER INSERT ON public.bot_jobs FOR EACH ROW EXECUTE FUNCTION public.bot_jobs_enqueued_event();
 
 --
--- Name: bot_jobs bot_jobs_status_event_update; Type: TRIGGER; Schema: public; Owner: -
+-- Name: bot_jobs bot_jobs_status_events; Type: TRIGGER; Schema: public; Owner: -
 --
 
-CREATE TRIGGER bot_jobs_status_event_update AFTER UPDATE OF status ON public.bot_jobs FOR EACH ROW WHEN ((old.status IS DISTINCT FROM new.status)) EXECUTE FUNCTION public.bot_jobs_status_event();
+CREATE TRIGGER bot_jobs_status_events AFTER UPDATE ON public.bot_jobs REFERENCING OLD TABLE AS previous NEW TABLE AS changed FOR EACH STATEMENT EXECUTE FUNCTION public.bot_jobs_status_events();
 
 --
 -- Name: bot_jobs bot_jobs_unexplained_status; Type: TRIGGER; Schema: public; Owner: -

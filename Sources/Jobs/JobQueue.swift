@@ -66,14 +66,12 @@ public struct JobQueue {
         }
     }
 
-    /// Completes several instant jobs in one round trip and one transaction;
-    /// each still goes through `complete_leased_job` (lease check, audit event).
-    /// All or nothing: on any refusal the caller settles them one by one instead.
+    /// Completes several instant jobs (kinds with nothing to record) in one
+    /// statement, `complete_leased_jobs`. All or nothing: on any refusal the
+    /// caller settles them one by one instead.
     public func completeAll(_ jobs: [ClaimedJob], worker: String) throws {
-        try connection.query("""
-            select count(*) from unnest($1::uuid[], $2::int[]) as j(id, attempt),
-                 lateral complete_leased_job(j.id, $3, j.attempt, '{}'::jsonb)
-            """, [jobs.map(\.id), jobs.map(\.attempt), worker])
+        try connection.query("select complete_leased_jobs($1::uuid[], $2::int[], $3)",
+                             [jobs.map(\.id), jobs.map(\.attempt), worker])
     }
 
     /// Returns the job's new status: QUEUED when it will be retried, else FAILED.

@@ -20,14 +20,9 @@ declare
     v_recorder text;
     v_doc jsonb := '{}';
 begin
-    -- Kinds with nothing to record finish in this one statement (the no-op queue path).
-    update bot_jobs j
-       set status = 'COMPLETED', finished_at = now(), updated_at = now(), lease_expires_at = null,
-           error_code = null, error_message = null, status_reason = 'COMPLETED', status_details = '{}'
-      from job_kinds k
-     where j.id = p_job and j.status = 'RUNNING' and j.worker_id = p_worker and j.attempt = p_attempt
-       and k.kind = j.job_type and k.recorder is null;
-    if found then
+    -- Kinds with nothing to record (NOOP) finish through the batch path.
+    if (select k.recorder is null from bot_jobs j join job_kinds k on k.kind = j.job_type where j.id = p_job) then
+        perform complete_leased_jobs(array[p_job], array[p_attempt], p_worker);
         return '{}';
     end if;
 

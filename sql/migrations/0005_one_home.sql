@@ -111,27 +111,38 @@ create trigger bot_jobs_unexplained_status
     when (old.status is distinct from new.status and old.status_reason is not distinct from new.status_reason)
     execute function bot_jobs_unexplained_status();
 
--- One job_run_events row per status change, in the same transaction. Row-level
--- with a WHEN clause: most statements move one job, and heartbeats (which change
--- no status) never call it; measured faster than a statement-level trigger with
--- transition tables on the no-op queue benchmark.
-create function bot_jobs_status_event() returns trigger
+-- One job_run_events row per status change, in the same transaction. An insert
+-- is one job (enqueue_job inserts one row per call), so its trigger is row-level;
+-- updates move jobs in batches (a claim, a batch completion, the rescuer), so
+-- theirs is statement-level over the transition tables: one insert per statement.
+create function bot_jobs_enqueued_event() returns trigger
 language plpgsql as $$
 begin
     insert into job_run_events (job_id, from_status, to_status, reason_code, worker_id, attempt, trace_id, details)
-    values (new.id, case when tg_op = 'UPDATE' then old.status end, new.status, new.status_reason,
-            coalesce(new.worker_id, case when tg_op = 'UPDATE' then old.worker_id end), new.attempt, new.trace_id,
-            new.status_details);
+    values (new.id, null, new.status, new.status_reason, new.worker_id, new.attempt, new.trace_id, new.status_details);
     return null;
 end
 $$;
 
-create trigger bot_jobs_status_event_insert
+create function bot_jobs_status_events() returns trigger
+language plpgsql as $$
+begin
+    insert into job_run_events (job_id, from_status, to_status, reason_code, worker_id, attempt, trace_id, details)
+    select n.id, o.status, n.status, n.status_reason, coalesce(n.worker_id, o.worker_id), n.attempt, n.trace_id,
+           n.status_details
+      from changed n join previous o on o.id = n.id
+     where o.status is distinct from n.status
+     order by n.id;
+    return null;
+end
+$$;
+
+create trigger bot_jobs_enqueued_event
     after insert on bot_jobs
-    for each row execute function bot_jobs_status_event();
-create trigger bot_jobs_status_event_update
-    after update of status on bot_jobs
-    for each row when (old.status is distinct from new.status) execute function bot_jobs_status_event();
+    for each row execute function bot_jobs_enqueued_event();
+create trigger bot_jobs_status_events
+    after update on bot_jobs referencing old table as previous new table as changed
+    for each statement execute function bot_jobs_status_events();
 
 -- ---------------------------------------------------------------- settings: one definition each
 
