@@ -205,20 +205,31 @@ struct ProofCommand: ParsableCommand {
         return problems
     }
 
+    /// A fetched endpoint's body as a JSON object, or the FAIL verdict saying why not.
+    struct Unusable: Error { let verdict: Verdict }
+    static func jsonObject(_ answer: Result<Fetched, Error>, check name: String, path: String)
+        -> Result<(Fetched, [String: Any]), Unusable> {
+        do {
+            let fetched = try answer.get()
+            guard let object = try fetched.json() as? [String: Any] else {
+                return .failure(Unusable(verdict: Verdict(name: name, passed: false,
+                                                          evidence: "HTTP \(fetched.status ?? 0): not a JSON object")))
+            }
+            return .success((fetched, object))
+        } catch {
+            return .failure(Unusable(verdict: Verdict(name: name, passed: false,
+                                                      evidence: "GET \(path) failed (1 error): \(error)")))
+        }
+    }
+
     /// Check 6a: GET /api/_proof/autonomy has exactly the keys of PROOFS.md §4,
     /// at the top, in lastDecisionSummary and in every element of its arrays.
     static func autonomyShape(_ answer: Result<Fetched, Error>) -> Verdict {
         let name = "proof_autonomy_shape"
-        let fetched: Fetched
-        let object: [String: Any]
-        do {
-            fetched = try answer.get()
-            guard let parsed = try fetched.json() as? [String: Any] else {
-                return Verdict(name: name, passed: false, evidence: "HTTP \(fetched.status ?? 0): not a JSON object")
-            }
-            object = parsed
-        } catch {
-            return Verdict(name: name, passed: false, evidence: "GET /api/_proof/autonomy failed (1 error): \(error)")
+        let fetched: Fetched, object: [String: Any]
+        switch jsonObject(answer, check: name, path: "/api/_proof/autonomy") {
+        case .success(let got): (fetched, object) = got
+        case .failure(let verdict): return verdict.verdict
         }
         var problems: [String] = []
         if fetched.status != 200 { problems.append("HTTP \(fetched.status ?? 0)") }
@@ -258,16 +269,10 @@ struct ProofCommand: ParsableCommand {
     /// backtest and evolve — and the stuckRunningOverXmin array (PROOFS.md §4).
     static func jobsShape(_ answer: Result<Fetched, Error>, proofKeys: Result<[String], Error>) -> Verdict {
         let name = "proof_jobs_shape"
-        let fetched: Fetched
-        let object: [String: Any]
-        do {
-            fetched = try answer.get()
-            guard let parsed = try fetched.json() as? [String: Any] else {
-                return Verdict(name: name, passed: false, evidence: "HTTP \(fetched.status ?? 0): not a JSON object")
-            }
-            object = parsed
-        } catch {
-            return Verdict(name: name, passed: false, evidence: "GET /api/_proof/jobs failed (1 error): \(error)")
+        let fetched: Fetched, object: [String: Any]
+        switch jsonObject(answer, check: name, path: "/api/_proof/jobs") {
+        case .success(let got): (fetched, object) = got
+        case .failure(let verdict): return verdict.verdict
         }
         var problems: [String] = []
         if fetched.status != 200 { problems.append("HTTP \(fetched.status ?? 0)") }

@@ -10,22 +10,7 @@ select plan(12);
 
 \ir fixtures/autonomy_fleet.sql
 
--- A rejected candidate as record_improvement leaves it: a COMPLETED IMPROVE job
--- and its session at the bot's iteration + 1 with the candidate's params hash;
--- the bot's row is unchanged.
-create function pg_temp.candidate(p_bot uuid, p_over jsonb) returns uuid language plpgsql as $$
-declare v_job uuid; v_session uuid;
-begin
-    insert into bot_jobs (bot_id, job_type, status, attempt, started_at, finished_at, created_at)
-    values (p_bot, 'IMPROVE', 'COMPLETED', 1, (p_over ->> 'completed_at')::timestamptz - interval '2 minutes',
-            (p_over ->> 'completed_at')::timestamptz, (p_over ->> 'completed_at')::timestamptz - interval '3 minutes')
-    returning id into v_job;
-    v_session := pg_temp.session(p_bot, p_over, true);
-    update backtest_sessions
-       set job_id = v_job, params_hash = 'candidate', iteration = (select iteration + 1 from bots where id = p_bot)
-     where id = v_session;
-    return v_session;
-end $$;
+\ir fixtures/rejected_candidate.sql
 
 -- Bot 1: its own evidence is fine (4% drawdown, an hour old); a candidate tried
 -- ten minutes ago drew down 75%, past kill_drawdown_pct (60), and was rejected.

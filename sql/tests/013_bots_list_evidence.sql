@@ -17,20 +17,7 @@ create function pg_temp.summary(p_name text) returns jsonb language sql as $$
 create function pg_temp.listed(p_name text) returns jsonb language sql as $$
     select x from jsonb_array_elements(api_bots() -> 'bots') x where x ->> 'name' = p_name $$;
 
--- A rejected candidate as record_improvement leaves it (see 012).
-create function pg_temp.candidate(p_bot uuid, p_over jsonb) returns uuid language plpgsql as $$
-declare v_job uuid; v_session uuid;
-begin
-    insert into bot_jobs (bot_id, job_type, status, attempt, started_at, finished_at, created_at)
-    values (p_bot, 'IMPROVE', 'COMPLETED', 1, (p_over ->> 'completed_at')::timestamptz - interval '2 minutes',
-            (p_over ->> 'completed_at')::timestamptz, (p_over ->> 'completed_at')::timestamptz - interval '3 minutes')
-    returning id into v_job;
-    v_session := pg_temp.session(p_bot, p_over, true);
-    update backtest_sessions
-       set job_id = v_job, params_hash = 'candidate', iteration = (select iteration + 1 from bots where id = p_bot)
-     where id = v_session;
-    return v_session;
-end $$;
+\ir fixtures/rejected_candidate.sql
 
 -- Bot 1 earned +500 on its own session; a candidate tried later lost 1234 and was rejected.
 create temp table own as
