@@ -549,7 +549,7 @@ CREATE FUNCTION public.apply_stage_moves(p_bots uuid[], p_to text[], p_reason te
     LANGUAGE plpgsql
     AS $$
 declare
-    v_ranks constant text[] := array['LAB', 'PAPER', 'SHADOW', 'CANARY', 'LIVE'];
+    v_ranks constant text[] := stage_ladder();
     v_n int;
 begin
     with req as (
@@ -782,25 +782,23 @@ CREATE FUNCTION public.complete_leased_job(p_job uuid, p_worker text, p_attempt 
     LANGUAGE plpgsql
     AS $_$
 declare
-    v_job bot_jobs%rowtype;
-    v_recorder text;
-    v_doc jsonb := '{}';
+    v_claim record;
+    v_doc jsonb;
 begin
+    select j as job, k.recorder into v_claim
+      from bot_jobs j join job_kinds k on k.kind = j.job_type
+     where j.id = p_job and lease_held(j, p_worker, p_attempt)
+       for update of j;
+    if not found then
+        perform lease_lost(p_job, p_worker, p_attempt);
+    end if;
     -- Kinds with nothing to record (NOOP) finish through the batch path.
-    if (select k.recorder is null from bot_jobs j join job_kinds k on k.kind = j.job_type where j.id = p_job) then
+    if v_claim.recorder is null then
         perform complete_leased_jobs(array[p_job], array[p_attempt], p_worker);
         return '{}';
     end if;
 
-    select j.* into v_job from bot_jobs j
-     where j.id = p_job and j.status = 'RUNNING' and j.worker_id = p_worker and j.attempt = p_attempt
-       for update;
-    if not found then
-        raise exception 'LEASE_LOST' using errcode = 'P0001',
-            detail = format('job %s is not RUNNING under worker %s at attempt %s', p_job, p_worker, p_attempt);
-    end if;
-    select k.recorder into v_recorder from job_kinds k where k.kind = v_job.job_type;
-    execute format('select %I($1, $2)', v_recorder) into v_doc using v_job, coalesce(p_result, '{}');
+    execute format('select %I($1, $2)', v_claim.recorder) into v_doc using v_claim.job, coalesce(p_result, '{}');
     v_doc := coalesce(v_doc, '{}');
 
     update bot_jobs
@@ -826,13 +824,12 @@ begin
        set status = 'COMPLETED', finished_at = now(), updated_at = now(), lease_expires_at = null,
            error_code = null, error_message = null, status_reason = 'COMPLETED', status_details = '{}'
       from unnest(p_jobs, p_attempts) as x(id, attempt), job_kinds k
-     where j.id = x.id and j.attempt = x.attempt and j.status = 'RUNNING' and j.worker_id = p_worker
-       and k.kind = j.job_type and k.recorder is null;
+     where j.id = x.id and lease_held(j, p_worker, x.attempt) and k.kind = j.job_type and k.recorder is null;
     get diagnostics v_n = row_count;
     if v_n <> coalesce(cardinality(p_jobs), 0) then
-        raise exception 'LEASE_LOST' using errcode = 'P0001',
-            detail = format('%s of %s jobs are RUNNING under worker %s at their attempt with nothing to record',
-                            v_n, coalesce(cardinality(p_jobs), 0), p_worker);
+        perform lease_lost(null, p_worker, null,
+                           format('%s of %s jobs are RUNNING under worker %s at their attempt with nothing to record',
+                                  v_n, coalesce(cardinality(p_jobs), 0), p_worker));
     end if;
     return v_n;
 end
@@ -968,11 +965,10 @@ begin
       from (select coalesce(p_retryable, true) and attempt < max_attempts as retry,
                    now() + make_interval(secs => v_backoff * 2 ^ (attempt - 1)) as retry_at
               from bot_jobs where id = p_job) x
-     where j.id = p_job and j.status = 'RUNNING' and j.worker_id = p_worker and j.attempt = p_attempt
+     where j.id = p_job and lease_held(j, p_worker, p_attempt)
     returning j.* into v_job;
     if not found then
-        raise exception 'LEASE_LOST' using errcode = 'P0001',
-            detail = format('job %s is not RUNNING under worker %s at attempt %s', p_job, p_worker, p_attempt);
+        perform lease_lost(p_job, p_worker, p_attempt);
     end if;
     perform record_job_failure(v_job, v_code, p_message, p_suggested_fix);
     if (select k.is_backtest from job_kinds k where k.kind = v_job.job_type) then
@@ -1032,6 +1028,69 @@ begin
             jsonb_build_object('reason_code', p_reason, 'details', coalesce(p_details, '{}'),
                                'cancelled_jobs', v_cancelled, 'previous_status', v_status));
     return 'KILLED';
+end
+$$;
+
+--
+-- Name: bot_jobs; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.bot_jobs (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    bot_id uuid,
+    job_type text NOT NULL,
+    status text DEFAULT 'QUEUED'::text NOT NULL,
+    priority integer DEFAULT 100 NOT NULL,
+    attempt integer DEFAULT 0 NOT NULL,
+    max_attempts integer DEFAULT 3 NOT NULL,
+    run_after timestamp with time zone DEFAULT now() NOT NULL,
+    payload jsonb DEFAULT '{}'::jsonb NOT NULL,
+    worker_id text,
+    lease_expires_at timestamp with time zone,
+    heartbeat_at timestamp with time zone,
+    trace_id uuid DEFAULT gen_random_uuid() NOT NULL,
+    error_code text,
+    error_message text,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    started_at timestamp with time zone,
+    finished_at timestamp with time zone,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    status_reason text DEFAULT 'ENQUEUED'::text NOT NULL,
+    status_details jsonb DEFAULT '{}'::jsonb NOT NULL,
+    CONSTRAINT bot_jobs_attempt_bounded CHECK ((attempt <= max_attempts)),
+    CONSTRAINT bot_jobs_attempt_check CHECK ((attempt >= 0)),
+    CONSTRAINT bot_jobs_bot_required CHECK (((bot_id IS NOT NULL) OR (job_type = 'NOOP'::text))),
+    CONSTRAINT bot_jobs_error_code_check CHECK ((error_code ~ '^[A-Z][A-Z0-9_]*$'::text)),
+    CONSTRAINT bot_jobs_finished_iff_final CHECK (((finished_at IS NOT NULL) = (status = ANY (ARRAY['COMPLETED'::text, 'FAILED'::text, 'CANCELLED'::text])))),
+    CONSTRAINT bot_jobs_max_attempts_check CHECK (((max_attempts >= 1) AND (max_attempts <= 100))),
+    CONSTRAINT bot_jobs_payload_check CHECK ((jsonb_typeof(payload) = 'object'::text)),
+    CONSTRAINT bot_jobs_priority_check CHECK (((priority >= 0) AND (priority <= 1000))),
+    CONSTRAINT bot_jobs_running_has_lease CHECK (((status <> 'RUNNING'::text) OR ((worker_id IS NOT NULL) AND (lease_expires_at IS NOT NULL) AND (started_at IS NOT NULL) AND (attempt >= 1)))),
+    CONSTRAINT bot_jobs_status_check CHECK ((status = ANY (ARRAY['QUEUED'::text, 'RUNNING'::text, 'COMPLETED'::text, 'FAILED'::text, 'TIMEOUT'::text, 'CANCELLED'::text]))),
+    CONSTRAINT bot_jobs_status_details_check CHECK ((jsonb_typeof(status_details) = 'object'::text)),
+    CONSTRAINT bot_jobs_status_reason_check CHECK ((status_reason ~ '^[A-Z][A-Z0-9_]*$'::text))
+);
+
+--
+-- Name: lease_held(public.bot_jobs, text, integer); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.lease_held(p_job public.bot_jobs, p_worker text, p_attempt integer) RETURNS boolean
+    LANGUAGE sql IMMUTABLE
+    AS $$
+    select p_job.status = 'RUNNING' and p_job.worker_id = p_worker and p_job.attempt = p_attempt
+$$;
+
+--
+-- Name: lease_lost(uuid, text, integer, text); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.lease_lost(p_job uuid, p_worker text, p_attempt integer, p_what text DEFAULT NULL::text) RETURNS void
+    LANGUAGE plpgsql
+    AS $$
+begin
+    raise exception 'LEASE_LOST' using errcode = 'P0001',
+        detail = coalesce(p_what, format('job %s is not RUNNING under worker %s at attempt %s', p_job, p_worker, p_attempt));
 end
 $$;
 
@@ -1410,46 +1469,6 @@ begin
                               'scores', v_scores);
 end
 $$;
-
---
--- Name: bot_jobs; Type: TABLE; Schema: public; Owner: -
---
-
-CREATE TABLE public.bot_jobs (
-    id uuid DEFAULT gen_random_uuid() NOT NULL,
-    bot_id uuid,
-    job_type text NOT NULL,
-    status text DEFAULT 'QUEUED'::text NOT NULL,
-    priority integer DEFAULT 100 NOT NULL,
-    attempt integer DEFAULT 0 NOT NULL,
-    max_attempts integer DEFAULT 3 NOT NULL,
-    run_after timestamp with time zone DEFAULT now() NOT NULL,
-    payload jsonb DEFAULT '{}'::jsonb NOT NULL,
-    worker_id text,
-    lease_expires_at timestamp with time zone,
-    heartbeat_at timestamp with time zone,
-    trace_id uuid DEFAULT gen_random_uuid() NOT NULL,
-    error_code text,
-    error_message text,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
-    started_at timestamp with time zone,
-    finished_at timestamp with time zone,
-    updated_at timestamp with time zone DEFAULT now() NOT NULL,
-    status_reason text DEFAULT 'ENQUEUED'::text NOT NULL,
-    status_details jsonb DEFAULT '{}'::jsonb NOT NULL,
-    CONSTRAINT bot_jobs_attempt_bounded CHECK ((attempt <= max_attempts)),
-    CONSTRAINT bot_jobs_attempt_check CHECK ((attempt >= 0)),
-    CONSTRAINT bot_jobs_bot_required CHECK (((bot_id IS NOT NULL) OR (job_type = 'NOOP'::text))),
-    CONSTRAINT bot_jobs_error_code_check CHECK ((error_code ~ '^[A-Z][A-Z0-9_]*$'::text)),
-    CONSTRAINT bot_jobs_finished_iff_final CHECK (((finished_at IS NOT NULL) = (status = ANY (ARRAY['COMPLETED'::text, 'FAILED'::text, 'CANCELLED'::text])))),
-    CONSTRAINT bot_jobs_max_attempts_check CHECK (((max_attempts >= 1) AND (max_attempts <= 100))),
-    CONSTRAINT bot_jobs_payload_check CHECK ((jsonb_typeof(payload) = 'object'::text)),
-    CONSTRAINT bot_jobs_priority_check CHECK (((priority >= 0) AND (priority <= 1000))),
-    CONSTRAINT bot_jobs_running_has_lease CHECK (((status <> 'RUNNING'::text) OR ((worker_id IS NOT NULL) AND (lease_expires_at IS NOT NULL) AND (started_at IS NOT NULL) AND (attempt >= 1)))),
-    CONSTRAINT bot_jobs_status_check CHECK ((status = ANY (ARRAY['QUEUED'::text, 'RUNNING'::text, 'COMPLETED'::text, 'FAILED'::text, 'TIMEOUT'::text, 'CANCELLED'::text]))),
-    CONSTRAINT bot_jobs_status_details_check CHECK ((jsonb_typeof(status_details) = 'object'::text)),
-    CONSTRAINT bot_jobs_status_reason_check CHECK ((status_reason ~ '^[A-Z][A-Z0-9_]*$'::text))
-);
 
 --
 -- Name: record_backtest(public.bot_jobs, jsonb); Type: FUNCTION; Schema: public; Owner: -
@@ -2186,6 +2205,16 @@ CREATE FUNCTION public.setting_value_fits(p_kind text, p_value jsonb, p_min nume
 $$;
 
 --
+-- Name: stage_ladder(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.stage_ladder() RETURNS text[]
+    LANGUAGE sql IMMUTABLE
+    AS $$
+    select array['LAB', 'PAPER', 'SHADOW', 'CANARY', 'LIVE']
+$$;
+
+--
 -- Name: supervisor_tick(); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -2473,7 +2502,7 @@ CREATE FUNCTION public.transition_stage(p_bot uuid, p_to text, p_reason text, p_
     AS $$
 declare
     v_bot bots%rowtype;
-    v_ranks constant text[] := array['LAB', 'PAPER', 'SHADOW', 'CANARY', 'LIVE'];
+    v_ranks constant text[] := stage_ladder();
     v_from int;
     v_to int;
     v_failures jsonb;
@@ -3223,13 +3252,7 @@ ALTER SEQUENCE public.gate_rules_id_seq OWNED BY public.gate_rules.id;
 CREATE VIEW public.gate_status AS
  SELECT b.id AS bot_id,
     b.stage,
-        CASE b.stage
-            WHEN 'LAB'::text THEN 'PAPER'::text
-            WHEN 'PAPER'::text THEN 'SHADOW'::text
-            WHEN 'SHADOW'::text THEN 'CANARY'::text
-            WHEN 'CANARY'::text THEN 'LIVE'::text
-            ELSE NULL::text
-        END AS next_stage,
+    (public.stage_ladder())[(array_position(public.stage_ladder(), b.stage) + 1)] AS next_stage,
         CASE
             WHEN (count(g.rule_id) = 0) THEN NULL::boolean
             ELSE bool_and(g.passed)

@@ -15,7 +15,7 @@ create or replace function apply_stage_moves(p_bots uuid[], p_to text[], p_reaso
 returns int
 language plpgsql volatile as $$
 declare
-    v_ranks constant text[] := array['LAB', 'PAPER', 'SHADOW', 'CANARY', 'LIVE'];
+    v_ranks constant text[] := stage_ladder();
     v_n int;
 begin
     with req as (

@@ -1,8 +1,7 @@
 -- The one completion entry point for every kind of job. Only the current lease
--- holder may complete: unless the job is RUNNING under p_worker at p_attempt it
--- raises P0001 LEASE_LOST and writes nothing (a late result from a rescued,
--- released or cancelled lease never counts; backtest_sessions.job_id UNIQUE backs
--- this up). A lease that expired but was not yet rescued is still held.
+-- holder may complete (lease_held): anyone else gets P0001 LEASE_LOST and nothing
+-- is written (a late result from a rescued, released or cancelled lease never
+-- counts; backtest_sessions.job_id UNIQUE backs this up).
 --
 -- Then it dispatches to the kind's recorder (job_kinds.recorder), which writes the
 -- kind's results and feed event from p_result and returns a jsonb document; its
@@ -16,25 +15,23 @@ create or replace function complete_leased_job(p_job uuid, p_worker text, p_atte
 returns jsonb
 language plpgsql volatile as $$
 declare
-    v_job bot_jobs%rowtype;
-    v_recorder text;
-    v_doc jsonb := '{}';
+    v_claim record;
+    v_doc jsonb;
 begin
+    select j as job, k.recorder into v_claim
+      from bot_jobs j join job_kinds k on k.kind = j.job_type
+     where j.id = p_job and lease_held(j, p_worker, p_attempt)
+       for update of j;
+    if not found then
+        perform lease_lost(p_job, p_worker, p_attempt);
+    end if;
     -- Kinds with nothing to record (NOOP) finish through the batch path.
-    if (select k.recorder is null from bot_jobs j join job_kinds k on k.kind = j.job_type where j.id = p_job) then
+    if v_claim.recorder is null then
         perform complete_leased_jobs(array[p_job], array[p_attempt], p_worker);
         return '{}';
     end if;
 
-    select j.* into v_job from bot_jobs j
-     where j.id = p_job and j.status = 'RUNNING' and j.worker_id = p_worker and j.attempt = p_attempt
-       for update;
-    if not found then
-        raise exception 'LEASE_LOST' using errcode = 'P0001',
-            detail = format('job %s is not RUNNING under worker %s at attempt %s', p_job, p_worker, p_attempt);
-    end if;
-    select k.recorder into v_recorder from job_kinds k where k.kind = v_job.job_type;
-    execute format('select %I($1, $2)', v_recorder) into v_doc using v_job, coalesce(p_result, '{}');
+    execute format('select %I($1, $2)', v_claim.recorder) into v_doc using v_claim.job, coalesce(p_result, '{}');
     v_doc := coalesce(v_doc, '{}');
 
     update bot_jobs

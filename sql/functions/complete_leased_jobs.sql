@@ -15,13 +15,12 @@ begin
        set status = 'COMPLETED', finished_at = now(), updated_at = now(), lease_expires_at = null,
            error_code = null, error_message = null, status_reason = 'COMPLETED', status_details = '{}'
       from unnest(p_jobs, p_attempts) as x(id, attempt), job_kinds k
-     where j.id = x.id and j.attempt = x.attempt and j.status = 'RUNNING' and j.worker_id = p_worker
-       and k.kind = j.job_type and k.recorder is null;
+     where j.id = x.id and lease_held(j, p_worker, x.attempt) and k.kind = j.job_type and k.recorder is null;
     get diagnostics v_n = row_count;
     if v_n <> coalesce(cardinality(p_jobs), 0) then
-        raise exception 'LEASE_LOST' using errcode = 'P0001',
-            detail = format('%s of %s jobs are RUNNING under worker %s at their attempt with nothing to record',
-                            v_n, coalesce(cardinality(p_jobs), 0), p_worker);
+        perform lease_lost(null, p_worker, null,
+                           format('%s of %s jobs are RUNNING under worker %s at their attempt with nothing to record',
+                                  v_n, coalesce(cardinality(p_jobs), 0), p_worker));
     end if;
     return v_n;
 end

@@ -34,11 +34,10 @@ begin
       from (select coalesce(p_retryable, true) and attempt < max_attempts as retry,
                    now() + make_interval(secs => v_backoff * 2 ^ (attempt - 1)) as retry_at
               from bot_jobs where id = p_job) x
-     where j.id = p_job and j.status = 'RUNNING' and j.worker_id = p_worker and j.attempt = p_attempt
+     where j.id = p_job and lease_held(j, p_worker, p_attempt)
     returning j.* into v_job;
     if not found then
-        raise exception 'LEASE_LOST' using errcode = 'P0001',
-            detail = format('job %s is not RUNNING under worker %s at attempt %s', p_job, p_worker, p_attempt);
+        perform lease_lost(p_job, p_worker, p_attempt);
     end if;
     perform record_job_failure(v_job, v_code, p_message, p_suggested_fix);
     if (select k.is_backtest from job_kinds k where k.kind = v_job.job_type) then

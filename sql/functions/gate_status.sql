@@ -4,8 +4,7 @@
 -- null, passed_all null). KEEP rules: gate_evaluations where kind = 'KEEP'.
 create or replace view gate_status as
 select b.id as bot_id, b.stage,
-       case b.stage when 'LAB' then 'PAPER' when 'PAPER' then 'SHADOW' when 'SHADOW' then 'CANARY'
-                    when 'CANARY' then 'LIVE' end as next_stage,
+       (stage_ladder())[array_position(stage_ladder(), b.stage) + 1] as next_stage,
        case when count(g.rule_id) = 0 then null else bool_and(g.passed) end as passed_all,
        bool_or(g.has_evidence) as has_evidence,
        coalesce(jsonb_agg(jsonb_build_object('rule_id', g.rule_id, 'metric', g.metric, 'comparator', g.comparator,

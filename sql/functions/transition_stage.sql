@@ -19,7 +19,7 @@ returns text
 language plpgsql volatile as $$
 declare
     v_bot bots%rowtype;
-    v_ranks constant text[] := array['LAB', 'PAPER', 'SHADOW', 'CANARY', 'LIVE'];
+    v_ranks constant text[] := stage_ladder();
     v_from int;
     v_to int;
     v_failures jsonb;
