@@ -139,7 +139,7 @@ $$;
 CREATE FUNCTION public.api_bot(p_id uuid) RETURNS jsonb
     LANGUAGE sql STABLE
     AS $$
-    select api_bot_summary(b) || jsonb_build_object(
+    select api_bot_summary(b, n, e) || jsonb_build_object(
         'gates', coalesce((
             select jsonb_agg(jsonb_build_object('ruleId', g.rule_id, 'fromStage', g.from_stage, 'toStage', g.to_stage,
                                                 'metric', g.metric, 'comparator', g.comparator, 'threshold', g.threshold,
@@ -173,8 +173,69 @@ CREATE FUNCTION public.api_bot(p_id uuid) RETURNS jsonb
                                           'startedAt', j.started_at, 'finishedAt', j.finished_at) as doc, j.created_at
                 from bot_jobs j where j.bot_id = b.id order by j.created_at desc limit 20) x), '[]'::jsonb))
     from bots b
+    join bot_now n on n.bot_id = b.id
+    join bot_evidence e on e.bot_id = b.id
     where b.id = p_id
 $$;
+
+--
+-- Name: setting(text); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.setting(p_key text) RETURNS jsonb
+    LANGUAGE plpgsql STABLE
+    AS $$
+declare
+    v_value jsonb;
+begin
+    select s.value into v_value from settings s where s.key = p_key;
+    if not found then
+        raise exception 'SETTING_NOT_FOUND' using errcode = 'P0002', detail = format('no setting %s', p_key),
+            hint = 'settings rows are inserted by migrations; run gauntlet migrate';
+    end if;
+    return v_value;
+end
+$$;
+
+--
+-- Name: bot_jobs; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.bot_jobs (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    bot_id uuid,
+    job_type text NOT NULL,
+    status text DEFAULT 'QUEUED'::text NOT NULL,
+    priority integer DEFAULT 100 NOT NULL,
+    attempt integer DEFAULT 0 NOT NULL,
+    max_attempts integer DEFAULT 3 NOT NULL,
+    run_after timestamp with time zone DEFAULT now() NOT NULL,
+    payload jsonb DEFAULT '{}'::jsonb NOT NULL,
+    worker_id text,
+    lease_expires_at timestamp with time zone,
+    heartbeat_at timestamp with time zone,
+    trace_id uuid DEFAULT gen_random_uuid() NOT NULL,
+    error_code text,
+    error_message text,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    started_at timestamp with time zone,
+    finished_at timestamp with time zone,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    status_reason text DEFAULT 'ENQUEUED'::text NOT NULL,
+    status_details jsonb DEFAULT '{}'::jsonb NOT NULL,
+    CONSTRAINT bot_jobs_attempt_bounded CHECK ((attempt <= max_attempts)),
+    CONSTRAINT bot_jobs_attempt_check CHECK ((attempt >= 0)),
+    CONSTRAINT bot_jobs_bot_required CHECK (((bot_id IS NOT NULL) OR (job_type = 'NOOP'::text))),
+    CONSTRAINT bot_jobs_error_code_check CHECK ((error_code ~ '^[A-Z][A-Z0-9_]*$'::text)),
+    CONSTRAINT bot_jobs_finished_iff_final CHECK (((finished_at IS NOT NULL) = (status = ANY (ARRAY['COMPLETED'::text, 'FAILED'::text, 'CANCELLED'::text])))),
+    CONSTRAINT bot_jobs_max_attempts_check CHECK (((max_attempts >= 1) AND (max_attempts <= 100))),
+    CONSTRAINT bot_jobs_payload_check CHECK ((jsonb_typeof(payload) = 'object'::text)),
+    CONSTRAINT bot_jobs_priority_check CHECK (((priority >= 0) AND (priority <= 1000))),
+    CONSTRAINT bot_jobs_running_has_lease CHECK (((status <> 'RUNNING'::text) OR ((worker_id IS NOT NULL) AND (lease_expires_at IS NOT NULL) AND (started_at IS NOT NULL) AND (attempt >= 1)))),
+    CONSTRAINT bot_jobs_status_check CHECK ((status = ANY (ARRAY['QUEUED'::text, 'RUNNING'::text, 'COMPLETED'::text, 'FAILED'::text, 'TIMEOUT'::text, 'CANCELLED'::text]))),
+    CONSTRAINT bot_jobs_status_details_check CHECK ((jsonb_typeof(status_details) = 'object'::text)),
+    CONSTRAINT bot_jobs_status_reason_check CHECK ((status_reason ~ '^[A-Z][A-Z0-9_]*$'::text))
+);
 
 --
 -- Name: bots; Type: TABLE; Schema: public; Owner: -
@@ -214,10 +275,378 @@ CREATE TABLE public.bots (
 );
 
 --
--- Name: api_bot_summary(public.bots); Type: FUNCTION; Schema: public; Owner: -
+-- Name: bot_evidence; Type: VIEW; Schema: public; Owner: -
 --
 
-CREATE FUNCTION public.api_bot_summary(b public.bots) RETURNS jsonb
+CREATE VIEW public.bot_evidence AS
+ SELECT b.id AS bot_id,
+    b.name,
+    b.stage,
+    b.status,
+    b.pinned,
+    b.created_at,
+    b.iteration,
+    b.generation,
+    r.effective_reset_at,
+    s.id AS session_id,
+    s.job_id AS session_job_id,
+    s.completed_at,
+    s.data_source,
+    s.bars_tested,
+    s.trades_count,
+    s.realized_pnl,
+    s.sharpe,
+    s.sortino,
+    s.profit_factor,
+    s.win_rate,
+    s.expectancy,
+    s.sqn,
+    s.max_drawdown_usd,
+    COALESCE(s.max_drawdown_pct, ((s.max_drawdown_usd / (NULLIF(( SELECT (public.setting('simulated_equity'::text))::numeric AS setting), (0)::numeric))::double precision) * (100)::double precision)) AS max_drawdown_pct,
+    s.params_hash AS session_params_hash,
+    s.iteration AS session_iteration,
+    s.trace_id AS session_trace_id,
+    lj.id AS last_job_id,
+    lj.job_type AS last_job_type,
+    lj.status AS last_job_status,
+    lj.error_code AS last_job_error_code,
+    lj.finished_at AS last_job_finished_at
+   FROM (((public.bots b
+     CROSS JOIN LATERAL ( SELECT GREATEST(( SELECT ((public.setting('metrics_reset_at'::text) #>> '{}'::text[]))::timestamp with time zone AS timestamptz), b.metrics_reset_at) AS effective_reset_at) r)
+     LEFT JOIN LATERAL ( SELECT s_1.id,
+            s_1.bot_id,
+            s_1.job_id,
+            s_1.status,
+            s_1.instrument,
+            s_1.tick_size,
+            s_1.contract_multiplier,
+            s_1.timeframe,
+            s_1.window_from,
+            s_1.window_to,
+            s_1.bars_tested,
+            s_1.data_source,
+            s_1.data_fingerprint,
+            s_1.params,
+            s_1.params_hash,
+            s_1.iteration,
+            s_1.trades_count,
+            s_1.realized_pnl,
+            s_1.sharpe,
+            s_1.sortino,
+            s_1.max_drawdown_usd,
+            s_1.max_drawdown_pct,
+            s_1.profit_factor,
+            s_1.win_rate,
+            s_1.expectancy,
+            s_1.sqn,
+            s_1.metrics,
+            s_1.equity_curve,
+            s_1.engine_version,
+            s_1.started_at,
+            s_1.completed_at,
+            s_1.duration_ms,
+            s_1.trace_id,
+            s_1.error_code,
+            s_1.error_message,
+            s_1.created_at
+           FROM public.backtest_sessions s_1
+          WHERE ((s_1.bot_id = b.id) AND (s_1.status = 'COMPLETED'::text) AND (s_1.completed_at >= COALESCE(r.effective_reset_at, '-infinity'::timestamp with time zone)) AND (s_1.iteration = b.iteration))
+          ORDER BY s_1.completed_at DESC
+         LIMIT 1) s ON (true))
+     LEFT JOIN LATERAL ( SELECT j.id,
+            j.job_type,
+            j.status,
+            j.error_code,
+            j.finished_at
+           FROM public.bot_jobs j
+          WHERE ((j.bot_id = b.id) AND (j.finished_at IS NOT NULL) AND (j.job_type <> 'NOOP'::text))
+          ORDER BY j.created_at DESC
+         LIMIT 1) lj ON (true));
+
+--
+-- Name: bot_gate_streaks; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.bot_gate_streaks (
+    bot_id uuid NOT NULL,
+    failed_cycles integer DEFAULT 0 NOT NULL,
+    last_evaluated_at timestamp with time zone,
+    next_stage text,
+    passed_all boolean,
+    last_failures jsonb DEFAULT '[]'::jsonb NOT NULL,
+    blocked_since timestamp with time zone,
+    CONSTRAINT bot_gate_streaks_failed_cycles_check CHECK ((failed_cycles >= 0)),
+    CONSTRAINT bot_gate_streaks_last_failures_check CHECK ((jsonb_typeof(last_failures) = 'array'::text))
+);
+
+--
+-- Name: job_kinds; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.job_kinds (
+    kind text NOT NULL,
+    is_backtest boolean DEFAULT false NOT NULL,
+    executor text,
+    recorder text,
+    proof_key text NOT NULL,
+    badge text,
+    queued_event text,
+    started_event text,
+    completed_event text,
+    failed_event text,
+    default_priority integer DEFAULT 100 NOT NULL,
+    lease_seconds integer,
+    max_attempts integer DEFAULT 3 NOT NULL,
+    description text NOT NULL,
+    CONSTRAINT job_kinds_badge_check CHECK ((badge = ANY (ARRAY['BACKTEST'::text, 'IMPROVING'::text, 'EVOLVING'::text, 'RUNNER'::text]))),
+    CONSTRAINT job_kinds_completed_event_check CHECK ((completed_event ~ '^[A-Z][A-Z0-9_]*$'::text)),
+    CONSTRAINT job_kinds_default_priority_check CHECK (((default_priority >= 0) AND (default_priority <= 1000))),
+    CONSTRAINT job_kinds_description_check CHECK ((description <> ''::text)),
+    CONSTRAINT job_kinds_executor_check CHECK ((executor ~ '^[a-z][a-z0-9_]*$'::text)),
+    CONSTRAINT job_kinds_failed_event_check CHECK ((failed_event ~ '^[A-Z][A-Z0-9_]*$'::text)),
+    CONSTRAINT job_kinds_kind_check CHECK ((kind ~ '^[A-Z][A-Z0-9_]*$'::text)),
+    CONSTRAINT job_kinds_lease_seconds_check CHECK (((lease_seconds >= 5) AND (lease_seconds <= 86400))),
+    CONSTRAINT job_kinds_max_attempts_check CHECK (((max_attempts >= 1) AND (max_attempts <= 100))),
+    CONSTRAINT job_kinds_proof_key_check CHECK ((proof_key ~ '^[a-z][a-zA-Z0-9]*$'::text)),
+    CONSTRAINT job_kinds_queued_event_check CHECK ((queued_event ~ '^[A-Z][A-Z0-9_]*$'::text)),
+    CONSTRAINT job_kinds_recorder_check CHECK ((recorder ~ '^[a-z][a-z0-9_]*$'::text)),
+    CONSTRAINT job_kinds_started_event_check CHECK ((started_event ~ '^[A-Z][A-Z0-9_]*$'::text))
+);
+
+--
+-- Name: bot_now; Type: VIEW; Schema: public; Owner: -
+--
+
+CREATE VIEW public.bot_now AS
+ WITH cfg AS (
+         SELECT (public.setting('badge_persist_seconds'::text))::integer AS persist,
+            (public.setting('job_lease_seconds'::text))::integer AS lease
+        )
+ SELECT b.id AS bot_id,
+    x.state,
+        CASE x.state
+            WHEN 'BACKTEST_RUNNING'::text THEN format('Backtesting ×%s'::text, j.attempt)
+            WHEN 'BACKTEST_QUEUED'::text THEN format('Queued ×%s'::text, (j.attempt + 1))
+            WHEN 'IMPROVING'::text THEN format('Improving #%s'::text, (b.iteration + 1))
+            WHEN 'EVOLVING'::text THEN 'Evolving'::text
+            WHEN 'RUNNER_RUNNING'::text THEN 'Runner'::text
+            WHEN 'RUNNER_STALE'::text THEN 'Runner stale'::text
+            WHEN 'BLOCKED_BY_GATES'::text THEN 'Blocked by gates'::text
+            ELSE NULL::text
+        END AS label,
+    x.since,
+        CASE
+            WHEN ((j.id IS NOT NULL) AND (x.state <> 'BACKTEST_QUEUED'::text)) THEN round(EXTRACT(epoch FROM (COALESCE(j.finished_at, now()) - COALESCE(j.started_at, j.created_at))), 3)
+            ELSE NULL::numeric
+        END AS elapsed_seconds,
+        CASE
+            WHEN (b.status = 'KILLED'::text) THEN 'BOT_KILLED'::text
+            WHEN (b.status = 'SUPERSEDED'::text) THEN 'SUPERSEDED'::text
+            WHEN (x.state = 'BLOCKED_BY_GATES'::text) THEN 'BLOCKED_BY_GATES'::text
+            WHEN ((j.id IS NOT NULL) AND ((j.attempt +
+            CASE
+                WHEN (j.status = 'QUEUED'::text) THEN 1
+                ELSE 0
+            END) > 1)) THEN j.error_code
+            ELSE NULL::text
+        END AS reason_code,
+        CASE
+            WHEN (j.status = ANY (ARRAY['QUEUED'::text, 'RUNNING'::text])) THEN j.id
+            ELSE NULL::uuid
+        END AS active_job_id,
+        CASE
+            WHEN (j.status = ANY (ARRAY['QUEUED'::text, 'RUNNING'::text])) THEN j.job_type
+            ELSE NULL::text
+        END AS active_job_type,
+        CASE
+            WHEN (j.status = ANY (ARRAY['QUEUED'::text, 'RUNNING'::text])) THEN j.status
+            ELSE NULL::text
+        END AS active_job_status,
+        CASE
+            WHEN (j.id IS NOT NULL) THEN
+            CASE
+                WHEN (j.status = 'QUEUED'::text) THEN (j.attempt + 1)
+                ELSE j.attempt
+            END
+            ELSE NULL::integer
+        END AS attempt,
+    b.iteration,
+    COALESCE(
+        CASE
+            WHEN (x.state = 'BLOCKED_BY_GATES'::text) THEN g.last_failures
+            ELSE NULL::jsonb
+        END, '[]'::jsonb) AS gate_blockers,
+    ((b.created_at > (now() - '00:10:00'::interval)) AND (NOT (EXISTS ( SELECT 1
+           FROM public.backtest_sessions s
+          WHERE (s.bot_id = b.id))))) AS is_new
+   FROM ((((public.bots b
+     CROSS JOIN cfg)
+     LEFT JOIN LATERAL ( SELECT u.id,
+            u.bot_id,
+            u.job_type,
+            u.status,
+            u.priority,
+            u.attempt,
+            u.max_attempts,
+            u.run_after,
+            u.payload,
+            u.worker_id,
+            u.lease_expires_at,
+            u.heartbeat_at,
+            u.trace_id,
+            u.error_code,
+            u.error_message,
+            u.created_at,
+            u.started_at,
+            u.finished_at,
+            u.updated_at,
+            u.status_reason,
+            u.status_details,
+            u.badge,
+            u.pick
+           FROM ( SELECT a.id,
+                    a.bot_id,
+                    a.job_type,
+                    a.status,
+                    a.priority,
+                    a.attempt,
+                    a.max_attempts,
+                    a.run_after,
+                    a.payload,
+                    a.worker_id,
+                    a.lease_expires_at,
+                    a.heartbeat_at,
+                    a.trace_id,
+                    a.error_code,
+                    a.error_message,
+                    a.created_at,
+                    a.started_at,
+                    a.finished_at,
+                    a.updated_at,
+                    a.status_reason,
+                    a.status_details,
+                    a.badge,
+                    0 AS pick
+                   FROM ( SELECT j_1.id,
+                            j_1.bot_id,
+                            j_1.job_type,
+                            j_1.status,
+                            j_1.priority,
+                            j_1.attempt,
+                            j_1.max_attempts,
+                            j_1.run_after,
+                            j_1.payload,
+                            j_1.worker_id,
+                            j_1.lease_expires_at,
+                            j_1.heartbeat_at,
+                            j_1.trace_id,
+                            j_1.error_code,
+                            j_1.error_message,
+                            j_1.created_at,
+                            j_1.started_at,
+                            j_1.finished_at,
+                            j_1.updated_at,
+                            j_1.status_reason,
+                            j_1.status_details,
+                            k.badge
+                           FROM (public.bot_jobs j_1
+                             JOIN public.job_kinds k ON ((k.kind = j_1.job_type)))
+                          WHERE ((j_1.bot_id = b.id) AND (j_1.status = ANY (ARRAY['QUEUED'::text, 'RUNNING'::text])) AND (k.badge IS NOT NULL))
+                          ORDER BY (j_1.status = 'RUNNING'::text) DESC, j_1.created_at DESC
+                         LIMIT 1) a
+                UNION ALL
+                 SELECT l.id,
+                    l.bot_id,
+                    l.job_type,
+                    l.status,
+                    l.priority,
+                    l.attempt,
+                    l.max_attempts,
+                    l.run_after,
+                    l.payload,
+                    l.worker_id,
+                    l.lease_expires_at,
+                    l.heartbeat_at,
+                    l.trace_id,
+                    l.error_code,
+                    l.error_message,
+                    l.created_at,
+                    l.started_at,
+                    l.finished_at,
+                    l.updated_at,
+                    l.status_reason,
+                    l.status_details,
+                    l.badge,
+                    1
+                   FROM ( SELECT j_1.id,
+                            j_1.bot_id,
+                            j_1.job_type,
+                            j_1.status,
+                            j_1.priority,
+                            j_1.attempt,
+                            j_1.max_attempts,
+                            j_1.run_after,
+                            j_1.payload,
+                            j_1.worker_id,
+                            j_1.lease_expires_at,
+                            j_1.heartbeat_at,
+                            j_1.trace_id,
+                            j_1.error_code,
+                            j_1.error_message,
+                            j_1.created_at,
+                            j_1.started_at,
+                            j_1.finished_at,
+                            j_1.updated_at,
+                            j_1.status_reason,
+                            j_1.status_details,
+                            k.badge
+                           FROM (public.bot_jobs j_1
+                             JOIN public.job_kinds k ON ((k.kind = j_1.job_type)))
+                          WHERE (j_1.bot_id = b.id)
+                          ORDER BY j_1.created_at DESC
+                         LIMIT 1) l
+                  WHERE ((l.finished_at > (now() - make_interval(secs => (cfg.persist)::double precision))) AND (l.badge IS NOT NULL))) u
+          ORDER BY u.pick
+         LIMIT 1) j ON (true))
+     LEFT JOIN public.bot_gate_streaks g ON ((g.bot_id = b.id)))
+     CROSS JOIN LATERAL ( SELECT
+                CASE
+                    WHEN (j.id IS NULL) THEN
+                    CASE
+                        WHEN ((g.passed_all = false) AND (b.status = 'ACTIVE'::text)) THEN 'BLOCKED_BY_GATES'::text
+                        ELSE 'IDLE'::text
+                    END
+                    WHEN (j.badge = 'IMPROVING'::text) THEN 'IMPROVING'::text
+                    WHEN (j.badge = 'EVOLVING'::text) THEN 'EVOLVING'::text
+                    WHEN ((j.badge = 'RUNNER'::text) AND (j.status = 'RUNNING'::text)) THEN
+                    CASE
+                        WHEN (COALESCE(j.heartbeat_at, j.started_at) < (now() - make_interval(secs => (cfg.lease)::double precision))) THEN 'RUNNER_STALE'::text
+                        ELSE 'RUNNER_RUNNING'::text
+                    END
+                    WHEN ((j.badge = 'RUNNER'::text) AND (j.status <> 'QUEUED'::text)) THEN 'RUNNER_RUNNING'::text
+                    WHEN (j.status = 'QUEUED'::text) THEN 'BACKTEST_QUEUED'::text
+                    WHEN (j.status = 'RUNNING'::text) THEN 'BACKTEST_RUNNING'::text
+                    WHEN (j.started_at IS NOT NULL) THEN 'BACKTEST_RUNNING'::text
+                    ELSE 'BACKTEST_QUEUED'::text
+                END AS state,
+                CASE
+                    WHEN (j.id IS NULL) THEN
+                    CASE
+                        WHEN ((g.passed_all = false) AND (b.status = 'ACTIVE'::text)) THEN g.blocked_since
+                        ELSE GREATEST(b.created_at, ( SELECT j2.finished_at
+                           FROM public.bot_jobs j2
+                          WHERE (j2.bot_id = b.id)
+                          ORDER BY j2.created_at DESC
+                         LIMIT 1))
+                    END
+                    ELSE COALESCE(j.started_at, j.created_at)
+                END AS since) x);
+
+--
+-- Name: api_bot_summary(public.bots, public.bot_now, public.bot_evidence); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.api_bot_summary(b public.bots, n public.bot_now, e public.bot_evidence) RETURNS jsonb
     LANGUAGE sql STABLE
     AS $$
     select jsonb_build_object(
@@ -228,27 +657,24 @@ CREATE FUNCTION public.api_bot_summary(b public.bots) RETURNS jsonb
         'status', b.status, 'pinned', b.pinned, 'generation', b.generation, 'parentBotId', b.parent_bot_id,
         'origin', b.origin, 'iteration', b.iteration, 'createdAt', b.created_at,
         -- The badge: what the bot is doing now, as bot_now says (DESIGN: one source).
-        'now', (select jsonb_build_object('state', n.state, 'label', n.label, 'since', n.since,
-                                          'elapsedSeconds', n.elapsed_seconds,
-                                          'reasonCode', n.reason_code, 'activeJobId', n.active_job_id,
-                                          'activeJobType', n.active_job_type, 'activeJobStatus', n.active_job_status,
-                                          'attempt', n.attempt, 'iteration', n.iteration,
-                                          'gateBlockers', n.gate_blockers, 'isNew', n.is_new)
-                from bot_now n where n.bot_id = b.id),
+        'now', jsonb_build_object('state', n.state, 'label', n.label, 'since', n.since,
+                                  'elapsedSeconds', n.elapsed_seconds,
+                                  'reasonCode', n.reason_code, 'activeJobId', n.active_job_id,
+                                  'activeJobType', n.active_job_type, 'activeJobStatus', n.active_job_status,
+                                  'attempt', n.attempt, 'iteration', n.iteration,
+                                  'gateBlockers', n.gate_blockers, 'isNew', n.is_new),
         'score', (select jsonb_build_object('total', sc.total, 'tier', sc.tier, 'dataReliability', sc.data_reliability,
                                             'decisionQuality', sc.decision_quality, 'riskDiscipline', sc.risk_discipline,
                                             'executionHealth', sc.execution_health, 'supervisorTrust', sc.supervisor_trust,
                                             'computedAt', sc.computed_at)
                   from autonomy_scores sc where sc.bot_id = b.id order by sc.computed_at desc, sc.id desc limit 1),
         -- The session the bot is judged on (bot_evidence, as the gates see it; null without one).
-        'evidence', (
-            select jsonb_build_object('id', e.session_id, 'tradesCount', e.trades_count, 'realizedPnl', e.realized_pnl,
-                                      'sharpe', e.sharpe, 'maxDrawdownUsd', e.max_drawdown_usd, 'winRate', e.win_rate,
-                                      'profitFactor', e.profit_factor, 'dataSource', e.data_source,
-                                      'barsTested', e.bars_tested, 'completedAt', e.completed_at,
-                                      'iteration', e.session_iteration)
-            from bot_evidence e
-            where e.bot_id = b.id and e.session_id is not null))
+        'evidence', case when e.session_id is not null then
+            jsonb_build_object('id', e.session_id, 'tradesCount', e.trades_count, 'realizedPnl', e.realized_pnl,
+                               'sharpe', e.sharpe, 'maxDrawdownUsd', e.max_drawdown_usd, 'winRate', e.win_rate,
+                               'profitFactor', e.profit_factor, 'dataSource', e.data_source,
+                               'barsTested', e.bars_tested, 'completedAt', e.completed_at,
+                               'iteration', e.session_iteration) end)
 $$;
 
 --
@@ -259,8 +685,11 @@ CREATE FUNCTION public.api_bots() RETURNS jsonb
     LANGUAGE sql STABLE
     SET jit TO 'off'
     AS $$
-    select jsonb_build_object('count', count(*), 'bots', coalesce(jsonb_agg(api_bot_summary(b) order by b.created_at, b.name), '[]'::jsonb))
-    from bots b
+    select jsonb_build_object('count', count(*),
+                              'bots', coalesce(jsonb_agg(api_bot_summary(b, n, e) order by b.created_at, b.name), '[]'::jsonb))
+      from bots b
+      join bot_now n on n.bot_id = b.id
+      join bot_evidence e on e.bot_id = b.id
 $$;
 
 --
@@ -1030,46 +1459,6 @@ begin
     return 'KILLED';
 end
 $$;
-
---
--- Name: bot_jobs; Type: TABLE; Schema: public; Owner: -
---
-
-CREATE TABLE public.bot_jobs (
-    id uuid DEFAULT gen_random_uuid() NOT NULL,
-    bot_id uuid,
-    job_type text NOT NULL,
-    status text DEFAULT 'QUEUED'::text NOT NULL,
-    priority integer DEFAULT 100 NOT NULL,
-    attempt integer DEFAULT 0 NOT NULL,
-    max_attempts integer DEFAULT 3 NOT NULL,
-    run_after timestamp with time zone DEFAULT now() NOT NULL,
-    payload jsonb DEFAULT '{}'::jsonb NOT NULL,
-    worker_id text,
-    lease_expires_at timestamp with time zone,
-    heartbeat_at timestamp with time zone,
-    trace_id uuid DEFAULT gen_random_uuid() NOT NULL,
-    error_code text,
-    error_message text,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
-    started_at timestamp with time zone,
-    finished_at timestamp with time zone,
-    updated_at timestamp with time zone DEFAULT now() NOT NULL,
-    status_reason text DEFAULT 'ENQUEUED'::text NOT NULL,
-    status_details jsonb DEFAULT '{}'::jsonb NOT NULL,
-    CONSTRAINT bot_jobs_attempt_bounded CHECK ((attempt <= max_attempts)),
-    CONSTRAINT bot_jobs_attempt_check CHECK ((attempt >= 0)),
-    CONSTRAINT bot_jobs_bot_required CHECK (((bot_id IS NOT NULL) OR (job_type = 'NOOP'::text))),
-    CONSTRAINT bot_jobs_error_code_check CHECK ((error_code ~ '^[A-Z][A-Z0-9_]*$'::text)),
-    CONSTRAINT bot_jobs_finished_iff_final CHECK (((finished_at IS NOT NULL) = (status = ANY (ARRAY['COMPLETED'::text, 'FAILED'::text, 'CANCELLED'::text])))),
-    CONSTRAINT bot_jobs_max_attempts_check CHECK (((max_attempts >= 1) AND (max_attempts <= 100))),
-    CONSTRAINT bot_jobs_payload_check CHECK ((jsonb_typeof(payload) = 'object'::text)),
-    CONSTRAINT bot_jobs_priority_check CHECK (((priority >= 0) AND (priority <= 1000))),
-    CONSTRAINT bot_jobs_running_has_lease CHECK (((status <> 'RUNNING'::text) OR ((worker_id IS NOT NULL) AND (lease_expires_at IS NOT NULL) AND (started_at IS NOT NULL) AND (attempt >= 1)))),
-    CONSTRAINT bot_jobs_status_check CHECK ((status = ANY (ARRAY['QUEUED'::text, 'RUNNING'::text, 'COMPLETED'::text, 'FAILED'::text, 'TIMEOUT'::text, 'CANCELLED'::text]))),
-    CONSTRAINT bot_jobs_status_details_check CHECK ((jsonb_typeof(status_details) = 'object'::text)),
-    CONSTRAINT bot_jobs_status_reason_check CHECK ((status_reason ~ '^[A-Z][A-Z0-9_]*$'::text))
-);
 
 --
 -- Name: lease_held(public.bot_jobs, text, integer); Type: FUNCTION; Schema: public; Owner: -
@@ -2162,25 +2551,6 @@ end
 $$;
 
 --
--- Name: setting(text); Type: FUNCTION; Schema: public; Owner: -
---
-
-CREATE FUNCTION public.setting(p_key text) RETURNS jsonb
-    LANGUAGE plpgsql STABLE
-    AS $$
-declare
-    v_value jsonb;
-begin
-    select s.value into v_value from settings s where s.key = p_key;
-    if not found then
-        raise exception 'SETTING_NOT_FOUND' using errcode = 'P0002', detail = format('no setting %s', p_key),
-            hint = 'settings rows are inserted by migrations; run gauntlet migrate';
-    end if;
-    return v_value;
-end
-$$;
-
---
 -- Name: setting_value_fits(text, jsonb, numeric, numeric, text[], boolean); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -2728,374 +3098,6 @@ CREATE SEQUENCE public.autonomy_scores_id_seq
 --
 
 ALTER SEQUENCE public.autonomy_scores_id_seq OWNED BY public.autonomy_scores.id;
-
---
--- Name: bot_evidence; Type: VIEW; Schema: public; Owner: -
---
-
-CREATE VIEW public.bot_evidence AS
- SELECT b.id AS bot_id,
-    b.name,
-    b.stage,
-    b.status,
-    b.pinned,
-    b.created_at,
-    b.iteration,
-    b.generation,
-    r.effective_reset_at,
-    s.id AS session_id,
-    s.job_id AS session_job_id,
-    s.completed_at,
-    s.data_source,
-    s.bars_tested,
-    s.trades_count,
-    s.realized_pnl,
-    s.sharpe,
-    s.sortino,
-    s.profit_factor,
-    s.win_rate,
-    s.expectancy,
-    s.sqn,
-    s.max_drawdown_usd,
-    COALESCE(s.max_drawdown_pct, ((s.max_drawdown_usd / (NULLIF(( SELECT (public.setting('simulated_equity'::text))::numeric AS setting), (0)::numeric))::double precision) * (100)::double precision)) AS max_drawdown_pct,
-    s.params_hash AS session_params_hash,
-    s.iteration AS session_iteration,
-    s.trace_id AS session_trace_id,
-    lj.id AS last_job_id,
-    lj.job_type AS last_job_type,
-    lj.status AS last_job_status,
-    lj.error_code AS last_job_error_code,
-    lj.finished_at AS last_job_finished_at
-   FROM (((public.bots b
-     CROSS JOIN LATERAL ( SELECT GREATEST(( SELECT ((public.setting('metrics_reset_at'::text) #>> '{}'::text[]))::timestamp with time zone AS timestamptz), b.metrics_reset_at) AS effective_reset_at) r)
-     LEFT JOIN LATERAL ( SELECT s_1.id,
-            s_1.bot_id,
-            s_1.job_id,
-            s_1.status,
-            s_1.instrument,
-            s_1.tick_size,
-            s_1.contract_multiplier,
-            s_1.timeframe,
-            s_1.window_from,
-            s_1.window_to,
-            s_1.bars_tested,
-            s_1.data_source,
-            s_1.data_fingerprint,
-            s_1.params,
-            s_1.params_hash,
-            s_1.iteration,
-            s_1.trades_count,
-            s_1.realized_pnl,
-            s_1.sharpe,
-            s_1.sortino,
-            s_1.max_drawdown_usd,
-            s_1.max_drawdown_pct,
-            s_1.profit_factor,
-            s_1.win_rate,
-            s_1.expectancy,
-            s_1.sqn,
-            s_1.metrics,
-            s_1.equity_curve,
-            s_1.engine_version,
-            s_1.started_at,
-            s_1.completed_at,
-            s_1.duration_ms,
-            s_1.trace_id,
-            s_1.error_code,
-            s_1.error_message,
-            s_1.created_at
-           FROM public.backtest_sessions s_1
-          WHERE ((s_1.bot_id = b.id) AND (s_1.status = 'COMPLETED'::text) AND (s_1.completed_at >= COALESCE(r.effective_reset_at, '-infinity'::timestamp with time zone)) AND (s_1.iteration = b.iteration))
-          ORDER BY s_1.completed_at DESC
-         LIMIT 1) s ON (true))
-     LEFT JOIN LATERAL ( SELECT j.id,
-            j.job_type,
-            j.status,
-            j.error_code,
-            j.finished_at
-           FROM public.bot_jobs j
-          WHERE ((j.bot_id = b.id) AND (j.finished_at IS NOT NULL) AND (j.job_type <> 'NOOP'::text))
-          ORDER BY j.created_at DESC
-         LIMIT 1) lj ON (true));
-
---
--- Name: bot_gate_streaks; Type: TABLE; Schema: public; Owner: -
---
-
-CREATE TABLE public.bot_gate_streaks (
-    bot_id uuid NOT NULL,
-    failed_cycles integer DEFAULT 0 NOT NULL,
-    last_evaluated_at timestamp with time zone,
-    next_stage text,
-    passed_all boolean,
-    last_failures jsonb DEFAULT '[]'::jsonb NOT NULL,
-    blocked_since timestamp with time zone,
-    CONSTRAINT bot_gate_streaks_failed_cycles_check CHECK ((failed_cycles >= 0)),
-    CONSTRAINT bot_gate_streaks_last_failures_check CHECK ((jsonb_typeof(last_failures) = 'array'::text))
-);
-
---
--- Name: job_kinds; Type: TABLE; Schema: public; Owner: -
---
-
-CREATE TABLE public.job_kinds (
-    kind text NOT NULL,
-    is_backtest boolean DEFAULT false NOT NULL,
-    executor text,
-    recorder text,
-    proof_key text NOT NULL,
-    badge text,
-    queued_event text,
-    started_event text,
-    completed_event text,
-    failed_event text,
-    default_priority integer DEFAULT 100 NOT NULL,
-    lease_seconds integer,
-    max_attempts integer DEFAULT 3 NOT NULL,
-    description text NOT NULL,
-    CONSTRAINT job_kinds_badge_check CHECK ((badge = ANY (ARRAY['BACKTEST'::text, 'IMPROVING'::text, 'EVOLVING'::text, 'RUNNER'::text]))),
-    CONSTRAINT job_kinds_completed_event_check CHECK ((completed_event ~ '^[A-Z][A-Z0-9_]*$'::text)),
-    CONSTRAINT job_kinds_default_priority_check CHECK (((default_priority >= 0) AND (default_priority <= 1000))),
-    CONSTRAINT job_kinds_description_check CHECK ((description <> ''::text)),
-    CONSTRAINT job_kinds_executor_check CHECK ((executor ~ '^[a-z][a-z0-9_]*$'::text)),
-    CONSTRAINT job_kinds_failed_event_check CHECK ((failed_event ~ '^[A-Z][A-Z0-9_]*$'::text)),
-    CONSTRAINT job_kinds_kind_check CHECK ((kind ~ '^[A-Z][A-Z0-9_]*$'::text)),
-    CONSTRAINT job_kinds_lease_seconds_check CHECK (((lease_seconds >= 5) AND (lease_seconds <= 86400))),
-    CONSTRAINT job_kinds_max_attempts_check CHECK (((max_attempts >= 1) AND (max_attempts <= 100))),
-    CONSTRAINT job_kinds_proof_key_check CHECK ((proof_key ~ '^[a-z][a-zA-Z0-9]*$'::text)),
-    CONSTRAINT job_kinds_queued_event_check CHECK ((queued_event ~ '^[A-Z][A-Z0-9_]*$'::text)),
-    CONSTRAINT job_kinds_recorder_check CHECK ((recorder ~ '^[a-z][a-z0-9_]*$'::text)),
-    CONSTRAINT job_kinds_started_event_check CHECK ((started_event ~ '^[A-Z][A-Z0-9_]*$'::text))
-);
-
---
--- Name: bot_now; Type: VIEW; Schema: public; Owner: -
---
-
-CREATE VIEW public.bot_now AS
- WITH cfg AS (
-         SELECT (public.setting('badge_persist_seconds'::text))::integer AS persist,
-            (public.setting('job_lease_seconds'::text))::integer AS lease
-        )
- SELECT b.id AS bot_id,
-    x.state,
-        CASE x.state
-            WHEN 'BACKTEST_RUNNING'::text THEN format('Backtesting ×%s'::text, j.attempt)
-            WHEN 'BACKTEST_QUEUED'::text THEN format('Queued ×%s'::text, (j.attempt + 1))
-            WHEN 'IMPROVING'::text THEN format('Improving #%s'::text, (b.iteration + 1))
-            WHEN 'EVOLVING'::text THEN 'Evolving'::text
-            WHEN 'RUNNER_RUNNING'::text THEN 'Runner'::text
-            WHEN 'RUNNER_STALE'::text THEN 'Runner stale'::text
-            WHEN 'BLOCKED_BY_GATES'::text THEN 'Blocked by gates'::text
-            ELSE NULL::text
-        END AS label,
-    x.since,
-        CASE
-            WHEN ((j.id IS NOT NULL) AND (x.state <> 'BACKTEST_QUEUED'::text)) THEN round(EXTRACT(epoch FROM (COALESCE(j.finished_at, now()) - COALESCE(j.started_at, j.created_at))), 3)
-            ELSE NULL::numeric
-        END AS elapsed_seconds,
-        CASE
-            WHEN (b.status = 'KILLED'::text) THEN 'BOT_KILLED'::text
-            WHEN (b.status = 'SUPERSEDED'::text) THEN 'SUPERSEDED'::text
-            WHEN (x.state = 'BLOCKED_BY_GATES'::text) THEN 'BLOCKED_BY_GATES'::text
-            WHEN ((j.id IS NOT NULL) AND ((j.attempt +
-            CASE
-                WHEN (j.status = 'QUEUED'::text) THEN 1
-                ELSE 0
-            END) > 1)) THEN j.error_code
-            ELSE NULL::text
-        END AS reason_code,
-        CASE
-            WHEN (j.status = ANY (ARRAY['QUEUED'::text, 'RUNNING'::text])) THEN j.id
-            ELSE NULL::uuid
-        END AS active_job_id,
-        CASE
-            WHEN (j.status = ANY (ARRAY['QUEUED'::text, 'RUNNING'::text])) THEN j.job_type
-            ELSE NULL::text
-        END AS active_job_type,
-        CASE
-            WHEN (j.status = ANY (ARRAY['QUEUED'::text, 'RUNNING'::text])) THEN j.status
-            ELSE NULL::text
-        END AS active_job_status,
-        CASE
-            WHEN (j.id IS NOT NULL) THEN
-            CASE
-                WHEN (j.status = 'QUEUED'::text) THEN (j.attempt + 1)
-                ELSE j.attempt
-            END
-            ELSE NULL::integer
-        END AS attempt,
-    b.iteration,
-    COALESCE(
-        CASE
-            WHEN (x.state = 'BLOCKED_BY_GATES'::text) THEN g.last_failures
-            ELSE NULL::jsonb
-        END, '[]'::jsonb) AS gate_blockers,
-    ((b.created_at > (now() - '00:10:00'::interval)) AND (NOT (EXISTS ( SELECT 1
-           FROM public.backtest_sessions s
-          WHERE (s.bot_id = b.id))))) AS is_new
-   FROM ((((public.bots b
-     CROSS JOIN cfg)
-     LEFT JOIN LATERAL ( SELECT u.id,
-            u.bot_id,
-            u.job_type,
-            u.status,
-            u.priority,
-            u.attempt,
-            u.max_attempts,
-            u.run_after,
-            u.payload,
-            u.worker_id,
-            u.lease_expires_at,
-            u.heartbeat_at,
-            u.trace_id,
-            u.error_code,
-            u.error_message,
-            u.created_at,
-            u.started_at,
-            u.finished_at,
-            u.updated_at,
-            u.status_reason,
-            u.status_details,
-            u.badge,
-            u.pick
-           FROM ( SELECT a.id,
-                    a.bot_id,
-                    a.job_type,
-                    a.status,
-                    a.priority,
-                    a.attempt,
-                    a.max_attempts,
-                    a.run_after,
-                    a.payload,
-                    a.worker_id,
-                    a.lease_expires_at,
-                    a.heartbeat_at,
-                    a.trace_id,
-                    a.error_code,
-                    a.error_message,
-                    a.created_at,
-                    a.started_at,
-                    a.finished_at,
-                    a.updated_at,
-                    a.status_reason,
-                    a.status_details,
-                    a.badge,
-                    0 AS pick
-                   FROM ( SELECT j_1.id,
-                            j_1.bot_id,
-                            j_1.job_type,
-                            j_1.status,
-                            j_1.priority,
-                            j_1.attempt,
-                            j_1.max_attempts,
-                            j_1.run_after,
-                            j_1.payload,
-                            j_1.worker_id,
-                            j_1.lease_expires_at,
-                            j_1.heartbeat_at,
-                            j_1.trace_id,
-                            j_1.error_code,
-                            j_1.error_message,
-                            j_1.created_at,
-                            j_1.started_at,
-                            j_1.finished_at,
-                            j_1.updated_at,
-                            j_1.status_reason,
-                            j_1.status_details,
-                            k.badge
-                           FROM (public.bot_jobs j_1
-                             JOIN public.job_kinds k ON ((k.kind = j_1.job_type)))
-                          WHERE ((j_1.bot_id = b.id) AND (j_1.status = ANY (ARRAY['QUEUED'::text, 'RUNNING'::text])) AND (k.badge IS NOT NULL))
-                          ORDER BY (j_1.status = 'RUNNING'::text) DESC, j_1.created_at DESC
-                         LIMIT 1) a
-                UNION ALL
-                 SELECT l.id,
-                    l.bot_id,
-                    l.job_type,
-                    l.status,
-                    l.priority,
-                    l.attempt,
-                    l.max_attempts,
-                    l.run_after,
-                    l.payload,
-                    l.worker_id,
-                    l.lease_expires_at,
-                    l.heartbeat_at,
-                    l.trace_id,
-                    l.error_code,
-                    l.error_message,
-                    l.created_at,
-                    l.started_at,
-                    l.finished_at,
-                    l.updated_at,
-                    l.status_reason,
-                    l.status_details,
-                    l.badge,
-                    1
-                   FROM ( SELECT j_1.id,
-                            j_1.bot_id,
-                            j_1.job_type,
-                            j_1.status,
-                            j_1.priority,
-                            j_1.attempt,
-                            j_1.max_attempts,
-                            j_1.run_after,
-                            j_1.payload,
-                            j_1.worker_id,
-                            j_1.lease_expires_at,
-                            j_1.heartbeat_at,
-                            j_1.trace_id,
-                            j_1.error_code,
-                            j_1.error_message,
-                            j_1.created_at,
-                            j_1.started_at,
-                            j_1.finished_at,
-                            j_1.updated_at,
-                            j_1.status_reason,
-                            j_1.status_details,
-                            k.badge
-                           FROM (public.bot_jobs j_1
-                             JOIN public.job_kinds k ON ((k.kind = j_1.job_type)))
-                          WHERE (j_1.bot_id = b.id)
-                          ORDER BY j_1.created_at DESC
-                         LIMIT 1) l
-                  WHERE ((l.finished_at > (now() - make_interval(secs => (cfg.persist)::double precision))) AND (l.badge IS NOT NULL))) u
-          ORDER BY u.pick
-         LIMIT 1) j ON (true))
-     LEFT JOIN public.bot_gate_streaks g ON ((g.bot_id = b.id)))
-     CROSS JOIN LATERAL ( SELECT
-                CASE
-                    WHEN (j.id IS NULL) THEN
-                    CASE
-                        WHEN ((g.passed_all = false) AND (b.status = 'ACTIVE'::text)) THEN 'BLOCKED_BY_GATES'::text
-                        ELSE 'IDLE'::text
-                    END
-                    WHEN (j.badge = 'IMPROVING'::text) THEN 'IMPROVING'::text
-                    WHEN (j.badge = 'EVOLVING'::text) THEN 'EVOLVING'::text
-                    WHEN ((j.badge = 'RUNNER'::text) AND (j.status = 'RUNNING'::text)) THEN
-                    CASE
-                        WHEN (COALESCE(j.heartbeat_at, j.started_at) < (now() - make_interval(secs => (cfg.lease)::double precision))) THEN 'RUNNER_STALE'::text
-                        ELSE 'RUNNER_RUNNING'::text
-                    END
-                    WHEN ((j.badge = 'RUNNER'::text) AND (j.status <> 'QUEUED'::text)) THEN 'RUNNER_RUNNING'::text
-                    WHEN (j.status = 'QUEUED'::text) THEN 'BACKTEST_QUEUED'::text
-                    WHEN (j.status = 'RUNNING'::text) THEN 'BACKTEST_RUNNING'::text
-                    WHEN (j.started_at IS NOT NULL) THEN 'BACKTEST_RUNNING'::text
-                    ELSE 'BACKTEST_QUEUED'::text
-                END AS state,
-                CASE
-                    WHEN (j.id IS NULL) THEN
-                    CASE
-                        WHEN ((g.passed_all = false) AND (b.status = 'ACTIVE'::text)) THEN g.blocked_since
-                        ELSE GREATEST(b.created_at, ( SELECT j2.finished_at
-                           FROM public.bot_jobs j2
-                          WHERE (j2.bot_id = b.id)
-                          ORDER BY j2.created_at DESC
-                         LIMIT 1))
-                    END
-                    ELSE COALESCE(j.started_at, j.created_at)
-                END AS since) x);
 
 --
 -- Name: bot_stage_events; Type: TABLE; Schema: public; Owner: -

@@ -2,7 +2,7 @@
 -- stage history, lineage, recent backtests and jobs; null when unknown.
 create or replace function api_bot(p_id uuid) returns jsonb
 language sql stable as $$
-    select api_bot_summary(b) || jsonb_build_object(
+    select api_bot_summary(b, n, e) || jsonb_build_object(
         'gates', coalesce((
             select jsonb_agg(jsonb_build_object('ruleId', g.rule_id, 'fromStage', g.from_stage, 'toStage', g.to_stage,
                                                 'metric', g.metric, 'comparator', g.comparator, 'threshold', g.threshold,
@@ -36,5 +36,7 @@ language sql stable as $$
                                           'startedAt', j.started_at, 'finishedAt', j.finished_at) as doc, j.created_at
                 from bot_jobs j where j.bot_id = b.id order by j.created_at desc limit 20) x), '[]'::jsonb))
     from bots b
+    join bot_now n on n.bot_id = b.id
+    join bot_evidence e on e.bot_id = b.id
     where b.id = p_id
 $$;

@@ -26,6 +26,7 @@ drop function if exists transition_stage(uuid, text, text, text);
 drop function if exists enqueue_missing_baselines(text);
 drop function if exists enqueue_job(uuid, text, int, jsonb, timestamptz, text);
 drop function if exists evaluate_gates(uuid);
+drop function if exists api_bot_summary(bots);  -- now takes the bot's bot_now and bot_evidence rows
 
 -- ---------------------------------------------------------------- job kinds
 

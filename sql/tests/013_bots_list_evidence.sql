@@ -13,7 +13,8 @@ select plan(13);
 -- The session block the summary shows and the PnL in it (one place to name the key).
 create function pg_temp.shown(p_doc jsonb) returns jsonb language sql as $$ select p_doc -> 'evidence' $$;
 create function pg_temp.summary(p_name text) returns jsonb language sql as $$
-    select api_bot_summary(b) from bots b where b.name = p_name $$;
+    select api_bot_summary(b, n, e) from bots b join bot_now n on n.bot_id = b.id join bot_evidence e on e.bot_id = b.id
+     where b.name = p_name $$;
 create function pg_temp.listed(p_name text) returns jsonb language sql as $$
     select x from jsonb_array_elements(api_bots() -> 'bots') x where x ->> 'name' = p_name $$;
 
