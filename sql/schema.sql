@@ -1399,10 +1399,7 @@ begin
     if not found then
         perform lease_lost(p_job, p_worker, p_attempt);
     end if;
-    perform record_job_failure(v_job, v_code, p_message, p_suggested_fix);
-    if (select k.is_backtest from job_kinds k where k.kind = v_job.job_type) then
-        perform note_backtest_failure(v_code, v_job.trace_id);
-    end if;
+    perform record_job_failure(v_job, v_code, p_message, p_suggested_fix, p_feeds_breaker => true);
     return v_job.status;
 end
 $$;
@@ -2054,10 +2051,10 @@ end
 $$;
 
 --
--- Name: record_job_failure(public.bot_jobs, text, text, text); Type: FUNCTION; Schema: public; Owner: -
+-- Name: record_job_failure(public.bot_jobs, text, text, text, boolean); Type: FUNCTION; Schema: public; Owner: -
 --
 
-CREATE FUNCTION public.record_job_failure(p_job public.bot_jobs, p_code text, p_message text, p_suggested_fix text) RETURNS void
+CREATE FUNCTION public.record_job_failure(p_job public.bot_jobs, p_code text, p_message text, p_suggested_fix text, p_feeds_breaker boolean) RETURNS void
     LANGUAGE plpgsql
     AS $$
 declare
@@ -2084,6 +2081,9 @@ begin
                                    'attempt', p_job.attempt, 'max_attempts', p_job.max_attempts,
                                    'will_retry', v_retry, 'job_type', p_job.job_type,
                                    'run_after', case when v_retry then p_job.run_after end));
+    end if;
+    if v_kind.is_backtest and p_feeds_breaker then
+        perform note_backtest_failure(p_code, p_job.trace_id);
     end if;
 end
 $$;
@@ -2229,7 +2229,8 @@ begin
     loop
         perform record_job_failure(v_job, 'LEASE_EXPIRED',
                                    format('worker %s stopped heartbeating', v_job.status_details ->> 'lost_worker'),
-                                   'none needed: the job is retried automatically while attempts remain');
+                                   'none needed: the job is retried automatically while attempts remain',
+                                   p_feeds_breaker => false);
     end loop;
     return cardinality(v_ids);
 end

@@ -10,9 +10,19 @@ import Postgres
 struct Heartbeat {
     let worker: Worker
 
+    /// The longest pause; an idle worker (no lease to keep) beats at this pace.
+    static let maximumPause = 5.0
+
+    /// A third of the shortest lease held, so two beats can be missed before it
+    /// expires; never more than `maximumPause`, never a busy loop.
+    var pause: Double {
+        guard let lease = worker.leases.shortestLeaseSeconds else { return Self.maximumPause }
+        return min(Self.maximumPause, max(0.2, lease / 3))
+    }
+
     func run() {
         var connection: Connection?
-        while !worker.pause(min(5, max(0.2, (worker.leases.shortestLeaseSeconds ?? 15) / 3))) {
+        while !worker.pause(pause) {
             do {
                 let opened = try connection ?? Connection(worker.options(role: "heartbeat"))
                 connection = opened

@@ -4,8 +4,8 @@
 -- 2^(attempt-1); otherwise it is FAILED. The transition's reason is the error
 -- code, its details {message, suggested_fix, will_retry, run_after} (the bot_jobs
 -- trigger writes the job_run_events row); the feed event and a final backtest's
--- FAILED session come from record_job_failure; a backtest kind's failure also
--- feeds the circuit breaker (note_backtest_failure). p_error_code is normalised to
+-- FAILED session come from record_job_failure, which also feeds a backtest kind's
+-- failure to the circuit breaker. p_error_code is normalised to
 -- upper snake case. Returns the job's new status.
 create or replace function fail_job(
     p_job uuid, p_worker text, p_attempt int, p_error_code text, p_message text,
@@ -39,10 +39,7 @@ begin
     if not found then
         perform lease_lost(p_job, p_worker, p_attempt);
     end if;
-    perform record_job_failure(v_job, v_code, p_message, p_suggested_fix);
-    if (select k.is_backtest from job_kinds k where k.kind = v_job.job_type) then
-        perform note_backtest_failure(v_code, v_job.trace_id);
-    end if;
+    perform record_job_failure(v_job, v_code, p_message, p_suggested_fix, p_feeds_breaker => true);
     return v_job.status;
 end
 $$;

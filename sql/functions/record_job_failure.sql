@@ -5,8 +5,11 @@
 -- job_type, run_after} — for backtest kinds (job_kinds.is_backtest) on every
 -- failed attempt, for other kinds only when final — and a backtest that gives up
 -- records a FAILED backtest_sessions row with the bot's current params (once per
--- job: backtest_sessions.job_id is unique).
-create or replace function record_job_failure(p_job bot_jobs, p_code text, p_message text, p_suggested_fix text)
+-- job: backtest_sessions.job_id is unique). With p_feeds_breaker (fail_job: a
+-- failing provider or engine; not the rescuer: a crashed worker is not) a backtest
+-- kind's failure also feeds the 'backtest' circuit breaker (note_backtest_failure).
+create or replace function record_job_failure(p_job bot_jobs, p_code text, p_message text, p_suggested_fix text,
+                                              p_feeds_breaker boolean)
 returns void
 language plpgsql volatile as $$
 declare
@@ -33,6 +36,9 @@ begin
                                    'attempt', p_job.attempt, 'max_attempts', p_job.max_attempts,
                                    'will_retry', v_retry, 'job_type', p_job.job_type,
                                    'run_after', case when v_retry then p_job.run_after end));
+    end if;
+    if v_kind.is_backtest and p_feeds_breaker then
+        perform note_backtest_failure(p_code, p_job.trace_id);
     end if;
 end
 $$;

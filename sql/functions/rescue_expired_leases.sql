@@ -50,7 +50,8 @@ begin
     loop
         perform record_job_failure(v_job, 'LEASE_EXPIRED',
                                    format('worker %s stopped heartbeating', v_job.status_details ->> 'lost_worker'),
-                                   'none needed: the job is retried automatically while attempts remain');
+                                   'none needed: the job is retried automatically while attempts remain',
+                                   p_feeds_breaker => false);
     end loop;
     return cardinality(v_ids);
 end
