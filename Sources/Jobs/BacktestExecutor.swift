@@ -85,7 +85,7 @@ public struct BacktestExecutor: JobExecutor {
         do throws(JobFailure) {
             let record = try BacktestRecord(result: result, window: plan.window, iteration: job.iteration ?? 0,
                                             startedAt: startedAt, completedAt: now())
-            return JobOutcome(.backtest(record), usage: fetch.usage)
+            return JobOutcome(.completed(record), usage: fetch.usage)
         } catch {
             return JobOutcome(.failed(error), usage: fetch.usage)
         }

@@ -1,3 +1,4 @@
+import Logging
 import Backtest
 import Foundation
 import Market
@@ -107,5 +108,11 @@ public struct BacktestRecord: Sendable, Encodable {
         let text = isoUTC(seconds)
         let pad = fraction < 10 ? "00" : fraction < 100 ? "0" : ""
         return "\(text.dropLast()).\(pad)\(fraction)Z"
+    }
+}
+
+extension BacktestRecord: JobResult {
+    public var logSummary: Logger.Metadata {
+        ["trades": "\(trades.count)", "data_source": "\(session.data_source)", "bars": "\(session.bars_tested)"]
     }
 }

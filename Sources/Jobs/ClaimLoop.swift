@@ -119,27 +119,17 @@ final class ClaimLoop {
             return
         }
         let level = worker.plan.executors[JobKind(rawValue: job.type)]?.jobLogLevel ?? .info
-        let result: JSONText
-        var recorded: Logger.Metadata = [:]
         do {
+            let record: any JobResult
             switch outcome.result {
             case .failed(let failure):
                 try reportFailure(failure, of: job, queue: queue, logger: logger)
                 return
-            case .completed(let json):
-                result = json
-            case .backtest(let record):
-                result = try JSONText(encoding: record)
-                recorded = ["trades": "\(record.trades.count)", "data_source": "\(record.session.data_source)",
-                            "bars": "\(record.session.bars_tested)"]
-            case .evolution(let record):
-                result = try JSONText(encoding: record)
-                recorded = ["params_hash": "\(record.paramsHash)",
-                            "changed": "\(record.mutation.keys.sorted().joined(separator: ","))"]
-            case .improvement(let record):
-                result = try JSONText(encoding: record)
-                recorded = ["adopted": "\(record.adopted)", "params_hash": "\(record.paramsHash)"]
+            case .completed(let completed):
+                record = completed
             }
+            let result = try JSONText(encoding: record)
+            var recorded = record.logSummary
             // Every kind completes through the one entry point; its recorder answers.
             switch try refusalsAsFailures(of: job, queue: queue, logger: logger, {
                 try queue.complete(job, worker: worker.identity.id, result: result)

@@ -1,3 +1,4 @@
+import Logging
 import Backtest
 
 /// The `p_result` of `complete_leased_job` for EVOLVE (`record_evolution`, docs/autonomy.md): the child's
@@ -27,5 +28,11 @@ public struct EvolutionRecord: Sendable, Encodable {
 
     enum CodingKeys: String, CodingKey {
         case params, paramsHash = "params_hash", mutation, generation, seed, strength
+    }
+}
+
+extension EvolutionRecord: JobResult {
+    public var logSummary: Logger.Metadata {
+        ["params_hash": "\(paramsHash)", "changed": "\(mutation.keys.sorted().joined(separator: ","))"]
     }
 }

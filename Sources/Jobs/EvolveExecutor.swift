@@ -30,7 +30,7 @@ public struct EvolveExecutor: JobExecutor {
                 "generation": "\(generation)", "params_hash": "\(mutation.params.hash)",
                 "changed": "\(mutation.changes.keys.sorted().joined(separator: ","))",
             ])
-            return JobOutcome(.evolution(EvolutionRecord(mutation: mutation, generation: generation, seed: seed,
+            return JobOutcome(.completed(EvolutionRecord(mutation: mutation, generation: generation, seed: seed,
                                                          strength: Mutation.Strength.evolve)))
         } catch {
             return JobOutcome(.failed(error))

@@ -82,7 +82,7 @@ public struct ImproveExecutor: JobExecutor {
                 "in_sample_pnl": "\(record.inSample.current.netPnL)→\(record.inSample.candidate.netPnL)",
                 "out_of_sample_pnl": "\(record.outOfSample.current.netPnL)→\(record.outOfSample.candidate.netPnL)",
             ])
-            return JobOutcome(.improvement(record), usage: fetch.usage)
+            return JobOutcome(.completed(record), usage: fetch.usage)
         } catch {
             return JobOutcome(.failed(error), usage: fetch.usage)
         }

@@ -1,3 +1,4 @@
+import Logging
 import Backtest
 
 /// The `p_result` of `complete_leased_job` for IMPROVE (`record_improvement`, docs/autonomy.md): the candidate,
@@ -53,4 +54,8 @@ public struct ImprovementRecord: Sendable, Encodable {
         case adopted, params, paramsHash = "params_hash", iteration, inSample = "in_sample",
              outOfSample = "out_of_sample", mutation, seed, trial, session, trades
     }
+}
+
+extension ImprovementRecord: JobResult {
+    public var logSummary: Logger.Metadata { ["adopted": "\(adopted)", "params_hash": "\(paramsHash)"] }
 }

@@ -16,6 +16,6 @@ public struct NoopExecutor: JobExecutor {
     }
 
     public func execute(_ job: ClaimedJob, context: JobContext) -> JobOutcome {
-        JobOutcome(.completed(JSONText("{}")))
+        JobOutcome(.completed(EmptyResult()))
     }
 }
