@@ -1127,6 +1127,8 @@ begin
       into v_bt_types, v_other_types
       from job_kinds k where k.kind = any (p_types);
     v_lease := setting('job_lease_seconds')::int;
+    v_equity := setting('simulated_equity')::double precision;
+    v_days := setting('baseline_trading_days')::int;
 
     if v_bt_types is not null then
         -- Serialise backtest claims so the running count cannot be raced past the limit.
@@ -1157,10 +1159,6 @@ begin
             v_n := p_limit - v_claimed;
         end if;
         continue when v_types is null or v_n <= 0;
-        if v_equity is null then
-            v_equity := setting('simulated_equity')::double precision;
-            v_days := setting('baseline_trading_days')::int;
-        end if;
 
         return query
         with picked as (
