@@ -1,4 +1,5 @@
 import Foundation
+import Market
 
 /// A deterministic change to a bot's parameters within its archetype's bounds: the
 /// step behind evolution (a Gen+1 child) and improvement (a candidate for the same
@@ -133,7 +134,7 @@ public struct Mutation: Sendable, Equatable {
         }
         guard lower < upper else { return nil }
         let scale = max(abs(value), (upper - lower) / 10)
-        let magnitude = strength * scale * (0.25 + 0.75 * generator.unit())
+        let magnitude = strength * scale * (0.25 + 0.75 * generator.uniform())
         let direction: Double = generator.next() & 1 == 0 ? 1 : -1
         // Multiplying by the inverse step keeps 0.35 from becoming 0.35000000000000003.
         func land(_ raw: Double) -> Double {
@@ -145,44 +146,5 @@ public struct Mutation: Sendable, Equatable {
             if moved != value { return moved }
         }
         return nil
-    }
-}
-
-extension Mutation {
-    /// The mutation's random source, SplitMix64 (Steele, Lea & Flood 2014): tiny and fully
-    /// specified, so a seed means the same sequence on every platform and Swift version —
-    /// which the standard library's generators do not promise.
-    struct SplitMix64 {
-        private var state: UInt64
-
-        init(seed: UInt64) { state = seed }
-
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            return Self.mix(state)
-        }
-
-        /// Uniform in [0, 1) from the top 53 bits.
-        mutating func unit() -> Double {
-            Double(next() >> 11) / Double(UInt64(1) << 53)
-        }
-
-        /// Fisher–Yates with this generator (the standard `shuffled()` is not seedable portably).
-        mutating func shuffled<T>(_ items: [T]) -> [T] {
-            var items = items
-            guard items.count > 1 else { return items }
-            for i in stride(from: items.count - 1, to: 0, by: -1) {
-                let j = Int(next() % UInt64(i + 1))
-                items.swapAt(i, j)
-            }
-            return items
-        }
-
-        static func mix(_ value: UInt64) -> UInt64 {
-            var z = value
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
     }
 }

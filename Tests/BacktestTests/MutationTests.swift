@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import Market
 @testable import Backtest
 
 /// Evolution and improvement rely on these: the same inputs give the same child,
@@ -25,7 +26,7 @@ final class MutationTests: XCTestCase {
         XCTAssertNotEqual(Mutation.seed(id, 2), Mutation.seed(id, 3))
         XCTAssertNotEqual(Mutation.seed(id, 2), Mutation.seed(UUID(uuidString: "00000000-0000-0000-0000-000000000002")!, 2))
         XCTAssertNotEqual(Mutation.seed(id, 1, 0), Mutation.seed(id, 1, 1))
-        var generator = Mutation.SplitMix64(seed: 0)
+        var generator = SplitMix64(seed: 0)
         // The reference sequence of SplitMix64 from seed 0.
         XCTAssertEqual(generator.next(), 0xE220_A839_7B1D_CDAF)
         XCTAssertEqual(generator.next(), 0x6E78_9E6A_A1B9_65F4)

@@ -1,4 +1,5 @@
 import Foundation
+import Market
 
 /// Session closes of a synthetic market as a mean-reverting walk in log price
 /// (Ornstein–Uhlenbeck around the profile's base price, half-life about a year), so

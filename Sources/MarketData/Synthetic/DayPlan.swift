@@ -1,4 +1,5 @@
 import Foundation
+import Market
 
 /// The character of one synthetic trade date, drawn from a generator seeded by
 /// (market, date, seed) alone, so a day never depends on which other days were asked for.
