@@ -60,6 +60,13 @@ public enum Backtester {
     /// Runs one backtest: validates the request, simulates the family's strategy over
     /// the bars, and returns metrics, trades, equity and provenance.
     public static func run(_ request: BacktestRequest) throws(BacktestError) -> BacktestResult {
+        let simulation = try simulation(request)
+        return simulation.result(days: simulation.plan.indices)
+    }
+
+    /// Validates the request and simulates it once over all its bars; slices of the
+    /// run (walk-forward folds) are summarised from this without simulating again.
+    static func simulation(_ request: BacktestRequest) throws(BacktestError) -> Simulation {
         let params: ParamValues
         do {
             params = try request.archetype.validate(request.params)
@@ -89,7 +96,7 @@ public enum Backtester {
                                  regularHours: rules.useRegularHours)
         let output = simulateFamily(request.archetype.family, params: params, bars: request.bars, plan: plan,
                                     rules: rules, instrument: request.instrument, costs: request.costs)
-        return assemble(request, params: params, rules: rules, plan: plan, output: output)
+        return Simulation(request: request, params: params, rules: rules, plan: plan, output: output)
     }
 
     /// One specialised simulation per family: the generic simulator is instantiated
@@ -119,20 +126,41 @@ public enum Backtester {
             return simulate(&strategy, bars: bars, plan: plan, rules: rules, instrument: instrument, costs: costs)
         }
     }
+}
 
-    private static func assemble(
-        _ request: BacktestRequest, params: ParamValues, rules: TradingRules, plan: [DayPlan],
-        output: SimulationOutput
-    ) -> BacktestResult {
+/// One simulated run before it is summarised. `result(days:)` summarises any
+/// contiguous run of its planned days — the whole run, or a walk-forward fold —
+/// from the same trades, so folds never disagree with the run they came from.
+struct Simulation {
+    let request: BacktestRequest
+    let params: ParamValues
+    let rules: TradingRules
+    let plan: [DayPlan]
+    let output: SimulationOutput
+
+    /// Planned days whose trading window holds a bar. Others (a Sunday-evening
+    /// fragment, a holiday's overnight bars) were not tradable and are not days tested.
+    var tradableDays: [Int] {
+        plan.indices.filter { plan[$0].windowEnd > plan[$0].windowFirst }
+    }
+
+    /// Metrics, trades, equity and provenance of the planned days `days`. The whole
+    /// run keeps the request's window and every bar; a slice reports its own trade
+    /// dates and bars. Equity starts from the starting equity in either case
+    /// (futures accounts are not compounded).
+    func result(days: Range<Int>) -> BacktestResult {
+        let request = self.request
         let bars = request.bars
         let instrument = request.instrument
         let costs = request.costs
+        let whole = days == plan.indices
         var trades: [Trade] = []
-        trades.reserveCapacity(output.trades.count)
         var tradesPerDay = [Int](repeating: 0, count: plan.count)
-        var curve = [EquityPoint(time: isoUTC(bars.timestamps[0]), equity: request.startingEquity)]
+        let firstBar = whole || days.isEmpty ? 0 : plan[days.lowerBound].first
+        let endBar = whole || days.isEmpty ? bars.count : plan[days.upperBound - 1].end
+        var curve = [EquityPoint(time: isoUTC(bars.timestamps[firstBar]), equity: request.startingEquity)]
         var equity = request.startingEquity
-        for record in output.trades {
+        for record in output.trades where days.contains(record.day) {
             let gross = cents(grossPnL(record, instrument: instrument))
             let fee = cents(commission(record, costs: costs))
             let net = cents(gross - fee)
@@ -146,31 +174,38 @@ public enum Backtester {
                 slippage: cents(Double(record.slippageTicks) * instrument.tickValue * Double(record.contracts)), pnl: net))
             curve.append(EquityPoint(time: isoUTC(bars.timestamps[record.exitIndex]), equity: equity))
         }
-        // Days whose trading window holds no bar (a Sunday-evening fragment, a holiday's
-        // overnight bars) were not tradable and are not counted as flat days.
-        let daily = plan.indices.filter { plan[$0].windowEnd > plan[$0].windowFirst }.map { d in
+        let daily = tradableDays.filter(days.contains).map { d in
             DailyResult(date: plan[d].context.day.tradeDateString, pnl: cents(output.dailyPnL[d]), trades: tradesPerDay[d])
         }
+        let equityBefore = output.dailyPnL[..<days.lowerBound].reduce(0, +)
         let metrics = Metrics(MetricInputs(
             tradePnL: trades.map(\.pnl), tradeCommission: trades.map(\.commission),
             tradeSlippage: trades.map(\.slippage), tradeHoldBars: trades.map(\.holdBars),
-            dailyPnL: daily.map(\.pnl), startingEquity: request.startingEquity, barsTested: bars.count,
-            barMinutes: Double(bars.timeframe.seconds) / 60, markedDrawdown: output.maxDrawdown))
+            dailyPnL: daily.map(\.pnl), startingEquity: request.startingEquity, barsTested: endBar - firstBar,
+            barMinutes: Double(bars.timeframe.seconds) / 60,
+            markedDrawdown: output.marks.maxDrawdown(days: days, startEquity: equityBefore)))
         let session = instrument.session
         let (openMinute, closeMinute) = rules.useRegularHours
             ? (session.regularOpenMinute, session.regularCloseMinute) : (session.openMinute, session.closeMinute)
-        let lastStart = bars.timestamps[bars.count - 1]
+        let lastStart = bars.timestamps[endBar - 1]
+        let windowFrom: String, windowTo: String
+        if whole || days.isEmpty {
+            windowFrom = request.windowFrom ?? String(isoUTC(bars.timestamps[0]).prefix(10))
+            windowTo = request.windowTo ?? String(isoUTC(lastStart + Int64(bars.timeframe.seconds)).prefix(10))
+        } else {
+            windowFrom = plan[days.lowerBound].context.day.tradeDateString
+            windowTo = CivilDate(daysSinceEpoch: Int(plan[days.upperBound - 1].context.day.tradeDate) + 1).description
+        }
         let provenance = Provenance(
             instrument: instrument.symbol, instrumentName: instrument.name, tickSize: instrument.tickSize,
             multiplier: instrument.multiplier, tickValue: instrument.tickValue, currency: instrument.currency,
-            timeframe: bars.timeframe,
-            windowFrom: request.windowFrom ?? String(isoUTC(bars.timestamps[0]).prefix(10)),
-            windowTo: request.windowTo ?? String(isoUTC(lastStart + Int64(bars.timeframe.seconds)).prefix(10)),
-            firstBar: isoUTC(bars.timestamps[0]), lastBar: isoUTC(lastStart), barsTested: bars.count,
-            sessionsTested: daily.count, dataSource: request.dataSource, barFingerprint: request.barFingerprint ?? bars.fingerprint,
+            timeframe: bars.timeframe, windowFrom: windowFrom, windowTo: windowTo,
+            firstBar: isoUTC(bars.timestamps[firstBar]), lastBar: isoUTC(lastStart), barsTested: endBar - firstBar,
+            sessionsTested: daily.count, dataSource: request.dataSource,
+            barFingerprint: request.barFingerprint ?? bars.fingerprint,
             archetype: request.archetype.slug, family: request.archetype.family, params: params,
             paramsHash: params.hash, costs: costs, startingEquity: request.startingEquity,
-            sessionWindow: "\(rules.useRegularHours ? "rth" : "globex") \(clock(openMinute))-\(clock(closeMinute)) "
+            sessionWindow: "\(rules.useRegularHours ? "rth" : "globex") \(Self.clock(openMinute))-\(Self.clock(closeMinute)) "
                 + session.timeZoneIdentifier,
             engineVersion: engineVersion)
         return BacktestResult(metrics: metrics, trades: trades, equityCurve: EquityCurve.thin(curve),

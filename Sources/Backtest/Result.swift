@@ -95,9 +95,27 @@ public struct BacktestResult: Sendable, Codable, Equatable {
     public let equityCurve: [EquityPoint]
     public let daily: [DailyResult]
     public let provenance: Provenance
+    /// Walk-forward runs only (`WalkForward.run`): the result above is then the
+    /// out-of-sample aggregate, and this holds the folds, the bootstrap intervals
+    /// and the deflated Sharpe ratio. Absent from the JSON of a single-window run.
+    public private(set) var evidence: WalkForwardEvidence?
+
+    init(metrics: Metrics, trades: [Trade], equityCurve: [EquityPoint], daily: [DailyResult], provenance: Provenance) {
+        self.metrics = metrics
+        self.trades = trades
+        self.equityCurve = equityCurve
+        self.daily = daily
+        self.provenance = provenance
+    }
+
+    func with(evidence: WalkForwardEvidence) -> BacktestResult {
+        var copy = self
+        copy.evidence = evidence
+        return copy
+    }
 
     enum CodingKeys: String, CodingKey {
-        case metrics, trades, equityCurve = "equity_curve", daily, provenance
+        case metrics, trades, equityCurve = "equity_curve", daily, provenance, evidence
     }
 
     /// Canonical JSON (sorted keys, no whitespace).

@@ -63,6 +63,43 @@ struct SimulationOutput {
     /// Largest fall of equity from its running peak, USD, with open positions marked to
     /// each bar's close and closed trades counted after commission.
     var maxDrawdown = 0.0
+    /// Per planned day, that marked equity (relative to the run's start): its highest
+    /// and lowest value and its largest fall from a peak reached within the day. With
+    /// these the drawdown of any run of days is exact without replaying bars
+    /// (`DayMarks.maxDrawdown`), which walk-forward folds need.
+    var marks: DayMarks
+
+    init(days: Int) {
+        dailyPnL = [Double](repeating: 0, count: days)
+        marks = DayMarks(days: days)
+    }
+}
+
+/// Marked equity per day, for the drawdown of a slice of days (see `SimulationOutput.marks`).
+struct DayMarks {
+    var high: [Double]
+    var low: [Double]
+    var drawdownWithin: [Double]
+
+    init(days: Int) {
+        high = [Double](repeating: 0, count: days)
+        low = high
+        drawdownWithin = high
+    }
+
+    /// Largest fall from a running peak over `days`, the peak starting at the equity
+    /// the slice starts with (`startEquity`, relative to the run's start). A bar's fall
+    /// is from the earlier days' peak or from the day's own peak, so the slice's
+    /// maximum is the larger of (peak before the day − the day's low) and the day's own.
+    func maxDrawdown(days: Range<Int>, startEquity: Double) -> Double {
+        var peak = startEquity
+        var worst = 0.0
+        for d in days {
+            worst = max(worst, peak - low[d], drawdownWithin[d])
+            peak = max(peak, high[d])
+        }
+        return worst
+    }
 }
 
 /// The fill simulator (DESIGN.md §6). See docs/backtest-assumptions.md for the rules
@@ -84,7 +121,7 @@ func simulate<S: Strategy>(
     _ strategy: inout S, bars: BarSeries, plan: [DayPlan], rules: TradingRules,
     instrument: Instrument, costs: CostModel
 ) -> SimulationOutput {
-    var output = SimulationOutput(dailyPnL: [Double](repeating: 0, count: plan.count))
+    var output = SimulationOutput(days: plan.count)
     guard !plan.isEmpty else { return output }
     let tick = instrument.tickSize
     let slipTicks = costs.slippageTicks
@@ -121,17 +158,29 @@ func simulate<S: Strategy>(
         var peak = 0.0
         let pointValue = instrument.multiplier * Double(contracts)
 
+        // The same, within the current day.
+        var dayHigh = 0.0, dayLow = 0.0, dayPeak = 0.0, dayDrawdown = 0.0
+
         @inline(__always) func mark(_ equity: Double) {
             if equity > peak {
                 peak = equity
             } else if peak - equity > output.maxDrawdown {
                 output.maxDrawdown = peak - equity
             }
+            if equity > dayPeak {
+                dayPeak = equity
+            } else if dayPeak - equity > dayDrawdown {
+                dayDrawdown = dayPeak - equity
+            }
+            dayHigh = max(dayHigh, equity)
+            dayLow = min(dayLow, equity)
         }
 
         for d in 0..<plan.count {
             let day = plan[d]
             strategy.beginSession(day.context)
+            // Flat between days: the day starts at the realised equity.
+            (dayHigh, dayLow, dayPeak, dayDrawdown) = (realized, realized, realized, 0)
             var tradesToday = 0
             let width = day.context.barSeconds
             let windowOpen = day.context.windowOpen
@@ -231,6 +280,9 @@ func simulate<S: Strategy>(
             // Orders never carry over into another session.
             pendingEntry = nil
             pendingExit = nil
+            output.marks.high[d] = dayHigh
+            output.marks.low[d] = dayLow
+            output.marks.drawdownWithin[d] = dayDrawdown
         }
     }}}}}}
     return output

@@ -15,6 +15,8 @@ struct BacktestCommand: ParsableCommand {
             Bars: --source synthetic[:SEED] | file:PATH | databento | polygon | auto (the configured \
             chain: DATABENTO_API_KEY, POLYGON_API_KEY, GAUNTLET_DATA_DIR; synthetic when none is set). \
             --from/--to are trade dates (YYYY-MM-DD, --to exclusive) aligned to whole sessions. \
+            By default the window is walk-forward research (--folds 4): the printed metrics are the \
+            out-of-sample aggregate, with folds, bootstrap intervals and the deflated Sharpe ratio. \
             Rules: docs/archetypes.md and docs/backtest-assumptions.md.
             """)
 
@@ -50,6 +52,18 @@ struct BacktestCommand: ParsableCommand {
 
     @Option(help: "Starting equity in USD.")
     var equity = 50_000.0
+
+    @Option(help: "Walk-forward test folds (the sessions are cut into folds + 1 blocks; 0 = one plain window).")
+    var folds = 4
+
+    @Option(help: "Walk-forward mode: anchored or rolling in-sample spans.")
+    var mode = WalkForwardSpec.Mode.anchored
+
+    @Option(help: "Configurations tried so far (for the deflated Sharpe ratio).")
+    var trials = 1
+
+    @Option(help: "Bootstrap resamples for the 95 % intervals.")
+    var resamples = 2000
 
     @Flag(help: "Print the full result as JSON.")
     var json = false
@@ -112,9 +126,12 @@ struct BacktestCommand: ParsableCommand {
                               slippageTicks: slippageTicks ?? defaults.slippageTicks)
         let result: BacktestResult
         do {
-            result = try Backtester.run(BacktestRequest(
+            let request = BacktestRequest(
                 archetype: archetype, params: parameters, instrument: spec, bars: bars, dataSource: fetch.source,
-                costs: costs, startingEquity: equity, windowFrom: fromDate.description, windowTo: toDate.description))
+                costs: costs, startingEquity: equity, windowFrom: fromDate.description, windowTo: toDate.description)
+            result = folds == 0 ? try Backtester.run(request)
+                : try WalkForward.run(request, spec: WalkForwardSpec(folds: folds, mode: mode, trials: trials,
+                                                                     resamples: resamples))
         } catch {
             throw CommandFailure(code: error.code, message: error.message, suggestedFix: error.suggestedFix)
         }
@@ -204,6 +221,25 @@ struct BacktestCommand: ParsableCommand {
             "avg hold     \(num(m.averageHoldBars)) bars (\(num(m.averageHoldMinutes)) min), exposure "
                 + "\(num(m.exposure * 100))%",
         ]
+        if let e = result.evidence {
+            let i = e.intervals, d = e.deflatedSharpe
+            func interval(_ x: Interval, _ f: (Double) -> String) -> String { "\(f(x.estimate)) [\(f(x.ciLow)), \(f(x.ciHigh))]" }
+            lines.append("")
+            lines.append("walk-forward \(e.spec.folds) \(e.spec.mode.rawValue) folds over \(e.window.sessions) sessions "
+                + "(\(e.window.from) … \(e.window.to)); the figures above are the out-of-sample aggregate")
+            for fold in e.folds {
+                lines.append("  fold \(fold.fold)  in \(fold.inSample.from)…\(fold.inSample.to) \(fold.inSample.metrics.totalTrades) trades "
+                    + "\(usd(fold.inSample.metrics.netProfit)) sharpe \(num(fold.inSample.metrics.sharpe))  |  "
+                    + "out \(fold.outOfSample.from)…\(fold.outOfSample.to) \(fold.outOfSample.metrics.totalTrades) trades "
+                    + "\(usd(fold.outOfSample.metrics.netProfit)) sharpe \(num(fold.outOfSample.metrics.sharpe))")
+            }
+            lines.append("95% intervals (\(i.resamples) block-bootstrap resamples, blocks of \(i.blockLength) sessions): "
+                + "sharpe \(interval(i.sharpe, num)), expectancy \(interval(i.expectancy, usd)), "
+                + "profit factor \(interval(i.profitFactor, num))")
+            lines.append("deflated sharpe \(String(format: "%.4f", d.value)) with \(d.trials) trial(s): T = \(d.observations), "
+                + "SR/day \(String(format: "%.4f", d.sharpePerPeriod)), skew \(num(d.skewness)), kurtosis \(num(d.kurtosis)), "
+                + "SR0 \(String(format: "%.4f", d.expectedMaxSharpe))")
+        }
         if p.dataSource == "synthetic" {
             lines.append("")
             lines.append("note: bars are SYNTHETIC — not evidence about real markets")
@@ -222,3 +258,5 @@ struct CommandFailure: Error, CustomStringConvertible {
         "\(code): \(message)" + (suggestedFix.map { "\nsuggested fix: \($0)" } ?? "")
     }
 }
+
+extension WalkForwardSpec.Mode: ExpressibleByArgument {}
