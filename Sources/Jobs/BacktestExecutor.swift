@@ -8,8 +8,9 @@ import Postgres
 /// Runs the backtest kinds (`job_kinds.executor = 'backtest'`): the bot's archetype, instrument,
 /// timeframe and params from the claimed row; bars from the provider chain over the
 /// last `baseline_trading_days` sessions (from the claim row, or the payload's
-/// window); the engine, starting from `simulated_equity`; and
-/// a `BacktestRecord` for `record_backtest`.
+/// window); walk-forward research over them (`WalkForward`, the claim row's folds,
+/// bootstrap and lineage trials), starting from `simulated_equity`; and
+/// a `BacktestRecord` of the out-of-sample evidence for `record_backtest`.
 public struct BacktestExecutor: JobExecutor {
     public static let minimumBars = 1000
 
@@ -66,10 +67,10 @@ public struct BacktestExecutor: JobExecutor {
 
         let result: BacktestResult
         do throws(BacktestError) {
-            result = try Backtester.run(BacktestRequest(
+            result = try WalkForward.run(BacktestRequest(
                 archetype: plan.archetype, params: plan.params, instrument: plan.instrument, bars: fetch.bars,
                 dataSource: fetch.source, startingEquity: job.startingEquity,
-                windowFrom: plan.window.firstTradeDate, windowTo: plan.window.endTradeDate))
+                windowFrom: plan.window.firstTradeDate, windowTo: plan.window.endTradeDate), spec: job.walkForward)
         } catch {
             return JobOutcome(.failed(JobFailure(code: error.code, message: error.message,
                                                  suggestedFix: error.suggestedFix, retryable: false)),

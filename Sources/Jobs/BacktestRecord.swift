@@ -4,7 +4,9 @@ import Foundation
 import Market
 
 /// The `p_result` of `complete_leased_job` for a backtest (`record_backtest`, docs/jobs.md): the engine's
-/// result mapped onto the `backtest_sessions` and `trade_logs` columns. Every
+/// result mapped onto the `backtest_sessions` and `trade_logs` columns — for a
+/// walk-forward result, the out-of-sample aggregate's metrics and trades over the
+/// whole window's bars, with the folds, intervals and deflated Sharpe. Every
 /// number is checked finite before it leaves, so a bad result fails loudly
 /// instead of being stored as NaN.
 public struct BacktestRecord: Sendable, Encodable {
@@ -37,6 +39,29 @@ public struct BacktestRecord: Sendable, Encodable {
         let started_at: String
         let completed_at: String
         let duration_ms: Double
+        // Walk-forward evidence (nil for a single-window result): the metrics above are
+        // then the out-of-sample aggregate over oos_from..<oos_to.
+        let sessions_tested: Int
+        let oos_from: String?
+        let oos_to: String?
+        let folds: [Fold]?
+        let walk_forward: WalkForwardSummary?
+        let sharpe_ci_low: Double?
+        let sharpe_ci_high: Double?
+        let expectancy_ci_low: Double?
+        let expectancy_ci_high: Double?
+        let profit_factor_ci_low: Double?
+        let profit_factor_ci_high: Double?
+        let deflated_sharpe: Double?
+        let trials: Int?
+    }
+
+    /// `backtest_sessions.walk_forward`: the evidence without its folds (a column of their own).
+    public struct WalkForwardSummary: Sendable, Encodable {
+        let spec: WalkForwardSpec
+        let window: SessionSlice
+        let intervals: BlockBootstrap
+        let deflated_sharpe: DeflatedSharpe
     }
 
     public struct TradeRow: Sendable, Encodable {
@@ -64,17 +89,26 @@ public struct BacktestRecord: Sendable, Encodable {
                 completedAt: Date) throws(JobFailure) {
         let m = result.metrics
         let p = result.provenance
+        let e = result.evidence
         session = Session(
             instrument: p.instrument, tick_size: p.tickSize, contract_multiplier: p.multiplier,
             timeframe: p.timeframe.rawValue, window_from: isoUTC(window.from), window_to: isoUTC(window.to),
-            bars_tested: p.barsTested, data_source: p.dataSource, data_fingerprint: p.barFingerprint,
+            bars_tested: e?.window.bars ?? p.barsTested, data_source: p.dataSource, data_fingerprint: p.barFingerprint,
             params: p.params, params_hash: p.paramsHash, iteration: iteration, trades_count: m.totalTrades,
             realized_pnl: m.netProfit, sharpe: m.sharpe, sortino: m.sortino, max_drawdown_usd: m.maxDrawdown,
             max_drawdown_pct: m.maxDrawdownPercent, profit_factor: m.profitFactor, win_rate: m.winRate,
             expectancy: m.expectancy, sqn: m.sqn, metrics: m, equity_curve: result.equityCurve,
             engine_version: p.engineVersion, started_at: Self.timestamp(startedAt),
             completed_at: Self.timestamp(completedAt),
-            duration_ms: (completedAt.timeIntervalSince(startedAt) * 1000).rounded())
+            duration_ms: (completedAt.timeIntervalSince(startedAt) * 1000).rounded(),
+            sessions_tested: e?.window.sessions ?? p.sessionsTested,
+            oos_from: e.map { _ in p.windowFrom }, oos_to: e.map { _ in p.windowTo }, folds: e?.folds,
+            walk_forward: e.map { WalkForwardSummary(spec: $0.spec, window: $0.window, intervals: $0.intervals,
+                                                     deflated_sharpe: $0.deflatedSharpe) },
+            sharpe_ci_low: e?.intervals.sharpe.ciLow, sharpe_ci_high: e?.intervals.sharpe.ciHigh,
+            expectancy_ci_low: e?.intervals.expectancy.ciLow, expectancy_ci_high: e?.intervals.expectancy.ciHigh,
+            profit_factor_ci_low: e?.intervals.profitFactor.ciLow, profit_factor_ci_high: e?.intervals.profitFactor.ciHigh,
+            deflated_sharpe: e?.deflatedSharpe.value, trials: e?.deflatedSharpe.trials)
         trades = result.trades.enumerated().map { index, trade in
             TradeRow(seq: index + 1, side: trade.side.rawValue, contracts: trade.contracts,
                      entry_time: trade.entryTime, entry_price: trade.entryPrice, exit_time: trade.exitTime,
@@ -89,6 +123,8 @@ public struct BacktestRecord: Sendable, Encodable {
         var numbers = [s.tick_size, s.contract_multiplier, s.realized_pnl, s.sharpe, s.sortino, s.max_drawdown_usd,
                        s.max_drawdown_pct, s.profit_factor, s.win_rate, s.expectancy, s.sqn, s.duration_ms]
         numbers += s.equity_curve.map(\.equity)
+        numbers += [s.sharpe_ci_low, s.sharpe_ci_high, s.expectancy_ci_low, s.expectancy_ci_high, s.profit_factor_ci_low,
+                    s.profit_factor_ci_high, s.deflated_sharpe].compactMap { $0 }
         numbers += trades.flatMap { [$0.entry_price, $0.exit_price, $0.pnl, $0.costs] }
         // The full metrics object goes in too; encoding it would throw on the first
         // non-finite field, but with no name — so name the mapped columns here.

@@ -1,3 +1,4 @@
+import Backtest
 import Foundation
 import Postgres
 
@@ -30,6 +31,10 @@ public struct ClaimedJob: Sendable, Equatable {
     public let trials: Int?
     /// The lease this claim holds (the kind's, else `settings.job_lease_seconds`).
     public let leaseSeconds: Int
+    /// How a baseline is researched: `settings.walk_forward_folds`, `walk_forward_mode`,
+    /// `bootstrap_resamples`, `bootstrap_block_sessions`, and trials = `lineage_trials`
+    /// (backtest and improve kinds; 1 for others).
+    public let walkForward: WalkForwardSpec
 
     public init(row: Row) throws {
         id = try row.decode("job_id")
@@ -50,5 +55,13 @@ public struct ClaimedJob: Sendable, Equatable {
         baselineTradingDays = try row.decode("baseline_trading_days")
         trials = try row.decodeIfPresent("trials")
         leaseSeconds = try row.decode("lease_seconds")
+        let mode: String = try row.decode("walk_forward_mode")
+        guard let foldMode = WalkForwardSpec.Mode(rawValue: mode) else {
+            throw DecodingError.dataCorrupted(.init(codingPath: [], debugDescription: "walk_forward_mode \(mode)"))
+        }
+        walkForward = WalkForwardSpec(
+            folds: try row.decode("walk_forward_folds"), mode: foldMode,
+            trials: max(1, try row.decodeIfPresent("lineage_trials") ?? 1),
+            resamples: try row.decode("bootstrap_resamples"), blockLength: try row.decode("bootstrap_block_sessions"))
     }
 }

@@ -5,13 +5,15 @@ import MarketData
 import Postgres
 
 /// Runs IMPROVE: one improvement iteration for the job's bot. A candidate is the
-/// bot's parameters mutated gently (`Mutation.Strength.improve`); it is backtested
-/// beside the current parameters on two windows of equal length — in-sample, the
-/// sessions just before the out-of-sample window, and out-of-sample, the bot's usual
-/// baseline window (the last `baseline_trading_days` sessions) — four runs on one
-/// fetch of bars. It is adopted only when it beats the current parameters on both
-/// (`ImprovementScore.beats`); either way `record_improvement` records the candidate's
-/// out-of-sample session as iteration + 1 with its own params_hash.
+/// bot's parameters mutated gently (`Mutation.Strength.improve`); it is researched
+/// beside the current parameters with the baseline's walk-forward machinery over the
+/// bot's usual baseline window (the last `baseline_trading_days` sessions, one fetch
+/// of bars): in-sample is the first block, which no fold ever tests; out-of-sample
+/// is the aggregate of the test folds. It is adopted only when it beats the current
+/// parameters on both (`ImprovementScore.beats`); either way `record_improvement`
+/// records the candidate's walk-forward session as iteration + 1 with its own
+/// params_hash, and with trials = the lineage's + 1 (the candidate is one more
+/// configuration tried).
 ///
 /// The seed is (bot id, iteration + 1, trial), where trial counts the candidates
 /// already tried for that iteration: a rejected candidate leaves the bot unchanged,
@@ -31,12 +33,14 @@ public struct ImproveExecutor: JobExecutor {
     public func execute(_ job: ClaimedJob, context: JobContext) -> JobOutcome {
         let startedAt = now()
         let bot: ClaimedBot
-        let windows: (inSample: BacktestWindow, outOfSample: BacktestWindow)
+        let window: BacktestWindow
         let iteration = (job.iteration ?? 0) + 1
         let trial: Int
         do throws(JobFailure) {
             bot = try ClaimedBot(job)
-            windows = self.windows(for: bot, tradingDays: job.baselineTradingDays)
+            window = BacktestWindow.recentSessions(
+                session: bot.instrument.session, timeframe: bot.timeframe, tradingDays: job.baselineTradingDays,
+                minimumBars: BacktestExecutor.minimumBars, now: now())
             trial = job.trials ?? 0
         } catch {
             return JobOutcome(.failed(error))
@@ -54,27 +58,28 @@ public struct ImproveExecutor: JobExecutor {
         do throws(MarketDataError) {
             fetch = try source.fetchBars(BarRequest(
                 instrument: bot.instrument, timeframe: bot.timeframe,
-                from: Date(timeIntervalSince1970: Double(windows.inSample.from)),
-                to: Date(timeIntervalSince1970: Double(windows.outOfSample.to)), traceId: job.traceID))
+                from: Date(timeIntervalSince1970: Double(window.from)),
+                to: Date(timeIntervalSince1970: Double(window.to)), traceId: job.traceID))
         } catch {
             return JobOutcome(.failed(BacktestExecutor.failure(error)), usage: error.usage)
         }
         context.logger.info("bars fetched", metadata: [
             "bars": "\(fetch.bars.count)", "data_source": "\(fetch.source)",
-            "in_sample": "\(windows.inSample.firstTradeDate)..\(windows.inSample.endTradeDate)",
-            "out_of_sample": "\(windows.outOfSample.firstTradeDate)..\(windows.outOfSample.endTradeDate)",
+            "window": "\(window.firstTradeDate)..\(window.endTradeDate)",
         ])
 
         do throws(JobFailure) {
-            let inSample = try compare(bot, candidate.params, on: fetch, window: windows.inSample)
-            let outOfSample = try compare(bot, candidate.params, on: fetch, window: windows.outOfSample)
-            let session = try BacktestRecord(result: outOfSample.candidate, window: windows.outOfSample,
-                                             iteration: iteration, startedAt: startedAt, completedAt: now())
+            var spec = job.walkForward
+            let fingerprint = fetch.bars.fingerprint
+            let current = try research(bot, bot.params, on: fetch, fingerprint: fingerprint, window: window, spec: spec)
+            spec.trials += 1
+            let tried = try research(bot, candidate.params, on: fetch, fingerprint: fingerprint, window: window, spec: spec)
+            let session = try BacktestRecord(result: tried, window: window, iteration: iteration,
+                                             startedAt: startedAt, completedAt: now())
             let record = ImprovementRecord(
                 candidate: candidate, iteration: iteration,
-                inSample: .init(current: ImprovementScore(inSample.current), candidate: ImprovementScore(inSample.candidate)),
-                outOfSample: .init(current: ImprovementScore(outOfSample.current),
-                                   candidate: ImprovementScore(outOfSample.candidate)),
+                inSample: .init(current: Self.inSample(current), candidate: Self.inSample(tried)),
+                outOfSample: .init(current: ImprovementScore(current), candidate: ImprovementScore(tried)),
                 seed: seed, trial: trial, outOfSampleSession: session)
             context.logger.info("candidate compared", metadata: [
                 "iteration": "\(iteration)", "trial": "\(trial)", "adopted": "\(record.adopted)",
@@ -88,35 +93,23 @@ public struct ImproveExecutor: JobExecutor {
         }
     }
 
-    /// Out-of-sample: the baseline window. In-sample: as many sessions again, ending
-    /// where the out-of-sample window begins, so the candidate is judged on data its
-    /// in-sample win never saw.
-    func windows(for bot: ClaimedBot, tradingDays days: Int) -> (inSample: BacktestWindow, outOfSample: BacktestWindow) {
-        let outOfSample = BacktestWindow.recentSessions(
-            session: bot.instrument.session, timeframe: bot.timeframe, tradingDays: days,
-            minimumBars: BacktestExecutor.minimumBars, now: now())
-        let inSample = BacktestWindow.recentSessions(
-            session: bot.instrument.session, timeframe: bot.timeframe, tradingDays: days,
-            minimumBars: BacktestExecutor.minimumBars, now: Date(timeIntervalSince1970: Double(outOfSample.from)))
-        return (inSample, outOfSample)
+    /// The first block: the in-sample span of the first fold, never tested out of sample.
+    private static func inSample(_ result: BacktestResult) -> ImprovementScore {
+        let metrics = result.evidence?.folds.first?.inSample.metrics ?? Metrics()
+        return ImprovementScore(metrics, paramsHash: result.provenance.paramsHash)
     }
 
-    /// The current and the candidate parameters on one window of the fetched bars.
-    private func compare(_ bot: ClaimedBot, _ candidate: ParamValues, on fetch: BarFetch,
-                         window: BacktestWindow) throws(JobFailure) -> (current: BacktestResult, candidate: BacktestResult) {
-        let bars = fetch.bars.window(from: window.from, to: window.to)
-        let fingerprint = bars.fingerprint
-        func run(_ params: ParamValues) throws(JobFailure) -> BacktestResult {
-            do throws(BacktestError) {
-                return try Backtester.run(BacktestRequest(
-                    archetype: bot.archetype, params: params, instrument: bot.instrument, bars: bars,
-                    dataSource: fetch.source, startingEquity: bot.startingEquity, windowFrom: window.firstTradeDate, windowTo: window.endTradeDate,
-                    barFingerprint: fingerprint))
-            } catch {
-                throw JobFailure(code: error.code, message: "\(error.message) (\(window.firstTradeDate)..\(window.endTradeDate))",
-                                 suggestedFix: error.suggestedFix, retryable: false)
-            }
+    /// One parameter set researched walk-forward on the fetched bars.
+    private func research(_ bot: ClaimedBot, _ params: ParamValues, on fetch: BarFetch, fingerprint: String,
+                          window: BacktestWindow, spec: WalkForwardSpec) throws(JobFailure) -> BacktestResult {
+        do throws(BacktestError) {
+            return try WalkForward.run(BacktestRequest(
+                archetype: bot.archetype, params: params, instrument: bot.instrument, bars: fetch.bars,
+                dataSource: fetch.source, startingEquity: bot.startingEquity, windowFrom: window.firstTradeDate,
+                windowTo: window.endTradeDate, barFingerprint: fingerprint), spec: spec)
+        } catch {
+            throw JobFailure(code: error.code, message: "\(error.message) (\(window.firstTradeDate)..\(window.endTradeDate))",
+                             suggestedFix: error.suggestedFix, retryable: false)
         }
-        return (try run(bot.params), try run(candidate))
     }
 }

@@ -14,11 +14,15 @@ public struct ImprovementScore: Sendable, Equatable, Encodable {
     public let paramsHash: String
 
     public init(_ result: BacktestResult) {
-        netPnL = result.metrics.netProfit
-        sharpe = result.metrics.sharpe
-        trades = result.metrics.totalTrades
-        maxDrawdownUSD = result.metrics.maxDrawdown
-        paramsHash = result.provenance.paramsHash
+        self.init(result.metrics, paramsHash: result.provenance.paramsHash)
+    }
+
+    public init(_ metrics: Metrics, paramsHash: String) {
+        netPnL = metrics.netProfit
+        sharpe = metrics.sharpe
+        trades = metrics.totalTrades
+        maxDrawdownUSD = metrics.maxDrawdown
+        self.paramsHash = paramsHash
     }
 
     public init(netPnL: Double, sharpe: Double, trades: Int = 0, maxDrawdownUSD: Double = 0, paramsHash: String = "") {

@@ -8,6 +8,8 @@ final class ConcurrencyTests: WorkerTestCase {
     func testFourWorkersCompleteEveryJobExactlyOnce() throws {
         let bots = try database.seedBots(5)
         try database.setSetting("backtest_concurrency", "4")
+        // The queue is under test, not the research: short baselines keep a debug build inside the timeout.
+        try database.setSetting("baseline_trading_days", "20")
         for i in 1...4 { try startWorker("w\(i)", slots: 2) }
 
         // Enqueued while the workers run, in several transactions, so wake-ups

@@ -2,6 +2,7 @@ import Foundation
 import Jobs
 import Postgres
 import XCTest
+import Backtest
 
 /// The Swift side of the queue contract (docs/jobs.md), called in-process.
 final class JobQueueTests: XCTestCase {
@@ -53,7 +54,8 @@ final class JobQueueTests: XCTestCase {
         XCTAssertTrue(claimed.payload.contains("2026-10-05"))
         XCTAssertEqual(claimed.generation, 1)
         XCTAssertEqual(claimed.leaseSeconds, 60)
-        XCTAssertEqual(claimed.baselineTradingDays, 20)
+        XCTAssertEqual(claimed.baselineTradingDays, 120)
+        XCTAssertEqual(claimed.walkForward, WalkForwardSpec(folds: 4, mode: .anchored, trials: 1, resamples: 2000, blockLength: 5))
         XCTAssertEqual(claimed.startingEquity, 50_000)
         XCTAssertNil(claimed.trials, "trials is for IMPROVE only")
 

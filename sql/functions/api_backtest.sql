@@ -1,10 +1,12 @@
--- GET /api/backtests/:id: provenance, metrics, trades and the equity curve.
+-- GET /api/backtests/:id: provenance, metrics, trades, the equity curve and the
+-- walk-forward folds and evidence.
 create or replace function api_backtest(p_id uuid) returns jsonb
 language sql stable as $$
     select api_backtest_summary(s) || jsonb_build_object(
         'botName', (select b.name from bots b where b.id = s.bot_id),
         'params', s.params, 'metrics', s.metrics, 'equityCurve', s.equity_curve,
         'engineVersion', s.engine_version, 'errorMessage', s.error_message,
+        'folds', s.folds, 'walkForward', s.walk_forward,
         'trades', coalesce((
             select jsonb_agg(jsonb_build_object(
                 'seq', t.seq, 'side', t.side, 'contracts', t.contracts, 'entryTime', t.entry_time,

@@ -29,5 +29,9 @@ language sql stable as $$
                                'sharpe', e.sharpe, 'maxDrawdownUsd', e.max_drawdown_usd, 'winRate', e.win_rate,
                                'profitFactor', e.profit_factor, 'dataSource', e.data_source,
                                'barsTested', e.bars_tested, 'completedAt', e.completed_at,
-                               'iteration', e.session_iteration) end)
+                               'iteration', e.session_iteration, 'sessionsTested', e.sessions_tested,
+                               'oosFrom', e.oos_from, 'oosTo', e.oos_to, 'deflatedSharpe', e.deflated_sharpe,
+                               'trials', e.trials, 'expectancyCiLow', e.expectancy_ci_low,
+                               'expectancyCiHigh', e.expectancy_ci_high, 'sharpeCiLow', e.sharpe_ci_low,
+                               'sharpeCiHigh', e.sharpe_ci_high, 'evidence', e.evidence) end)
 $$;

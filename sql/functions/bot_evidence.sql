@@ -3,7 +3,9 @@
 -- the latest COMPLETED backtest session of the bot's current iteration completed
 -- at or after its effective metrics reset (the later of settings.metrics_reset_at
 -- and bots.metrics_reset_at; null when none), plus the bot's latest finished
--- non-NOOP job (for the "no critical error in the last run" gate).
+-- non-NOOP job (for the "no critical error in the last run" gate). The session's
+-- headline metrics are its out-of-sample aggregate (a walk-forward baseline),
+-- beside its intervals, deflated Sharpe ratio and evidence label.
 --   * A rejected IMPROVE candidate is recorded at iteration + 1 while the bot
 --     stays put, so it judges nothing; an adopted one moves the bot's iteration
 --     with it.
@@ -22,7 +24,12 @@ select b.id as bot_id, b.name, b.stage, b.status, b.pinned, b.created_at, b.iter
        s.params_hash as session_params_hash, s.iteration as session_iteration,
        s.trace_id as session_trace_id,
        lj.id as last_job_id, lj.job_type as last_job_type, lj.status as last_job_status,
-       lj.error_code as last_job_error_code, lj.finished_at as last_job_finished_at
+       lj.error_code as last_job_error_code, lj.finished_at as last_job_finished_at,
+       -- Walk-forward evidence (null on sessions recorded before it existed).
+       s.sessions_tested, s.oos_from, s.oos_to, s.sharpe_ci_low, s.sharpe_ci_high, s.expectancy_ci_low,
+       s.expectancy_ci_high, s.profit_factor_ci_low, s.profit_factor_ci_high, s.deflated_sharpe, s.trials,
+       case when s.id is not null then evidence_label(s.trades_count, s.expectancy_ci_low, s.deflated_sharpe) end
+           as evidence
   from bots b
  cross join lateral (
        select greatest((select (setting('metrics_reset_at') #>> '{}')::timestamptz), b.metrics_reset_at)

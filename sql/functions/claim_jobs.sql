@@ -17,13 +17,17 @@
 -- settings itself: the bot's archetype, instrument, timeframe, params,
 -- params_hash, iteration and generation; starting_equity
 -- (settings.simulated_equity); baseline_trading_days; and, for IMPROVE, trials =
--- the candidates already recorded at the bot's next iteration; and lease_seconds,
--- so the worker heartbeats well inside the lease.
+-- the candidates already recorded at the bot's next iteration; lease_seconds,
+-- so the worker heartbeats well inside the lease; the walk-forward settings
+-- (walk_forward_folds, walk_forward_mode, bootstrap_resamples,
+-- bootstrap_block_sessions); and, for the backtest and improve executors,
+-- lineage_trials (the deflated Sharpe ratio's trials).
 create or replace function claim_jobs(p_worker text, p_types text[], p_limit int)
 returns table (job_id uuid, bot_id uuid, job_type text, attempt int, trace_id uuid, payload jsonb,
                lease_expires_at timestamptz, archetype_slug text, instrument text, timeframe text,
                params jsonb, params_hash text, iteration int, generation int, starting_equity double precision,
-               baseline_trading_days int, trials int, lease_seconds int)
+               baseline_trading_days int, trials int, lease_seconds int, walk_forward_folds int,
+               walk_forward_mode text, bootstrap_resamples int, bootstrap_block_sessions int, lineage_trials int)
 language plpgsql volatile as $$
 #variable_conflict use_column
 declare
@@ -32,6 +36,10 @@ declare
     v_lease int;
     v_equity double precision;
     v_days int;
+    v_folds int;
+    v_mode text;
+    v_resamples int;
+    v_block int;
     v_slots int := 0;
     v_claimed int := 0;
     v_rows int;
@@ -52,6 +60,10 @@ begin
     v_lease := setting('job_lease_seconds')::int;
     v_equity := setting('simulated_equity')::double precision;
     v_days := setting('baseline_trading_days')::int;
+    v_folds := setting('walk_forward_folds')::int;
+    v_mode := setting('walk_forward_mode') #>> '{}';
+    v_resamples := setting('bootstrap_resamples')::int;
+    v_block := setting('bootstrap_block_sessions')::int;
 
     if v_bt_types is not null then
         -- Serialise backtest claims so the running count cannot be raced past the limit.
@@ -101,7 +113,7 @@ begin
              where j.id = picked.id and k.kind = j.job_type
             returning j.id, j.bot_id, j.job_type, j.attempt, j.trace_id, j.payload, j.lease_expires_at,
                       j.priority, j.run_after, j.created_at, k.started_event,
-                      coalesce(k.lease_seconds, v_lease) as lease_seconds
+                      coalesce(k.lease_seconds, v_lease) as lease_seconds, k.executor
         ), feed as (
             insert into activity_events (event_type, bot_id, job_id, trace_id, payload)
             select c.started_event, c.bot_id, c.id, c.trace_id,
@@ -115,7 +127,8 @@ begin
                case when c.job_type = 'IMPROVE' then
                    (select count(*)::int from backtest_sessions s join bot_jobs sj on sj.id = s.job_id
                      where s.bot_id = b.id and sj.job_type = 'IMPROVE' and s.iteration = b.iteration + 1) end,
-               c.lease_seconds
+               c.lease_seconds, v_folds, v_mode, v_resamples, v_block,
+               case when c.executor in ('backtest', 'improve') and b.id is not null then lineage_trials(b.id) end
           from claimed c left join bots b on b.id = c.bot_id
          order by c.priority, c.run_after, c.created_at;
         get diagnostics v_rows = row_count;

@@ -14,6 +14,11 @@
 --                         ("no critical error in the last run"); 1 with no finished job
 --   data_is_real          1 when the session's data_source is not 'synthetic'
 --   risk_engine_verified  always 0: no live risk engine exists (RISK_ENGINE_UNVERIFIED)
+--   expectancy_ci_low     lower bound of the 95% block-bootstrap interval of the
+--                         out-of-sample expectancy per trade (null → fails: no walk-forward)
+--   deflated_sharpe       deflated Sharpe ratio (probability) of the out-of-sample
+--                         daily returns with trials = lineage_trials at the run
+-- Every metric reads the session's out-of-sample aggregate (the headline columns).
 -- A rule with requires_real_data also fails on synthetic evidence. A bot without
 -- an effective session has null actuals and fails every rule (has_evidence false).
 create or replace view gate_evaluations as
@@ -54,4 +59,6 @@ select e.bot_id, g.id as rule_id, g.kind, g.from_stage, g.to_stage, g.metric, g.
                   when 'data_is_real' then case when e.session_id is null then null
                                                 when e.data_source = 'synthetic' then 0 else 1 end
                   when 'risk_engine_verified' then 0
+                  when 'expectancy_ci_low' then e.expectancy_ci_low::numeric
+                  when 'deflated_sharpe' then e.deflated_sharpe::numeric
               end as actual) v;

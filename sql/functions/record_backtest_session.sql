@@ -1,6 +1,8 @@
 -- Internal to record_backtest and record_improvement (callers hold the job's lease
 -- and complete_leased_job completes the job after them, in the same transaction): inserts the
--- backtest_sessions row (status COMPLETED) of p_result.session for the job's bot,
+-- backtest_sessions row (status COMPLETED) of p_result.session for the job's bot
+-- (walk-forward columns — oos_from/oos_to, folds, walk_forward, the *_ci_* bounds,
+-- deflated_sharpe, trials — null when the result has none),
 -- and a trade_logs row per element of p_result.trades. Returns the session id.
 -- Missing instrument, tick_size, contract_multiplier, timeframe, params,
 -- params_hash, iteration, started_at, completed_at and duration_ms default to the
@@ -33,7 +35,9 @@ begin
         bot_id, job_id, status, instrument, tick_size, contract_multiplier, timeframe, window_from, window_to,
         bars_tested, data_source, data_fingerprint, params, params_hash, iteration, trades_count, realized_pnl,
         sharpe, sortino, max_drawdown_usd, max_drawdown_pct, profit_factor, win_rate, expectancy, sqn,
-        metrics, equity_curve, engine_version, started_at, completed_at, duration_ms, trace_id)
+        metrics, equity_curve, engine_version, started_at, completed_at, duration_ms, trace_id,
+        sessions_tested, oos_from, oos_to, folds, walk_forward, sharpe_ci_low, sharpe_ci_high, expectancy_ci_low,
+        expectancy_ci_high, profit_factor_ci_low, profit_factor_ci_high, deflated_sharpe, trials)
     values (
         v_bot.id, v_job.id, 'COMPLETED', v_bot.instrument, coalesce(v_s.tick_size, v_inst.tick_size),
         coalesce(v_s.contract_multiplier, v_inst.multiplier), coalesce(v_s.timeframe, v_bot.timeframe),
@@ -45,7 +49,10 @@ begin
         coalesce(v_s.started_at, v_job.started_at), coalesce(v_s.completed_at, now()),
         coalesce(v_s.duration_ms,
                  extract(epoch from (coalesce(v_s.completed_at, now()) - coalesce(v_s.started_at, v_job.started_at))) * 1000),
-        v_job.trace_id)
+        v_job.trace_id,
+        v_s.sessions_tested, v_s.oos_from, v_s.oos_to, v_s.folds, v_s.walk_forward, v_s.sharpe_ci_low, v_s.sharpe_ci_high,
+        v_s.expectancy_ci_low, v_s.expectancy_ci_high, v_s.profit_factor_ci_low, v_s.profit_factor_ci_high,
+        v_s.deflated_sharpe, v_s.trials)
     returning id into v_session;
 
     if jsonb_typeof(p_result -> 'trades') = 'array' then

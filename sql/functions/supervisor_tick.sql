@@ -16,10 +16,13 @@
 --                      + 15 verified provider: an OK job-less call (integrations/verify)
 --                        to that real provider in the last 24 h;
 --                        synthetic data is capped at 40
---    decision_quality  = 0 without trades; else
---                        40 · clamp(realized_pnl / (5% of simulated_equity), 0, 1)   profitability
---                      + 30 · clamp((win_rate − 0.30) / 0.30, 0, 1)                 win rate
---                      + 30 · clamp(profit_factor − 1, 0, 1)                        profit factor
+--    decision_quality  = 0 without trades; else, on the out-of-sample evidence:
+--                        35 · clamp((deflated_sharpe − 0.5) / 0.45, 0, 1)           skill beyond luck
+--                      + 25 · clamp(realized_pnl / (5% of simulated_equity), 0, 1)   profitability
+--                      + 20 · clamp(profit_factor − 1, 0, 1)                        profit factor
+--                      + 20 · share of the expectancy interval above zero
+--                             (1 when ci_low ≥ 0, 0 when ci_high ≤ 0, else ci_high / (ci_high − ci_low);
+--                              0 without an interval)
 --    risk_discipline   = 70 · (1 − clamp(max_drawdown_pct / kill_drawdown_pct, 0, 1))  drawdown
 --                      + 30 · share of the session's losing trades that exited at their
 --                        STOP (trade_logs.exit_reason; 30 with no losers, 15 without trade logs)
@@ -118,7 +121,7 @@ begin
            and u.provider in ('databento', 'polygon')
     ), inp as (
         select e.bot_id, e.session_id, e.data_source, e.trades_count, e.realized_pnl, e.win_rate, e.profit_factor,
-               e.max_drawdown_pct,
+               e.max_drawdown_pct, e.deflated_sharpe, e.expectancy_ci_low, e.expectancy_ci_high,
                exists (select 1 from integration_usage_events u
                         where u.trace_id = e.session_trace_id and u.status = 'OK' and u.provider = e.data_source)
                    as proof_of_use,
@@ -161,11 +164,18 @@ begin
                      + case when i.proof_of_use then 25 else 0 end
                      + case when i.provider_verified then 15 else 0 end,
                      case when i.data_source = 'synthetic' then 40 else 100 end)::numeric as dr,
-               -- decision_quality: profitability (5% of equity = full), win rate 30%→60%, profit factor 1→2.
+               -- decision_quality, all out of sample: skill beyond luck (deflated Sharpe 0.5→0.95),
+               -- profitability (5% of equity = full), profit factor 1→2, share of the expectancy
+               -- interval above zero.
                case when coalesce(i.trades_count, 0) = 0 then 0::numeric else
-                   40 * least(greatest(coalesce(i.realized_pnl, 0) / (0.05 * v_equity), 0), 1)
-                   + 30 * least(greatest((coalesce(i.win_rate, 0)::numeric - 0.30) / 0.30, 0), 1)
-                   + 30 * least(greatest(coalesce(i.profit_factor, 0)::numeric - 1, 0), 1) end as dq,
+                   35 * least(greatest((coalesce(i.deflated_sharpe, 0)::numeric - 0.5) / 0.45, 0), 1)
+                   + 25 * least(greatest(coalesce(i.realized_pnl, 0) / (0.05 * v_equity), 0), 1)
+                   + 20 * least(greatest(coalesce(i.profit_factor, 0)::numeric - 1, 0), 1)
+                   + 20 * case when i.expectancy_ci_low is null then 0
+                               when i.expectancy_ci_low >= 0 then 1
+                               when i.expectancy_ci_high <= 0 then 0
+                               else (i.expectancy_ci_high / (i.expectancy_ci_high - i.expectancy_ci_low))::numeric
+                          end end as dq,
                -- risk_discipline: drawdown against the kill threshold, losses taken at the stop.
                70 * (1 - least(greatest(coalesce(i.max_drawdown_pct, 0)::numeric / v_kill_dd, 0), 1))
                + case when i.logged = 0 then 15 when i.losers = 0 then 30
@@ -189,6 +199,8 @@ begin
                                   'proof_of_use', t.proof_of_use, 'provider_verified', t.provider_verified,
                                   'trades_count', t.trades_count, 'realized_pnl', t.realized_pnl,
                                   'win_rate', t.win_rate, 'profit_factor', t.profit_factor,
+                                  'deflated_sharpe', t.deflated_sharpe, 'expectancy_ci_low', t.expectancy_ci_low,
+                                  'expectancy_ci_high', t.expectancy_ci_high,
                                   'max_drawdown_pct', t.max_drawdown_pct, 'losers', t.losers,
                                   'losers_at_stop', t.losers_at_stop, 'jobs_finished', t.finished,
                                   'jobs_completed', t.completed, 'jobs_retried', t.retried,

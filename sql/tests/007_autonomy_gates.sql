@@ -5,16 +5,16 @@
 -- failures) and claim_jobs refusing KILLED bots; revert skips pinned bots; and
 -- the users' bulk revert from PROOFS.md §5, as written.
 begin;
-select plan(74);
+select plan(80);
 
 \ir fixtures/autonomy_fleet.sql
 
 -- ---------------------------------------------------------------- the rules
-select is((select count(*)::int from gate_rules where from_stage = 'LAB' and to_stage = 'PAPER' and enabled), 4,
-          'LAB → PAPER has four default rules');
-select is((select count(*)::int from gate_rules where from_stage = 'PAPER' and to_stage = 'SHADOW' and enabled), 7,
-          'PAPER → SHADOW has those four plus real data, Sharpe and profit factor');
-select is((select count(*)::int from evaluate_gates(pg_temp.bot('Bot 1'))), 4, 'a LAB bot is evaluated on 4 rules');
+select is((select count(*)::int from gate_rules where from_stage = 'LAB' and to_stage = 'PAPER' and enabled), 6,
+          'LAB → PAPER has six default rules');
+select is((select count(*)::int from gate_rules where from_stage = 'PAPER' and to_stage = 'SHADOW' and enabled), 9,
+          'PAPER → SHADOW has those six plus real data, Sharpe and profit factor');
+select is((select count(*)::int from evaluate_gates(pg_temp.bot('Bot 1'))), 6, 'a LAB bot is evaluated on 6 rules');
 select is((select count(*)::int from evaluate_gates(pg_temp.bot('Bot 1')) where passed), 0,
           'without an effective session every rule fails');
 select is((select failures -> 0 ->> 'reason_code' from gate_status where bot_id = pg_temp.bot('Bot 1')),
@@ -22,7 +22,7 @@ select is((select failures -> 0 ->> 'reason_code' from gate_status where bot_id 
 
 -- ---------------------------------------------------------------- LAB → PAPER thresholds
 select pg_temp.session(pg_temp.bot('Bot 1'));
-select is((select bool_and(passed) from evaluate_gates(pg_temp.bot('Bot 1'))), true, 'a good session passes all four');
+select is((select bool_and(passed) from evaluate_gates(pg_temp.bot('Bot 1'))), true, 'a good session passes all six');
 select is((select passed_all from gate_status where bot_id = pg_temp.bot('Bot 1')), true, 'gate_status agrees');
 
 select pg_temp.session(pg_temp.bot('Bot 1'), '{"trades_count": 19}');
@@ -51,6 +51,23 @@ select pg_temp.session(pg_temp.bot('Bot 1'), '{"max_drawdown_pct": 25}');
 select is(pg_temp.gate(pg_temp.bot('Bot 1'), 'max_drawdown_pct'), true, 'drawdown 25% (at) passes');
 select pg_temp.session(pg_temp.bot('Bot 1'), '{"max_drawdown_pct": 24.99}');
 select is(pg_temp.gate(pg_temp.bot('Bot 1'), 'max_drawdown_pct'), true, 'drawdown 24.99% (below) passes');
+
+-- The out-of-sample evidence: the expectancy interval above zero, the deflated Sharpe ratio.
+select pg_temp.session(pg_temp.bot('Bot 1'), '{"expectancy_ci_low": 0}');
+select is(pg_temp.gate(pg_temp.bot('Bot 1'), 'expectancy_ci_low'), false, 'expectancy interval touching 0 (at) fails');
+select is((select failures @> '[{"metric": "expectancy_ci_low", "reason_code": "GATE_EXPECTANCY_CI_LOW"}]'
+             and failures::text like '%interval crosses zero%' from gate_status where bot_id = pg_temp.bot('Bot 1')),
+          true, 'with its reason and the fix "interval crosses zero: more sessions or a different variant"');
+select pg_temp.session(pg_temp.bot('Bot 1'), '{"expectancy_ci_low": 0.01}');
+select is(pg_temp.gate(pg_temp.bot('Bot 1'), 'expectancy_ci_low'), true, 'expectancy interval above 0 passes');
+select pg_temp.session(pg_temp.bot('Bot 1'), '{"deflated_sharpe": 0.8999}');
+select is(pg_temp.gate(pg_temp.bot('Bot 1'), 'deflated_sharpe'), false, 'deflated Sharpe 0.8999 (below 0.90) fails');
+select pg_temp.session(pg_temp.bot('Bot 1'), '{"deflated_sharpe": 0.90}');
+select is(pg_temp.gate(pg_temp.bot('Bot 1'), 'deflated_sharpe'), true, 'deflated Sharpe 0.90 (at) passes');
+select pg_temp.session(pg_temp.bot('Bot 1'), '{"deflated_sharpe": null}');
+select is(pg_temp.gate(pg_temp.bot('Bot 1'), 'deflated_sharpe'), false,
+          'a session without walk-forward evidence (no deflated Sharpe) fails it');
+select pg_temp.session(pg_temp.bot('Bot 1'));
 
 -- No critical error in the last run: the latest finished job.
 insert into bot_jobs (bot_id, job_type, status, attempt, started_at, finished_at, created_at, error_code)
