@@ -24,13 +24,15 @@ public struct BacktestWindow: Sendable, Equatable {
                                       minimumBars: Int, now: Date) -> BacktestWindow {
         let nowEpoch = Int64(now.timeIntervalSince1970)
         let today = session.localDay(of: nowEpoch)
-        // Bars per session from a typical day's length (the template's, not a holiday's).
+        // Bars per session from a full day's length: the longest of the past week, since
+        // any one of them may be an early close (a holiday shortens, never lengthens).
         let sample = session.sessions(fromDay: today - 7, throughDay: today)
-        let sessionSeconds = sample.last.map { $0.close - $0.open } ?? 86_400
+        let sessionSeconds = sample.map { $0.close - $0.open }.max() ?? 86_400
         let barsPerSession = max(1, Int(sessionSeconds) / timeframe.seconds)
         let days = max(1, tradingDays, (minimumBars + barsPerSession - 1) / barsPerSession)
-        // Five sessions a week, plus slack for the week in progress.
-        let lookback = days * 7 / 5 + 10
+        // Five sessions a week, plus slack for the week in progress and for exchange
+        // holidays (CME closes at most three weekdays a year: one per 20 sessions is ample).
+        let lookback = days * 7 / 5 + days / 20 + 10
         let closed = session.sessions(fromDay: today - lookback, throughDay: today).filter { $0.close <= nowEpoch }
         let chosen = closed.suffix(days)
         guard let first = chosen.first, let last = chosen.last else {

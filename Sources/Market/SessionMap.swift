@@ -3,7 +3,10 @@
 ///
 /// A bar belongs to the latest session that opened at or before its start, so bars
 /// printed after a session's close (e.g. the 16:00–16:15 CT tail ES traded until
-/// 2021) stay with that session, outside its open..close window.
+/// 2021) stay with that session, outside its open..close window. Sessions come from
+/// `TradingSession.sessions(fromDay:throughDay:)`, exchange calendar included: bars
+/// after an early close stay with that day's session, and a stray bar printed on a
+/// closed date (no session of its own) belongs to the last session before it.
 public struct SessionMap: Sendable {
     /// Sessions that hold at least one bar, in order.
     public let days: [SessionDay]
@@ -37,7 +40,8 @@ public struct SessionMap: Sendable {
                     nearby = session.sessions(fromDay: localDay - 4, throughDay: localDay + 10)
                     guard let found = nearby.lastIndex(where: { $0.open <= t }) else {
                         // Before every nearby session (not possible with Monday–Friday
-                        // templates): the bar stays with the current session, if any.
+                        // templates, and CME's calendar never closes two weekdays in a
+                        // row): the bar stays with the current session, if any.
                         nextOpen = nearby.first?.open ?? Int64.max
                         nearby = []
                         k = 0

@@ -6,8 +6,13 @@ import Foundation
 /// `openMinute` local time — on D-1 when `opensPreviousDay` (CME Globex opens
 /// Sunday 17:00 for Monday's trade date) — and closes at `closeMinute` on D.
 /// The regular-hours window (`regularOpenMinute`..`regularCloseMinute`, on D) is
-/// where day-trading strategies usually act. Exchange holidays are not modelled:
-/// a trade date without bars simply has no session in a backtest.
+/// where day-trading strategies usually act.
+///
+/// `holidayCalendar` names the exchange calendar applied on top of the template: a
+/// closed trade date has no session, and an early-close date ends at the early close
+/// (its regular hours end no later). The CME sessions follow `CMECalendar` (2010–2030);
+/// `usEquities` follows none — NYSE holidays are not modelled, so there a holiday is
+/// simply a trade date without bars.
 public struct TradingSession: Sendable, Hashable, Codable {
     public let name: String
     public let timeZoneIdentifier: String
@@ -17,10 +22,13 @@ public struct TradingSession: Sendable, Hashable, Codable {
     public let opensPreviousDay: Bool
     public let regularOpenMinute: Int
     public let regularCloseMinute: Int
+    /// Holidays and early closes; its minutes are read in `timeZoneIdentifier`.
+    public let holidayCalendar: HolidayCalendar
 
     public init(
         name: String, timeZoneIdentifier: String, openMinute: Int, closeMinute: Int,
-        opensPreviousDay: Bool, regularOpenMinute: Int, regularCloseMinute: Int
+        opensPreviousDay: Bool, regularOpenMinute: Int, regularCloseMinute: Int,
+        holidayCalendar: HolidayCalendar = .none
     ) {
         self.name = name
         self.timeZoneIdentifier = timeZoneIdentifier
@@ -29,6 +37,7 @@ public struct TradingSession: Sendable, Hashable, Codable {
         self.opensPreviousDay = opensPreviousDay
         self.regularOpenMinute = regularOpenMinute
         self.regularCloseMinute = regularCloseMinute
+        self.holidayCalendar = holidayCalendar
     }
 
     /// CME Globex equity index: Sunday 17:00 – Friday 16:00 CT, daily break
@@ -36,23 +45,24 @@ public struct TradingSession: Sendable, Hashable, Codable {
     public static let cmeEquityIndex = TradingSession(
         name: "CME Globex equity index", timeZoneIdentifier: "America/Chicago",
         openMinute: 17 * 60, closeMinute: 16 * 60, opensPreviousDay: true,
-        regularOpenMinute: 8 * 60 + 30, regularCloseMinute: 15 * 60)
+        regularOpenMinute: 8 * 60 + 30, regularCloseMinute: 15 * 60, holidayCalendar: .cme)
 
     /// NYMEX energy on Globex: same 17:00–16:00 CT week; regular hours are the
     /// former pit session 08:00–13:30 CT.
     public static let cmeEnergy = TradingSession(
         name: "CME Globex energy", timeZoneIdentifier: "America/Chicago",
         openMinute: 17 * 60, closeMinute: 16 * 60, opensPreviousDay: true,
-        regularOpenMinute: 8 * 60, regularCloseMinute: 13 * 60 + 30)
+        regularOpenMinute: 8 * 60, regularCloseMinute: 13 * 60 + 30, holidayCalendar: .cme)
 
     /// COMEX metals on Globex: 17:00–16:00 CT; regular hours are the former pit
     /// session 07:20–12:30 CT.
     public static let cmeMetals = TradingSession(
         name: "CME Globex metals", timeZoneIdentifier: "America/Chicago",
         openMinute: 17 * 60, closeMinute: 16 * 60, opensPreviousDay: true,
-        regularOpenMinute: 7 * 60 + 20, regularCloseMinute: 12 * 60 + 30)
+        regularOpenMinute: 7 * 60 + 20, regularCloseMinute: 12 * 60 + 30, holidayCalendar: .cme)
 
-    /// US stocks, regular hours 09:30–16:00 New York time (the whole session).
+    /// US stocks, regular hours 09:30–16:00 New York time (the whole session). NYSE
+    /// holidays and early closes are not modelled.
     public static let usEquities = TradingSession(
         name: "US equities regular hours", timeZoneIdentifier: "America/New_York",
         openMinute: 9 * 60 + 30, closeMinute: 16 * 60, opensPreviousDay: false,
@@ -83,18 +93,28 @@ public struct TradingSession: Sendable, Hashable, Codable {
     }
 
     /// The sessions whose trade dates fall in `fromDay...throughDay` (local days since
-    /// 1970-01-01), in order. Computed once per backtest, never per bar.
+    /// 1970-01-01), in order: weekdays less the calendar's closed dates, with early
+    /// closes applied. Computed once per backtest (or per stretch of days), never per bar.
     public func sessions(fromDay: Int, throughDay: Int) -> [SessionDay] {
         guard fromDay <= throughDay else { return [] }
         var result: [SessionDay] = []
         result.reserveCapacity((throughDay - fromDay + 1) * 5 / 7 + 2)
-        for day in fromDay...throughDay where CivilDate(daysSinceEpoch: day).isWeekday {
+        for day in fromDay...throughDay {
+            let date = CivilDate(daysSinceEpoch: day)
+            guard date.isWeekday else { continue }
+            var endMinute = closeMinute
+            switch holidayCalendar.status(of: date) {
+            case .regular: break
+            case .closed: continue
+            case .earlyClose(let minute): endMinute = min(closeMinute, minute)
+            }
+            let close = utcEpoch(localDay: day, minute: endMinute)
             result.append(SessionDay(
                 tradeDate: Int32(day),
                 open: utcEpoch(localDay: opensPreviousDay ? day - 1 : day, minute: openMinute),
-                close: utcEpoch(localDay: day, minute: closeMinute),
+                close: close,
                 regularOpen: utcEpoch(localDay: day, minute: regularOpenMinute),
-                regularClose: utcEpoch(localDay: day, minute: regularCloseMinute)))
+                regularClose: min(close, utcEpoch(localDay: day, minute: regularCloseMinute))))
         }
         return result
     }

@@ -5,26 +5,8 @@ import XCTest
 /// Resampling the real CME ES 1-minute file (../shared/data/es-1m): buckets align to the
 /// 17:00 CT session open, never span the daily break, and conserve volume and extremes.
 final class RealDataResampleTests: XCTestCase {
-    private func loadES() throws -> BarSeries {
-        let url = URL(fileURLWithPath: #filePath).resolvingSymlinksInPath()
-            .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-            .deletingLastPathComponent().appendingPathComponent("shared/data/es-1m/ES_front_month_1m_utc.csv")
-        let text = try String(contentsOf: url, encoding: .utf8)
-        var ts: [Int64] = [], o: [Double] = [], h: [Double] = [], l: [Double] = [], c: [Double] = [], v: [Double] = []
-        for line in text.split(separator: "\n").dropFirst() {
-            let f = line.split(separator: ",").map(String.init)
-            let date = try XCTUnwrap(CivilDate(String(f[0].prefix(10))))
-            let hour = try XCTUnwrap(Int64(f[0].dropFirst(11).prefix(2)))
-            let minute = try XCTUnwrap(Int64(f[0].dropFirst(14).prefix(2)))
-            ts.append(Int64(date.daysSinceEpoch) * 86_400 + hour * 3600 + minute * 60)
-            o.append(Double(f[2])!); h.append(Double(f[3])!); l.append(Double(f[4])!); c.append(Double(f[5])!)
-            v.append(Double(f[6])!)
-        }
-        return try BarSeries(timeframe: .m1, timestamps: ts, open: o, high: h, low: l, close: c, volume: v)
-    }
-
     func testRealESResamplesOnSessionBoundaries() throws {
-        let minute = try loadES()
+        let minute = try RealES.minuteBars()
         XCTAssertEqual(minute.count, 19_083)
         let session = TradingSession.cmeEquityIndex
         for timeframe in [Timeframe.m5, .m15, .h1] {

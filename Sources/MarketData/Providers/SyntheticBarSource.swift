@@ -5,7 +5,9 @@ import Market
 /// always labelled "synthetic" (never real evidence). Bars for a date depend only on
 /// (instrument's market, date, seed): one-minute bars are drawn per session
 /// (`SessionPathGenerator`) between closes of a seeded daily walk (`DailyWalk`), then
-/// resampled like real data. Exchange holidays are not modelled.
+/// resampled like real data. Sessions follow the instrument's exchange calendar
+/// (`TradingSession.holidayCalendar`): no bars on a closed date, none after an early
+/// close; days outside the calendar's years, and equities, have no holidays.
 public struct SyntheticBarSource: BarSource {
     public let provider = "synthetic"
     public let seed: UInt64
