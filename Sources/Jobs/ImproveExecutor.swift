@@ -94,7 +94,7 @@ public struct ImproveExecutor: JobExecutor {
     func windows(for bot: ClaimedBot, tradingDays days: Int) -> (inSample: BacktestWindow, outOfSample: BacktestWindow) {
         let outOfSample = BacktestWindow.recentSessions(
             session: bot.instrument.session, timeframe: bot.timeframe, tradingDays: days,
-            minimumBars: BacktestExecutor.minimumBars, now: now())
+            minimumBars: BacktestExecutor.minimumBars, now: BacktestWindow.end(of: source, for: bot.instrument, now: now()))
         let inSample = BacktestWindow.recentSessions(
             session: bot.instrument.session, timeframe: bot.timeframe, tradingDays: days,
             minimumBars: BacktestExecutor.minimumBars, now: Date(timeIntervalSince1970: Double(outOfSample.from)))
