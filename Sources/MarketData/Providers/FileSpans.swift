@@ -22,10 +22,10 @@ final class FileSpans: @unchecked Sendable {
 
     private let lock = NSLock()
     private var entries: [Key: Entry] = [:]
-    private var decodeCount = 0
+    private var decodeCounts: [String: Int] = [:]
 
-    /// Files decoded so far (tests check the cache with it).
-    var decodes: Int { lock.withLock { decodeCount } }
+    /// How often the file at `path` was decoded (tests check the cache with it).
+    func decodes(of path: String) -> Int { lock.withLock { decodeCounts[path, default: 0] } }
 
     /// Nil when the file holds no bars; throws what decoding it throws.
     func span(of path: String, options: BarFileOptions) throws(MarketDataError) -> Range<Int64>? {
@@ -43,7 +43,7 @@ final class FileSpans: @unchecked Sendable {
             bars.timestamps.max().map { last in first..<(last + Int64(width.seconds)) }
         }
         lock.withLock {
-            decodeCount += 1
+            decodeCounts[path, default: 0] += 1
             entries[key] = Entry(size: size, modified: modified, span: span)
         }
         return span
