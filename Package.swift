@@ -44,7 +44,7 @@ let package = Package(
         .testTarget(name: "BacktestTests", dependencies: ["Backtest", "Market"]),
         .testTarget(name: "MarketDataTests", dependencies: ["MarketData", "Market"]),
         .testTarget(name: "FCGIHostTests", dependencies: ["FCGIHost", "TestSupport"]),
-        .testTarget(name: "JobsTests", dependencies: ["Jobs", "Postgres", "Backtest", "Market", "TestSupport"]),
+        .testTarget(name: "JobsTests", dependencies: ["Jobs", "Postgres", "Backtest", "Market", "MarketData", "TestSupport"]),
         .testTarget(name: "HandlersTests", dependencies: ["Handlers", "FCGIHost"]),
         .testTarget(name: "EndToEndTests", dependencies: ["Postgres", "TestSupport"]),
     ],

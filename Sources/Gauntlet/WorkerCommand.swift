@@ -17,7 +17,8 @@ struct WorkerCommand: ParsableCommand {
             stop claiming, let running jobs finish for the grace period, release the rest, record \
             the heartbeat as STOPPED and exit 0; a second signal skips the rest of the grace period. \
             Bars come from the provider chain (DATABENTO_API_KEY, POLYGON_API_KEY, GAUNTLET_DATA_DIR, \
-            GAUNTLET_DATA_PROVIDERS; synthetic, labelled as such, when none is set). \
+            GAUNTLET_DATA_PROVIDERS; synthetic, labelled as such, when none is set, and for the \
+            instruments no file names when bar files are the only one; see gauntlet data-sources). \
             Test only: GAUNTLET_TEST_EXECUTOR_DELAY_MS makes every backtest sleep that long before \
             fetching bars, so tests can catch one in flight.
             """)

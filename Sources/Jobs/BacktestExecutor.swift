@@ -112,7 +112,7 @@ public struct BacktestExecutor: JobExecutor {
                 session: instrument.session, timeframe: timeframe,
                 tradingDays: job.baselineTradingDays,
                 minimumBars: Self.minimumBars,
-                now: now())
+                now: BacktestWindow.end(of: source, for: instrument, now: now()))
         }
         return Plan(archetype: archetype, params: params, instrument: instrument, timeframe: timeframe, window: window)
     }

@@ -1,5 +1,6 @@
 import Foundation
 import Market
+import MarketData
 
 /// The bars a backtest job covers: bar starts in `from..<to` (UTC epoch seconds),
 /// always whole trading sessions unless the job's payload names exact instants.
@@ -41,6 +42,15 @@ public struct BacktestWindow: Sendable, Equatable {
         return BacktestWindow(
             from: first.open, to: last.close, firstTradeDate: first.tradeDateString,
             endTradeDate: CivilDate(daysSinceEpoch: Int(last.tradeDate) + 1).description)
+    }
+
+    /// Where a "recent sessions" window ends (its `now`): `now`, or the end of the
+    /// source's bars for the instrument when those end earlier — a file of past bars —
+    /// so a baseline judges the last sessions that have bars rather than an empty
+    /// stretch before today. Sources without a known end (APIs, synthetic) keep `now`.
+    public static func end(of source: any BarSource, for instrument: Instrument, now: Date) -> Date {
+        guard let coverage = source.coverage(for: instrument) else { return now }
+        return min(now, Date(timeIntervalSince1970: Double(coverage.upperBound)))
     }
 
     /// The window a job's payload asks for, or nil when it names none. `from`/`to`

@@ -40,7 +40,8 @@ public struct ImproveExecutor: JobExecutor {
             bot = try ClaimedBot(job)
             window = BacktestWindow.recentSessions(
                 session: bot.instrument.session, timeframe: bot.timeframe, tradingDays: job.baselineTradingDays,
-                minimumBars: BacktestExecutor.minimumBars, now: now())
+                minimumBars: BacktestExecutor.minimumBars,
+                now: BacktestWindow.end(of: source, for: bot.instrument, now: now()))
             trial = job.trials ?? 0
         } catch {
             return JobOutcome(.failed(error))

@@ -7,6 +7,20 @@ public protocol BarSource: Sendable {
     /// "synthetic", "file", "databento", "polygon" (a chain reports its members).
     var provider: String { get }
     func fetchBars(_ request: BarRequest) throws(MarketDataError) -> BarFetch
+    /// Whether this source holds bars of `instrument` at all, decided without reading
+    /// them: a file source when a file's path names the symbol. Sources that fetch or
+    /// generate on demand (APIs, synthetic) answer true; so does a source that cannot
+    /// tell (a missing path, a misconfigured provider), so asking it fails loudly.
+    func covers(_ instrument: Instrument) -> Bool
+    /// The span of the bars this source holds for `instrument`: from the first bar's
+    /// start to the last bar's end, so every bar start lies in `from..<to` as in a
+    /// `BarRequest`. Nil when bars come on demand for any window, or when unknown.
+    func coverage(for instrument: Instrument) -> Range<Int64>?
+}
+
+public extension BarSource {
+    func covers(_ instrument: Instrument) -> Bool { true }
+    func coverage(for instrument: Instrument) -> Range<Int64>? { nil }
 }
 
 /// Bars of one instrument and timeframe whose bar START lies in `from..<to`.

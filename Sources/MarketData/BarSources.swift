@@ -6,23 +6,34 @@ import Foundation
 /// |---|---|
 /// | `DATABENTO_API_KEY` | enables Databento (primary) |
 /// | `POLYGON_API_KEY` | enables Polygon (fallback) |
-/// | `GAUNTLET_DATA_DIR` | enables the file provider on this file or directory |
+/// | `GAUNTLET_DATA_DIR` | enables the file provider on this file or directory, for the instruments its files name |
 /// | `GAUNTLET_DATA_PROVIDERS` | explicit order, e.g. `file,databento` |
 /// | `DATABENTO_BASE_URL`, `POLYGON_BASE_URL` | API endpoints (tests, proxies) |
 /// | `GAUNTLET_DATA_STAMPS` | `start` (default) or `end`: what file stamps mark |
 /// | `GAUNTLET_DATA_TIMEZONE` | zone of file stamps without an offset (default UTC) |
 /// | `GAUNTLET_SYNTHETIC_SEED` | seed of the synthetic provider (default 1) |
+///
+/// Who serves an instrument (`chain`, then `ProviderChain.route(for:)`):
+///
+/// | configured | an instrument the files name | any other instrument |
+/// |---|---|---|
+/// | nothing | synthetic | synthetic |
+/// | `GAUNTLET_DATA_DIR` only | file (a failure fails) | synthetic |
+/// | an API key (± `GAUNTLET_DATA_DIR`) | databento, polygon, then file | databento, polygon |
+/// | `GAUNTLET_DATA_PROVIDERS` | the listed providers that cover it, else all listed | the listed providers |
 public enum BarSources {
     public static let providerNames = ["databento", "polygon", "file", "synthetic"]
 
     /// Databento, then Polygon, then files — whichever are configured, or the explicit
     /// `GAUNTLET_DATA_PROVIDERS` order (a listed but unconfigured provider fails with
-    /// NOT_CONFIGURED). Synthetic only when no real provider is configured: it is never
-    /// a fallback behind a real one.
+    /// NOT_CONFIGURED). Synthetic when no real provider is configured, and — when files
+    /// are the only real provider — for the instruments no file names. It is never a
+    /// fallback behind a real provider for the same instrument.
     public static func chain(environment: [String: String]) -> ProviderChain {
         var notes: [String] = []
         let names: [String]
-        if let explicit = value("GAUNTLET_DATA_PROVIDERS", environment) {
+        let explicit = value("GAUNTLET_DATA_PROVIDERS", environment)
+        if let explicit {
             var listed: [String] = []
             for name in explicit.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces).lowercased() })
             where !name.isEmpty {
@@ -49,6 +60,14 @@ public enum BarSources {
             } catch {
                 return MisconfiguredSource(provider: name, error: error)
             }
+        }
+        // Files hold the instruments they name and no others; an API serves them all.
+        // So only when files are the whole (default) configuration do the others get
+        // synthetic bars — labelled so, and never for an instrument a file names.
+        if explicit == nil, names == ["file"] {
+            return ProviderChain(
+                members: members, uncoveredSource: synthetic(environment),
+                notes: notes + ["instruments without a bar file under GAUNTLET_DATA_DIR get synthetic bars"])
         }
         return ProviderChain(members: members, notes: notes)
     }

@@ -66,6 +66,26 @@ final class ScratchDatabase {
         return bots
     }
 
+    /// `seed_starter_pack` with the Swift catalogue (as `POST /api/bots/starter-pack`
+    /// sends it): one STARTER bot per archetype and, as settings say, their baselines.
+    @discardableResult
+    func seedStarterPack() throws -> String? {
+        let instruments: [[String: Any]] = Instruments.all.map {
+            ["symbol": $0.symbol, "name": $0.name, "tick_size": $0.tickSize, "multiplier": $0.multiplier,
+             "currency": $0.currency, "commission_per_side": $0.commissionPerSide, "exchange": $0.exchange,
+             "kind": $0.kind.rawValue]
+        }
+        let archetypes: [[String: Any]] = try Archetypes.all.map {
+            ["slug": $0.slug, "name": $0.name, "family": $0.family.rawValue, "instrument": $0.instrument,
+             "timeframe": $0.timeframe.rawValue, "params_hash": $0.defaults.hash,
+             "default_params": try JSONSerialization.jsonObject(with: Data($0.defaults.canonicalJSON.utf8))]
+        }
+        func json(_ value: Any) throws -> String {
+            String(decoding: try JSONSerialization.data(withJSONObject: value), as: UTF8.self)
+        }
+        return try text("select seed_starter_pack($1::jsonb, $2::jsonb)::text", [try json(instruments), try json(archetypes)])
+    }
+
     @discardableResult
     func enqueue(_ bot: UUID?, _ type: String, payload: String = "{}") throws -> UUID {
         try db.query("select job_id from enqueue_job($1, $2, 100, $3::jsonb)", [bot, type, payload]).single().decode("job_id")

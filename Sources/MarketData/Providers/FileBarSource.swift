@@ -37,6 +37,39 @@ public struct FileBarSource: BarSource {
         }
     }
 
+    /// A directory covers the symbols its files are named after; a single file, the
+    /// symbols its own name carries (`ES_front_month_1m_utc.csv` is ES, `bars.csv` is
+    /// nothing) — though asked directly it serves whatever it is asked for. A missing
+    /// path covers everything, so the fetch fails with FILE_NOT_FOUND rather than the
+    /// instrument quietly going elsewhere.
+    public func covers(_ instrument: Instrument) -> Bool {
+        var isDirectory: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { return true }
+        guard isDirectory.boolValue else { return Self.names(instrument.symbol, (path as NSString).lastPathComponent) }
+        return (try? barFiles(for: instrument.symbol)).map { !$0.isEmpty } ?? false
+    }
+
+    /// From the first bar's start to the last bar's end over the files that would be
+    /// read for the instrument (gaps between and inside files are not reported). Each
+    /// file's span is cached by path, size and modification time (`FileSpans`). Nil
+    /// when no file names the symbol or one cannot be read — the fetch then says why.
+    public func coverage(for instrument: Instrument) -> Range<Int64>? {
+        guard let files = try? barFiles(for: instrument.symbol) else { return nil }
+        var from = Int64.max, to = Int64.min
+        for file in files {
+            let span: Range<Int64>?
+            do throws(MarketDataError) {
+                span = try FileSpans.shared.span(of: file, options: options)
+            } catch {
+                return nil
+            }
+            guard let span else { continue }
+            from = min(from, span.lowerBound)
+            to = max(to, span.upperBound)
+        }
+        return from < to ? from..<to : nil
+    }
+
     private func load(_ request: BarRequest) throws(MarketDataError) -> BarSeries {
         let files = try barFiles(for: request.instrument.symbol)
         var byTimeframe: [Timeframe: [BarColumns]] = [:]
