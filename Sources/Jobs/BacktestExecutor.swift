@@ -47,17 +47,26 @@ public struct BacktestExecutor: JobExecutor {
         }
 
         let fetch: BarFetch
+        let window: BacktestWindow
         do throws(MarketDataError) {
-            fetch = try source.fetchBars(BarRequest(
-                instrument: plan.instrument, timeframe: plan.timeframe,
-                from: Date(timeIntervalSince1970: Double(plan.window.from)),
-                to: Date(timeIntervalSince1970: Double(plan.window.to)), traceId: job.traceID))
+            if let requested = plan.window {
+                window = requested
+                fetch = try source.fetchBars(BarRequest(
+                    instrument: plan.instrument, timeframe: plan.timeframe,
+                    from: Date(timeIntervalSince1970: Double(requested.from)),
+                    to: Date(timeIntervalSince1970: Double(requested.to)), traceId: job.traceID))
+            } else {
+                let baseline = try BaselineBars.fetch(
+                    from: source, instrument: plan.instrument, timeframe: plan.timeframe,
+                    tradingDays: job.baselineTradingDays, minimumBars: Self.minimumBars, now: now(), traceId: job.traceID)
+                (fetch, window) = (baseline.fetch, baseline.window)
+            }
         } catch {
             return JobOutcome(.failed(Self.failure(error)), usage: error.usage)
         }
         context.logger.info("bars fetched", metadata: [
             "bars": "\(fetch.bars.count)", "data_source": "\(fetch.source)",
-            "window": "\(isoUTC(plan.window.from))..\(isoUTC(plan.window.to))",
+            "window": "\(isoUTC(window.from))..\(isoUTC(window.to))",
         ])
         if fetch.bars.count < Self.minimumBars {
             context.logger.warning("fewer bars than a baseline should have", metadata: [
@@ -70,7 +79,7 @@ public struct BacktestExecutor: JobExecutor {
             result = try WalkForward.run(BacktestRequest(
                 archetype: plan.archetype, params: plan.params, instrument: plan.instrument, bars: fetch.bars,
                 dataSource: fetch.source, startingEquity: job.startingEquity,
-                windowFrom: plan.window.firstTradeDate, windowTo: plan.window.endTradeDate), spec: job.walkForward)
+                windowFrom: window.firstTradeDate, windowTo: window.endTradeDate), spec: job.walkForward)
         } catch {
             return JobOutcome(.failed(JobFailure(code: error.code, message: error.message,
                                                  suggestedFix: error.suggestedFix, retryable: false)),
@@ -84,7 +93,7 @@ public struct BacktestExecutor: JobExecutor {
             ])
         }
         do throws(JobFailure) {
-            let record = try BacktestRecord(result: result, window: plan.window, iteration: job.iteration ?? 0,
+            let record = try BacktestRecord(result: result, window: window, iteration: job.iteration ?? 0,
                                             startedAt: startedAt, completedAt: now())
             return JobOutcome(.completed(record), usage: fetch.usage)
         } catch {
@@ -98,22 +107,14 @@ public struct BacktestExecutor: JobExecutor {
         let params: ParamValues
         let instrument: Instrument
         let timeframe: Timeframe
-        let window: BacktestWindow
+        /// The payload's window; nil for a baseline (`BaselineBars` picks its sessions).
+        let window: BacktestWindow?
     }
 
     func plan(_ job: ClaimedJob, context: JobContext) throws(JobFailure) -> Plan {
         let bot = try ClaimedBot(job)
         let (archetype, params, instrument, timeframe) = (bot.archetype, bot.params, bot.instrument, bot.timeframe)
-        let window: BacktestWindow
-        if let requested = try BacktestWindow.requested(payload: job.payload, session: instrument.session) {
-            window = requested
-        } else {
-            window = BacktestWindow.recentSessions(
-                session: instrument.session, timeframe: timeframe,
-                tradingDays: job.baselineTradingDays,
-                minimumBars: Self.minimumBars,
-                now: BacktestWindow.end(of: source, for: instrument, now: now()))
-        }
+        let window = try BacktestWindow.requested(payload: job.payload, session: instrument.session)
         return Plan(archetype: archetype, params: params, instrument: instrument, timeframe: timeframe, window: window)
     }
 

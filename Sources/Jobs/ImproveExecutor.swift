@@ -33,15 +33,10 @@ public struct ImproveExecutor: JobExecutor {
     public func execute(_ job: ClaimedJob, context: JobContext) -> JobOutcome {
         let startedAt = now()
         let bot: ClaimedBot
-        let window: BacktestWindow
         let iteration = (job.iteration ?? 0) + 1
         let trial: Int
         do throws(JobFailure) {
             bot = try ClaimedBot(job)
-            window = BacktestWindow.recentSessions(
-                session: bot.instrument.session, timeframe: bot.timeframe, tradingDays: job.baselineTradingDays,
-                minimumBars: BacktestExecutor.minimumBars,
-                now: BacktestWindow.end(of: source, for: bot.instrument, now: now()))
             trial = job.trials ?? 0
         } catch {
             return JobOutcome(.failed(error))
@@ -56,11 +51,12 @@ public struct ImproveExecutor: JobExecutor {
         }
 
         let fetch: BarFetch
+        let window: BacktestWindow
         do throws(MarketDataError) {
-            fetch = try source.fetchBars(BarRequest(
-                instrument: bot.instrument, timeframe: bot.timeframe,
-                from: Date(timeIntervalSince1970: Double(window.from)),
-                to: Date(timeIntervalSince1970: Double(window.to)), traceId: job.traceID))
+            let baseline = try BaselineBars.fetch(
+                from: source, instrument: bot.instrument, timeframe: bot.timeframe, tradingDays: job.baselineTradingDays,
+                minimumBars: BacktestExecutor.minimumBars, now: now(), traceId: job.traceID)
+            (fetch, window) = (baseline.fetch, baseline.window)
         } catch {
             return JobOutcome(.failed(BacktestExecutor.failure(error)), usage: error.usage)
         }

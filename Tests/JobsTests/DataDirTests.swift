@@ -52,11 +52,18 @@ final class DataDirTests: XCTestCase {
         for (instrument, source, _) in sources {
             XCTAssertEqual(source, instrument == "ES" ? "file" : "synthetic", instrument)
         }
-        // ES baselines end at the file's last session (2020-01-06), not before today, and hold its bars.
+        // ES baselines end where the file's bars end (2020-01-07 00:00Z, the reopen after the
+        // 2020-01-06 session), not before today, and reach back over its gaps to the 2013 sessions.
+        let esSessions = try database.text("""
+            select string_agg(concat_ws(' ', b.timeframe, s.window_from, s.window_to, s.bars_tested, s.sessions_tested,
+                                        s.deflated_sharpe), '; ')
+              from backtest_sessions s join bots b on b.id = s.bot_id where b.instrument = 'ES'
+            """) ?? ""
         XCTAssertEqual(try database.int("""
             select count(*) from backtest_sessions s join bots b on b.id = s.bot_id
-             where b.instrument = 'ES' and s.window_to = '2020-01-06 22:00Z' and s.bars_tested > 0
-            """), esBots)
+             where b.instrument = 'ES' and s.window_to = '2020-01-07 00:00Z' and s.window_from < '2013-10-08'
+               and s.bars_tested > 1000 and s.sessions_tested >= 14 and s.deflated_sharpe is not null
+            """), esBots, esSessions)
         XCTAssertEqual(try database.int("""
             select count(*) from backtest_sessions s join bots b on b.id = s.bot_id
              where b.instrument <> 'ES' and s.window_to > now() - interval '10 days'
