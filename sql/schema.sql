@@ -14,6 +14,7 @@ CREATE FUNCTION public.api_backtest(p_id uuid) RETURNS jsonb
         'botName', (select b.name from bots b where b.id = s.bot_id),
         'params', s.params, 'metrics', s.metrics, 'equityCurve', s.equity_curve,
         'engineVersion', s.engine_version, 'errorMessage', s.error_message,
+        'folds', s.folds, 'walkForward', s.walk_forward,
         'trades', coalesce((
             select jsonb_agg(jsonb_build_object(
                 'seq', t.seq, 'side', t.side, 'contracts', t.contracts, 'entryTime', t.entry_time,
@@ -76,19 +77,39 @@ CREATE TABLE public.backtest_sessions (
     error_code text,
     error_message text,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
+    sessions_tested integer,
+    oos_from date,
+    oos_to date,
+    folds jsonb,
+    walk_forward jsonb,
+    sharpe_ci_low double precision,
+    sharpe_ci_high double precision,
+    expectancy_ci_low double precision,
+    expectancy_ci_high double precision,
+    profit_factor_ci_low double precision,
+    profit_factor_ci_high double precision,
+    deflated_sharpe double precision,
+    trials integer,
     CONSTRAINT backtest_sessions_bars_tested_check CHECK ((bars_tested >= 0)),
     CONSTRAINT backtest_sessions_completed_complete CHECK (((status <> 'COMPLETED'::text) OR ((bars_tested IS NOT NULL) AND (data_source IS NOT NULL) AND (trades_count IS NOT NULL) AND (realized_pnl IS NOT NULL) AND (window_from IS NOT NULL) AND (window_to IS NOT NULL) AND (error_code IS NULL)))),
     CONSTRAINT backtest_sessions_contract_multiplier_check CHECK ((contract_multiplier > (0)::numeric)),
     CONSTRAINT backtest_sessions_data_source_check CHECK ((data_source = ANY (ARRAY['synthetic'::text, 'file'::text, 'databento'::text, 'polygon'::text]))),
+    CONSTRAINT backtest_sessions_deflated_sharpe_check CHECK (((deflated_sharpe >= (0)::double precision) AND (deflated_sharpe <= (1)::double precision))),
     CONSTRAINT backtest_sessions_duration_ms_check CHECK ((duration_ms >= (0)::double precision)),
     CONSTRAINT backtest_sessions_error_code_check CHECK ((error_code ~ '^[A-Z][A-Z0-9_]*$'::text)),
     CONSTRAINT backtest_sessions_failed_has_error CHECK (((status <> 'FAILED'::text) OR (error_code IS NOT NULL))),
+    CONSTRAINT backtest_sessions_folds_check CHECK (((folds IS NULL) OR (jsonb_typeof(folds) = 'array'::text))),
+    CONSTRAINT backtest_sessions_intervals_ordered CHECK ((((sharpe_ci_low IS NULL) OR (sharpe_ci_low <= sharpe_ci_high)) AND ((expectancy_ci_low IS NULL) OR (expectancy_ci_low <= expectancy_ci_high)) AND ((profit_factor_ci_low IS NULL) OR (profit_factor_ci_low <= profit_factor_ci_high)))),
     CONSTRAINT backtest_sessions_iteration_check CHECK ((iteration >= 0)),
+    CONSTRAINT backtest_sessions_oos_window CHECK (((oos_from IS NULL) OR (oos_from < oos_to))),
+    CONSTRAINT backtest_sessions_sessions_tested_check CHECK ((sessions_tested >= 0)),
     CONSTRAINT backtest_sessions_status_check CHECK ((status = ANY (ARRAY['COMPLETED'::text, 'FAILED'::text]))),
     CONSTRAINT backtest_sessions_tick_size_check CHECK ((tick_size > (0)::numeric)),
     CONSTRAINT backtest_sessions_timeframe_check CHECK ((timeframe = ANY (ARRAY['1m'::text, '5m'::text, '15m'::text, '1h'::text]))),
     CONSTRAINT backtest_sessions_times CHECK ((completed_at >= started_at)),
     CONSTRAINT backtest_sessions_trades_count_check CHECK ((trades_count >= 0)),
+    CONSTRAINT backtest_sessions_trials_check CHECK ((trials >= 1)),
+    CONSTRAINT backtest_sessions_walk_forward_check CHECK (((walk_forward IS NULL) OR (jsonb_typeof(walk_forward) = 'object'::text))),
     CONSTRAINT backtest_sessions_win_rate_check CHECK (((win_rate >= (0)::double precision) AND (win_rate <= (1)::double precision))),
     CONSTRAINT backtest_sessions_window CHECK (((window_from IS NULL) OR (window_to IS NULL) OR (window_from <= window_to)))
 );
@@ -109,7 +130,15 @@ CREATE FUNCTION public.api_backtest_summary(s public.backtest_sessions) RETURNS 
         'sharpe', s.sharpe, 'sortino', s.sortino, 'maxDrawdownUsd', s.max_drawdown_usd,
         'maxDrawdownPct', s.max_drawdown_pct, 'profitFactor', s.profit_factor, 'winRate', s.win_rate,
         'errorCode', s.error_code, 'traceId', s.trace_id, 'startedAt', s.started_at,
-        'completedAt', s.completed_at, 'durationMs', s.duration_ms, 'createdAt', s.created_at)
+        'completedAt', s.completed_at, 'durationMs', s.duration_ms, 'createdAt', s.created_at,
+        -- Walk-forward evidence: the metrics above are the out-of-sample aggregate over oosFrom…oosTo.
+        'sessionsTested', s.sessions_tested, 'oosFrom', s.oos_from, 'oosTo', s.oos_to,
+        'intervals', case when s.deflated_sharpe is not null then jsonb_build_object(
+            'sharpe', jsonb_build_object('ciLow', s.sharpe_ci_low, 'ciHigh', s.sharpe_ci_high),
+            'expectancy', jsonb_build_object('ciLow', s.expectancy_ci_low, 'ciHigh', s.expectancy_ci_high),
+            'profitFactor', jsonb_build_object('ciLow', s.profit_factor_ci_low, 'ciHigh', s.profit_factor_ci_high)) end,
+        'deflatedSharpe', s.deflated_sharpe, 'trials', s.trials, 'expectancy', s.expectancy,
+        'evidence', case when s.status = 'COMPLETED' then evidence_label(s.trades_count, s.expectancy_ci_low, s.deflated_sharpe) end)
 $$;
 
 --
@@ -176,6 +205,22 @@ CREATE FUNCTION public.api_bot(p_id uuid) RETURNS jsonb
     join bot_now n on n.bot_id = b.id
     join bot_evidence e on e.bot_id = b.id
     where b.id = p_id
+$$;
+
+--
+-- Name: evidence_label(integer, double precision, double precision); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.evidence_label(p_trades integer, p_expectancy_ci_low double precision, p_deflated_sharpe double precision) RETURNS text
+    LANGUAGE sql STABLE
+    AS $$
+    select case
+        when p_deflated_sharpe is null or coalesce(p_trades, 0) < setting('evidence_min_trades')::int then 'insufficient'
+        when p_deflated_sharpe >= setting('evidence_strong_dsr')::double precision
+             and p_expectancy_ci_low > 0 then 'strong'
+        when p_deflated_sharpe >= setting('evidence_moderate_dsr')::double precision then 'moderate'
+        else 'weak'
+    end
 $$;
 
 --
@@ -310,7 +355,22 @@ CREATE VIEW public.bot_evidence AS
     lj.job_type AS last_job_type,
     lj.status AS last_job_status,
     lj.error_code AS last_job_error_code,
-    lj.finished_at AS last_job_finished_at
+    lj.finished_at AS last_job_finished_at,
+    s.sessions_tested,
+    s.oos_from,
+    s.oos_to,
+    s.sharpe_ci_low,
+    s.sharpe_ci_high,
+    s.expectancy_ci_low,
+    s.expectancy_ci_high,
+    s.profit_factor_ci_low,
+    s.profit_factor_ci_high,
+    s.deflated_sharpe,
+    s.trials,
+        CASE
+            WHEN (s.id IS NOT NULL) THEN public.evidence_label(s.trades_count, s.expectancy_ci_low, s.deflated_sharpe)
+            ELSE NULL::text
+        END AS evidence
    FROM (((public.bots b
      CROSS JOIN LATERAL ( SELECT GREATEST(( SELECT ((public.setting('metrics_reset_at'::text) #>> '{}'::text[]))::timestamp with time zone AS timestamptz), b.metrics_reset_at) AS effective_reset_at) r)
      LEFT JOIN LATERAL ( SELECT s_1.id,
@@ -348,7 +408,20 @@ CREATE VIEW public.bot_evidence AS
             s_1.trace_id,
             s_1.error_code,
             s_1.error_message,
-            s_1.created_at
+            s_1.created_at,
+            s_1.sessions_tested,
+            s_1.oos_from,
+            s_1.oos_to,
+            s_1.folds,
+            s_1.walk_forward,
+            s_1.sharpe_ci_low,
+            s_1.sharpe_ci_high,
+            s_1.expectancy_ci_low,
+            s_1.expectancy_ci_high,
+            s_1.profit_factor_ci_low,
+            s_1.profit_factor_ci_high,
+            s_1.deflated_sharpe,
+            s_1.trials
            FROM public.backtest_sessions s_1
           WHERE ((s_1.bot_id = b.id) AND (s_1.status = 'COMPLETED'::text) AND (s_1.completed_at >= COALESCE(r.effective_reset_at, '-infinity'::timestamp with time zone)) AND (s_1.iteration = b.iteration))
           ORDER BY s_1.completed_at DESC
@@ -674,7 +747,11 @@ CREATE FUNCTION public.api_bot_summary(b public.bots, n public.bot_now, e public
                                'sharpe', e.sharpe, 'maxDrawdownUsd', e.max_drawdown_usd, 'winRate', e.win_rate,
                                'profitFactor', e.profit_factor, 'dataSource', e.data_source,
                                'barsTested', e.bars_tested, 'completedAt', e.completed_at,
-                               'iteration', e.session_iteration) end)
+                               'iteration', e.session_iteration, 'sessionsTested', e.sessions_tested,
+                               'oosFrom', e.oos_from, 'oosTo', e.oos_to, 'deflatedSharpe', e.deflated_sharpe,
+                               'trials', e.trials, 'expectancyCiLow', e.expectancy_ci_low,
+                               'expectancyCiHigh', e.expectancy_ci_high, 'sharpeCiLow', e.sharpe_ci_low,
+                               'sharpeCiHigh', e.sharpe_ci_high, 'evidence', e.evidence) end)
 $$;
 
 --
@@ -1099,7 +1176,7 @@ $$;
 -- Name: claim_jobs(text, text[], integer); Type: FUNCTION; Schema: public; Owner: -
 --
 
-CREATE FUNCTION public.claim_jobs(p_worker text, p_types text[], p_limit integer) RETURNS TABLE(job_id uuid, bot_id uuid, job_type text, attempt integer, trace_id uuid, payload jsonb, lease_expires_at timestamp with time zone, archetype_slug text, instrument text, timeframe text, params jsonb, params_hash text, iteration integer, generation integer, starting_equity double precision, baseline_trading_days integer, trials integer, lease_seconds integer)
+CREATE FUNCTION public.claim_jobs(p_worker text, p_types text[], p_limit integer) RETURNS TABLE(job_id uuid, bot_id uuid, job_type text, attempt integer, trace_id uuid, payload jsonb, lease_expires_at timestamp with time zone, archetype_slug text, instrument text, timeframe text, params jsonb, params_hash text, iteration integer, generation integer, starting_equity double precision, baseline_trading_days integer, trials integer, lease_seconds integer, walk_forward_folds integer, walk_forward_mode text, bootstrap_resamples integer, bootstrap_block_sessions integer, lineage_trials integer)
     LANGUAGE plpgsql
     AS $$
 #variable_conflict use_column
@@ -1109,6 +1186,10 @@ declare
     v_lease int;
     v_equity double precision;
     v_days int;
+    v_folds int;
+    v_mode text;
+    v_resamples int;
+    v_block int;
     v_slots int := 0;
     v_claimed int := 0;
     v_rows int;
@@ -1129,6 +1210,10 @@ begin
     v_lease := setting('job_lease_seconds')::int;
     v_equity := setting('simulated_equity')::double precision;
     v_days := setting('baseline_trading_days')::int;
+    v_folds := setting('walk_forward_folds')::int;
+    v_mode := setting('walk_forward_mode') #>> '{}';
+    v_resamples := setting('bootstrap_resamples')::int;
+    v_block := setting('bootstrap_block_sessions')::int;
 
     if v_bt_types is not null then
         -- Serialise backtest claims so the running count cannot be raced past the limit.
@@ -1178,7 +1263,7 @@ begin
              where j.id = picked.id and k.kind = j.job_type
             returning j.id, j.bot_id, j.job_type, j.attempt, j.trace_id, j.payload, j.lease_expires_at,
                       j.priority, j.run_after, j.created_at, k.started_event,
-                      coalesce(k.lease_seconds, v_lease) as lease_seconds
+                      coalesce(k.lease_seconds, v_lease) as lease_seconds, k.executor
         ), feed as (
             insert into activity_events (event_type, bot_id, job_id, trace_id, payload)
             select c.started_event, c.bot_id, c.id, c.trace_id,
@@ -1192,7 +1277,8 @@ begin
                case when c.job_type = 'IMPROVE' then
                    (select count(*)::int from backtest_sessions s join bot_jobs sj on sj.id = s.job_id
                      where s.bot_id = b.id and sj.job_type = 'IMPROVE' and s.iteration = b.iteration + 1) end,
-               c.lease_seconds
+               c.lease_seconds, v_folds, v_mode, v_resamples, v_block,
+               case when c.executor in ('backtest', 'improve') and b.id is not null then lineage_trials(b.id) end
           from claimed c left join bots b on b.id = c.bot_id
          order by c.priority, c.run_after, c.created_at;
         get diagnostics v_rows = row_count;
@@ -1476,6 +1562,28 @@ begin
     raise exception 'LEASE_LOST' using errcode = 'P0001',
         detail = coalesce(p_what, format('job %s is not RUNNING under worker %s at attempt %s', p_job, p_worker, p_attempt));
 end
+$$;
+
+--
+-- Name: lineage_trials(uuid); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.lineage_trials(p_bot uuid) RETURNS integer
+    LANGUAGE sql STABLE
+    AS $$
+    with recursive lineage as (
+        select b.id, b.parent_bot_id, b.params_hash, 1 as depth from bots b where b.id = p_bot
+        union all
+        select p.id, p.parent_bot_id, p.params_hash, l.depth + 1
+          from bots p join lineage l on p.id = l.parent_bot_id
+         where l.depth < 10000
+    )
+    select count(distinct h)::int
+      from (select s.params_hash as h from backtest_sessions s join lineage l on l.id = s.bot_id
+             where s.status = 'COMPLETED'
+            union all
+            select l.params_hash from lineage l
+             where not exists (select 1 from backtest_sessions s where s.bot_id = l.id and s.status = 'COMPLETED')) t
 $$;
 
 --
@@ -1913,7 +2021,9 @@ begin
         bot_id, job_id, status, instrument, tick_size, contract_multiplier, timeframe, window_from, window_to,
         bars_tested, data_source, data_fingerprint, params, params_hash, iteration, trades_count, realized_pnl,
         sharpe, sortino, max_drawdown_usd, max_drawdown_pct, profit_factor, win_rate, expectancy, sqn,
-        metrics, equity_curve, engine_version, started_at, completed_at, duration_ms, trace_id)
+        metrics, equity_curve, engine_version, started_at, completed_at, duration_ms, trace_id,
+        sessions_tested, oos_from, oos_to, folds, walk_forward, sharpe_ci_low, sharpe_ci_high, expectancy_ci_low,
+        expectancy_ci_high, profit_factor_ci_low, profit_factor_ci_high, deflated_sharpe, trials)
     values (
         v_bot.id, v_job.id, 'COMPLETED', v_bot.instrument, coalesce(v_s.tick_size, v_inst.tick_size),
         coalesce(v_s.contract_multiplier, v_inst.multiplier), coalesce(v_s.timeframe, v_bot.timeframe),
@@ -1925,7 +2035,10 @@ begin
         coalesce(v_s.started_at, v_job.started_at), coalesce(v_s.completed_at, now()),
         coalesce(v_s.duration_ms,
                  extract(epoch from (coalesce(v_s.completed_at, now()) - coalesce(v_s.started_at, v_job.started_at))) * 1000),
-        v_job.trace_id)
+        v_job.trace_id,
+        v_s.sessions_tested, v_s.oos_from, v_s.oos_to, v_s.folds, v_s.walk_forward, v_s.sharpe_ci_low, v_s.sharpe_ci_high,
+        v_s.expectancy_ci_low, v_s.expectancy_ci_high, v_s.profit_factor_ci_low, v_s.profit_factor_ci_high,
+        v_s.deflated_sharpe, v_s.trials)
     returning id into v_session;
 
     if jsonb_typeof(p_result -> 'trades') = 'array' then
@@ -2650,7 +2763,7 @@ begin
            and u.provider in ('databento', 'polygon')
     ), inp as (
         select e.bot_id, e.session_id, e.data_source, e.trades_count, e.realized_pnl, e.win_rate, e.profit_factor,
-               e.max_drawdown_pct,
+               e.max_drawdown_pct, e.deflated_sharpe, e.expectancy_ci_low, e.expectancy_ci_high,
                exists (select 1 from integration_usage_events u
                         where u.trace_id = e.session_trace_id and u.status = 'OK' and u.provider = e.data_source)
                    as proof_of_use,
@@ -2693,11 +2806,18 @@ begin
                      + case when i.proof_of_use then 25 else 0 end
                      + case when i.provider_verified then 15 else 0 end,
                      case when i.data_source = 'synthetic' then 40 else 100 end)::numeric as dr,
-               -- decision_quality: profitability (5% of equity = full), win rate 30%→60%, profit factor 1→2.
+               -- decision_quality, all out of sample: skill beyond luck (deflated Sharpe 0.5→0.95),
+               -- profitability (5% of equity = full), profit factor 1→2, share of the expectancy
+               -- interval above zero.
                case when coalesce(i.trades_count, 0) = 0 then 0::numeric else
-                   40 * least(greatest(coalesce(i.realized_pnl, 0) / (0.05 * v_equity), 0), 1)
-                   + 30 * least(greatest((coalesce(i.win_rate, 0)::numeric - 0.30) / 0.30, 0), 1)
-                   + 30 * least(greatest(coalesce(i.profit_factor, 0)::numeric - 1, 0), 1) end as dq,
+                   35 * least(greatest((coalesce(i.deflated_sharpe, 0)::numeric - 0.5) / 0.45, 0), 1)
+                   + 25 * least(greatest(coalesce(i.realized_pnl, 0) / (0.05 * v_equity), 0), 1)
+                   + 20 * least(greatest(coalesce(i.profit_factor, 0)::numeric - 1, 0), 1)
+                   + 20 * case when i.expectancy_ci_low is null then 0
+                               when i.expectancy_ci_low >= 0 then 1
+                               when i.expectancy_ci_high <= 0 then 0
+                               else (i.expectancy_ci_high / (i.expectancy_ci_high - i.expectancy_ci_low))::numeric
+                          end end as dq,
                -- risk_discipline: drawdown against the kill threshold, losses taken at the stop.
                70 * (1 - least(greatest(coalesce(i.max_drawdown_pct, 0)::numeric / v_kill_dd, 0), 1))
                + case when i.logged = 0 then 15 when i.losers = 0 then 30
@@ -2721,6 +2841,8 @@ begin
                                   'proof_of_use', t.proof_of_use, 'provider_verified', t.provider_verified,
                                   'trades_count', t.trades_count, 'realized_pnl', t.realized_pnl,
                                   'win_rate', t.win_rate, 'profit_factor', t.profit_factor,
+                                  'deflated_sharpe', t.deflated_sharpe, 'expectancy_ci_low', t.expectancy_ci_low,
+                                  'expectancy_ci_high', t.expectancy_ci_high,
                                   'max_drawdown_pct', t.max_drawdown_pct, 'losers', t.losers,
                                   'losers_at_stop', t.losers_at_stop, 'jobs_finished', t.finished,
                                   'jobs_completed', t.completed, 'jobs_retried', t.retried,
@@ -3155,7 +3277,7 @@ CREATE TABLE public.gate_rules (
     kind text DEFAULT 'PROMOTE'::text NOT NULL,
     CONSTRAINT gate_rules_comparator_check CHECK ((comparator = ANY (ARRAY['>='::text, '>'::text, '<='::text, '<'::text, '='::text]))),
     CONSTRAINT gate_rules_kind_check CHECK ((kind = ANY (ARRAY['PROMOTE'::text, 'KEEP'::text]))),
-    CONSTRAINT gate_rules_metric_check CHECK ((metric = ANY (ARRAY['trades_count'::text, 'realized_pnl'::text, 'profit_factor'::text, 'pnl_or_pf'::text, 'max_drawdown_pct'::text, 'sharpe'::text, 'sortino'::text, 'win_rate'::text, 'expectancy'::text, 'sqn'::text, 'last_run_ok'::text, 'data_is_real'::text, 'risk_engine_verified'::text]))),
+    CONSTRAINT gate_rules_metric_check CHECK ((metric = ANY (ARRAY['trades_count'::text, 'realized_pnl'::text, 'profit_factor'::text, 'pnl_or_pf'::text, 'max_drawdown_pct'::text, 'sharpe'::text, 'sortino'::text, 'win_rate'::text, 'expectancy'::text, 'sqn'::text, 'last_run_ok'::text, 'data_is_real'::text, 'risk_engine_verified'::text, 'expectancy_ci_low'::text, 'deflated_sharpe'::text]))),
     CONSTRAINT gate_rules_stages CHECK ((((kind = 'PROMOTE'::text) AND (((((from_stage = 'LAB'::text) AND (to_stage = 'PAPER'::text)) OR ((from_stage = 'PAPER'::text) AND (to_stage = 'SHADOW'::text))) OR ((from_stage = 'SHADOW'::text) AND (to_stage = 'CANARY'::text))) OR ((from_stage = 'CANARY'::text) AND (to_stage = 'LIVE'::text)))) OR ((kind = 'KEEP'::text) AND (((from_stage = 'PAPER'::text) AND (to_stage = 'LAB'::text)) OR ((from_stage = 'SHADOW'::text) AND (to_stage = 'PAPER'::text))))))
 );
 
@@ -3225,6 +3347,8 @@ CREATE VIEW public.gate_evaluations AS
                         ELSE 1
                     END)::numeric
                     WHEN 'risk_engine_verified'::text THEN (0)::numeric
+                    WHEN 'expectancy_ci_low'::text THEN (e.expectancy_ci_low)::numeric
+                    WHEN 'deflated_sharpe'::text THEN (e.deflated_sharpe)::numeric
                     ELSE NULL::numeric
                 END AS actual) v);
 

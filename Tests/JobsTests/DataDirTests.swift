@@ -16,6 +16,8 @@ final class DataDirTests: XCTestCase {
 
     func testStarterPackBaselinesUseTheFilesWhereTheyExistAndSyntheticElsewhere() throws {
         try database.seedStarterPack()
+        // 30 sessions reach every ES session of the file; the synthetic bots need no more to show their label.
+        try database.setSetting("baseline_trading_days", "30")
         let bots = Archetypes.all.count
         let esBots = Archetypes.all.filter { $0.instrument == "ES" }.count
         XCTAssertGreaterThan(esBots, 0)
