@@ -96,7 +96,10 @@ public enum Backtester {
                                  regularHours: rules.useRegularHours)
         let output = simulateFamily(request.archetype.family, params: params, bars: request.bars, plan: plan,
                                     rules: rules, instrument: request.instrument, costs: request.costs)
-        return Simulation(request: request, params: params, rules: rules, plan: plan, output: output)
+        // Hashed once here, not once per summarised slice (walk-forward summarises ten).
+        var hashed = request
+        hashed.barFingerprint = request.barFingerprint ?? request.bars.fingerprint
+        return Simulation(request: hashed, params: params, rules: rules, plan: plan, output: output)
     }
 
     /// One specialised simulation per family: the generic simulator is instantiated
@@ -202,7 +205,7 @@ struct Simulation {
             timeframe: bars.timeframe, windowFrom: windowFrom, windowTo: windowTo,
             firstBar: isoUTC(bars.timestamps[firstBar]), lastBar: isoUTC(lastStart), barsTested: endBar - firstBar,
             sessionsTested: daily.count, dataSource: request.dataSource,
-            barFingerprint: request.barFingerprint ?? bars.fingerprint,
+            barFingerprint: request.barFingerprint ?? "",
             archetype: request.archetype.slug, family: request.archetype.family, params: params,
             paramsHash: params.hash, costs: costs, startingEquity: request.startingEquity,
             sessionWindow: "\(rules.useRegularHours ? "rth" : "globex") \(Self.clock(openMinute))-\(Self.clock(closeMinute)) "
