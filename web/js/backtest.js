@@ -1,12 +1,15 @@
 // Backtest detail: provenance (where the bars came from and what exactly ran),
-// metrics, the equity curve drawn with Debian's Chart.js, and every trade.
+// the walk-forward evidence (folds, intervals, deflated Sharpe), metrics, the
+// equity curve drawn with Debian's Chart.js, and every trade.
 // A session still queued or running is re-read until it finishes.
 
 import { get, post } from './api.js';
-import { date, int, money, num, pct, ratioPct, signClass, stamp, time, value, words } from './format.js';
+import {
+  date, int, interval, isNum, money, num, pct, ratioPct, signClass, signedNum, stamp, time, tradeDate, value, words,
+} from './format.js';
 import { initHealth } from './health.js';
 import {
-  botHref, el, emptyState, errorBox, link, param, renderHeader, sourcePill,
+  botHref, el, emptyState, errorBox, evidencePill, evidenceTitle, link, param, renderHeader, sourcePill,
 } from './ui.js';
 
 const root = document.getElementById('backtest-root');
@@ -74,8 +77,136 @@ function metrics(bt) {
       el('span', { class: `val ${signed ? signClass(m[k]) : ''}` }, fmt(m[k]))));
   const rest = Object.entries(m).filter(([k]) => !known.has(k) && k !== 'avg_hold_bars');
   for (const [k, v] of rest) tiles.push(el('div', { class: 'metric', 'data-metric': k }, el('span', { class: 'label' }, words(k)), el('span', { class: 'val' }, value(v))));
-  return card('metrics-card', 'Metrics', tiles.length ? el('div', { class: 'metrics', id: 'metrics' }, tiles)
+  return card('metrics-card', bt.oosFrom ? 'Metrics (out-of-sample aggregate)' : 'Metrics', tiles.length ? el('div', { class: 'metrics', id: 'metrics' }, tiles)
     : el('p', { class: 'muted' }, 'No metrics: the session has not completed.'));
+}
+
+// ---------------------------------------------------------------- walk-forward evidence
+
+// A baseline covers its sessions cut into folds + 1 blocks; fold i tests block i and
+// reports its in-sample span beside it (nothing is fitted). The headline metrics are
+// the out-of-sample aggregate of the test blocks; the bootstrap intervals and the
+// deflated Sharpe say how far to trust them. Sessions recorded before walk-forward
+// research have none of this: every field shows "—".
+const INTERVALS = [
+  ['sharpe', 'sharpe', 'Sharpe', 'sharpe', (v) => num(v, 2), (lo, hi) => interval(lo, hi)],
+  ['expectancy', 'expectancy', 'Expectancy / trade', 'expectancy', (v) => money(v, { cents: true }),
+    (lo, hi) => (isNum(lo) && isNum(hi) ? `[${money(lo, { cents: true })}, ${money(hi, { cents: true })}]` : '—')],
+  ['profit_factor', 'profitFactor', 'Profit factor', 'profitFactor', (v) => num(v, 2), (lo, hi) => interval(lo, hi)],
+];
+
+const span = (slice) => (slice ? `${tradeDate(slice.from)} → ${tradeDate(slice.to)}` : '—');
+const sum = (list, pick) => list.reduce((acc, x) => (isNum(pick(x)) ? acc + pick(x) : acc), 0);
+
+function intervalsTable(bt, wf) {
+  const fromEngine = (wf && wf.intervals) || {};
+  const fromRow = bt.intervals || {};
+  const rows = INTERVALS.map(([engineKey, rowKey, label, estimateKey, fmt, range]) => {
+    const e = fromEngine[engineKey] || {};
+    const r = fromRow[rowKey] || {};
+    const estimate = isNum(e.estimate) ? e.estimate : bt[estimateKey];
+    const lo = isNum(e.ci_low) ? e.ci_low : r.ciLow;
+    const hi = isNum(e.ci_high) ? e.ci_high : r.ciHigh;
+    return el('tr', { 'data-interval': engineKey },
+      el('td', {}, label),
+      el('td', { class: `num ${signClass(estimate)}` }, fmt(estimate)),
+      el('td', { class: 'num', title: isNum(lo) && lo <= 0 && isNum(hi) && hi > 0 ? 'the interval crosses zero' : null }, range(lo, hi)));
+  });
+  const confidence = isNum(fromEngine.confidence) ? Math.round(fromEngine.confidence * 100) : 95;
+  return [
+    el('div', { class: 'table-wrap' }, el('table', { class: 'compact fit', id: 'intervals-table' },
+      el('thead', {}, el('tr', {}, el('th', {}, 'Out-of-sample'), el('th', { class: 'num' }, 'Estimate'),
+        el('th', { class: 'num' }, `${confidence} % interval`))),
+      el('tbody', {}, rows))),
+    el('p', { class: 'small muted' }, `Block bootstrap of the out-of-sample daily PnL`,
+      isNum(fromEngine.resamples) ? `: ${int(fromEngine.resamples)} resamples` : '',
+      isNum(fromEngine.block_length) ? `, blocks of ${fromEngine.block_length} sessions` : '', '.'),
+  ];
+}
+
+function deflatedSharpe(bt, wf) {
+  const d = (wf && wf.deflated_sharpe) || {};
+  const value = isNum(d.value) ? d.value : bt.deflatedSharpe;
+  const trials = isNum(d.trials) ? d.trials : bt.trials;
+  const inputs = [
+    ['T', int(d.observations), 'daily returns (sessions tested out-of-sample)'],
+    ['SR/day', signedNum(d.sharpe_per_period, 3), 'Sharpe ratio per session, not annualised'],
+    ['skew', signedNum(d.skewness, 2), 'skewness of the daily returns'],
+    ['kurtosis', num(d.kurtosis, 2), 'non-excess kurtosis (3 for normal returns)'],
+    ['SR₀', signedNum(d.expected_max_sharpe, 3), 'best Sharpe per session expected from this many unskilled trials'],
+  ];
+  return [
+    el('p', { id: 'deflated-sharpe' }, 'Deflated Sharpe ',
+      el('strong', { 'data-metric': 'deflated_sharpe' }, num(value, 2)),
+      isNum(trials) ? ` · ${trials} ${trials === 1 ? 'trial' : 'trials'} in the lineage` : ' · trials —'),
+    el('p', { class: 'small muted' },
+      'The probability that the true Sharpe is above the best one expected by chance from that many tries ',
+      '(Bailey & López de Prado). Inputs: ',
+      inputs.flatMap(([k, v, title], i) => [i ? ' · ' : '', el('span', { title }, `${k} ${v}`)]), '.'),
+  ];
+}
+
+function foldsTable(folds) {
+  const side = (slice, first) => {
+    const m = (slice && slice.metrics) || {};
+    return [
+      el('td', { class: `small${first ? '' : ' split'}` }, span(slice)),
+      el('td', { class: 'num' }, int(slice && slice.sessions)),
+      el('td', { class: 'num' }, int(m.total_trades)),
+      el('td', { class: `num ${signClass(m.net_profit)}` }, money(m.net_profit)),
+      el('td', { class: 'num' }, num(m.sharpe, 2)),
+    ];
+  };
+  const sub = ['From → to', 'Sessions', 'Trades', 'PnL', 'Sharpe'];
+  return el('div', { class: 'table-wrap' }, el('table', { class: 'compact folds', id: 'folds-table', 'data-rows': folds.length },
+    el('thead', {},
+      el('tr', {}, el('th', { rowspan: 2 }, 'Fold'), el('th', { colspan: 5, class: 'group split' }, 'In-sample'),
+        el('th', { colspan: 5, class: 'group split' }, 'Out-of-sample')),
+      el('tr', {}, [...sub, ...sub].map((h, i) => el('th', { class: i % 5 === 0 ? 'split' : 'num' }, h)))),
+    el('tbody', {}, folds.map((f) => el('tr', { 'data-fold': f.fold },
+      el('td', {}, f.fold), side(f.in_sample), side(f.out_of_sample))))));
+}
+
+function labelTitle(bt) {
+  const e = (bt.intervals && bt.intervals.expectancy) || {};
+  return evidenceTitle({ deflatedSharpe: bt.deflatedSharpe, trials: bt.trials, expectancyCiLow: e.ciLow, expectancyCiHigh: e.ciHigh });
+}
+
+function walkForward(bt) {
+  const wf = bt.walkForward || null;
+  const folds = Array.isArray(bt.folds) ? bt.folds : [];
+  const section = card('evidence-card', 'Walk-forward evidence');
+  section.append(el('p', {}, 'Evidence ', evidencePill(bt.evidence, labelTitle(bt))));
+  if (bt.dataSource === 'synthetic') {
+    section.append(el('p', { class: 'small' }, sourcePill('synthetic'),
+      ' Generated bars: whatever the label says, this is not real evidence.'));
+  }
+  if (!wf && !folds.length && !bt.oosFrom) {
+    section.append(el('p', { class: 'muted', id: 'evidence-empty' },
+      bt.status === 'QUEUED' || bt.status === 'RUNNING' ? 'The session has not completed.'
+        : bt.status === 'COMPLETED' ? 'Recorded before walk-forward research: no folds, intervals or deflated Sharpe; the metrics cover the whole window.'
+          : 'No walk-forward evidence: the session did not complete.'));
+    return section;
+  }
+  const spec = (wf && wf.spec) || {};
+  const n = isNum(spec.folds) ? spec.folds : folds.length;
+  const tested = folds.length ? sum(folds, (f) => f.out_of_sample && f.out_of_sample.sessions) : null;
+  const whole = wf && wf.window && isNum(wf.window.sessions) ? wf.window.sessions : bt.sessionsTested;
+  const first = folds.length ? folds[0].in_sample : null;
+  section.append(
+    el('p', { id: 'walk-forward-statement' },
+      `Metrics are the out-of-sample aggregate of ${int(n)} ${n === 1 ? 'fold' : 'folds'}: `,
+      el('strong', {}, `${tradeDate(bt.oosFrom)} → ${tradeDate(bt.oosTo)}`),
+      ` (${int(tested)} of ${int(whole)} sessions; in-sample first block ${span(first)}`,
+      first && isNum(first.sessions) ? `, ${int(first.sessions)} sessions` : '', ').'),
+    el('p', { class: 'small muted' }, 'Dates are trade dates; end dates are exclusive.',
+      spec.mode === 'anchored' ? ' Anchored: a fold\'s in-sample span is every session before its test block.'
+        : spec.mode === 'rolling' ? ' Rolling: a fold\'s in-sample span is the block just before its test block.' : '',
+      ' Nothing is fitted on the in-sample spans; they are shown for comparison.'),
+    ...intervalsTable(bt, wf),
+    ...deflatedSharpe(bt, wf),
+    folds.length ? foldsTable(folds) : el('p', { class: 'muted' }, 'No folds recorded.'));
+  return section;
 }
 
 function equity(bt) {
@@ -89,7 +220,7 @@ function equity(bt) {
   }
   const canvas = el('canvas', { id: 'equity-chart', role: 'img', 'aria-label': `Equity curve, ${points.length} points` });
   section.append(el('div', { class: 'chart-box' }, canvas),
-    el('p', { class: 'small muted' }, `Account equity after each closed trade, from ${money(points[0].equity, { sign: false })} `,
+    el('p', { class: 'small muted' }, `Account equity after each closed trade${bt.oosFrom ? ' of the out-of-sample span' : ''}, from ${money(points[0].equity, { sign: false })} `,
       `to ${money(points[points.length - 1].equity, { sign: false })}.`));
   // Drawn after the canvas is in the document, so Chart.js can measure it.
   queueMicrotask(() => drawChart(canvas, points));
@@ -198,12 +329,15 @@ function render(bt) {
           el('span', { class: `status status-${String(bt.status).toLowerCase()}`, id: 'backtest-status' }, bt.status),
           ' ', sourcePill(bt.dataSource),
           ` ${bt.instrument} ${bt.timeframe} · ${date(bt.windowFrom)} → ${date(bt.windowTo)} · `,
-          el('strong', { class: signClass(pnl) }, money(pnl)), ` · ${int(bt.tradesCount)} trades · Sharpe ${num(bt.sharpe, 2)}`),
+          bt.oosFrom ? `out-of-sample ${tradeDate(bt.oosFrom)} → ${tradeDate(bt.oosTo)}: ` : '',
+          el('strong', { class: signClass(pnl) }, money(pnl)), ` · ${int(bt.tradesCount)} trades · Sharpe ${num(bt.sharpe, 2)} · `,
+          evidencePill(bt.evidence, labelTitle(bt))),
         el('p', { class: 'muted small mono' }, bt.id)),
       el('div', { class: 'toolbar' }, button)),
     slot,
     bt.errorCode || bt.errorMessage ? errorBox({ code: bt.errorCode, message: bt.errorMessage || bt.errorCode }, { title: 'This backtest failed' }) : null,
     equity(bt),
+    walkForward(bt),
     el('div', { class: 'grid-2' }, provenance(bt), el('div', { class: 'stack' }, metrics(bt), params(bt))),
     el('div', { style: 'margin-top:16px' }, trades(bt)),
   ].filter(Boolean));

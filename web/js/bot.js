@@ -4,11 +4,11 @@
 // sections whose data changed.
 
 import { get, query } from './api.js';
-import { duration, int, money, num, ratioPct, signClass, stamp, time, value, words } from './format.js';
+import { duration, int, money, num, ratioPct, signClass, stamp, time, tradeDate, value, words } from './format.js';
 import { eventItem } from './events.js';
 import { initHealth } from './health.js';
 import {
-  backtestHref, botHref, el, emptyState, errorBox, link, newPill, param, renderBadge, renderHeader,
+  backtestHref, botHref, el, emptyState, errorBox, evidencePill, evidenceTitle, link, newPill, param, renderBadge, renderHeader,
   setContent, sourcePill, stagePill, startBadgeClock, tierPill,
 } from './ui.js';
 
@@ -43,9 +43,19 @@ function buildView() {
 
 // ---------------------------------------------------------------- sections
 
+// The session the gates and the score judge the bot on (bot_evidence), with its label.
+function judgedOn(ev) {
+  if (!ev) return el('p', { id: 'judged-on', class: 'muted small' }, 'Judged on: no completed backtest of this iteration yet.');
+  return el('p', { id: 'judged-on' }, 'Judged on ', link(backtestHref(ev.id), time(ev.completedAt), { title: ev.id, 'data-backtest-id': ev.id }),
+    sourcePill(ev.dataSource), ' · Evidence ', evidencePill(ev.evidence, evidenceTitle(ev)),
+    el('span', { class: 'muted small' }, ' ', evidenceTitle(ev),
+      ev.oosFrom ? ` · out-of-sample ${tradeDate(ev.oosFrom)} → ${tradeDate(ev.oosTo)}, ${int(ev.sessionsTested)} sessions in the baseline` : ''));
+}
+
 function renderHead(bot) {
   setContent(view.head, JSON.stringify([bot.name, bot.archetype, bot.family, bot.instrument, bot.timeframe, bot.stage,
-    bot.stageReasonCode, bot.status, bot.generation, bot.iteration, bot.origin, bot.pinned, bot.now.isNew, bot.createdAt]), () => [
+    bot.stageReasonCode, bot.status, bot.generation, bot.iteration, bot.origin, bot.pinned, bot.now.isNew, bot.createdAt,
+    bot.evidence]), () => [
     el('div', {},
       el('h1', { 'data-bot-id': bot.id }, bot.name, bot.now.isNew ? newPill() : null),
       el('p', { class: 'muted' },
@@ -53,7 +63,8 @@ function renderHead(bot) {
           bot.origin.toLowerCase(), `created ${stamp(bot.createdAt)}`].join(' · ')),
       el('p', {}, 'Stage ', stagePill(bot.stage), bot.stageReasonCode ? el('span', { class: 'muted small' }, ` (${bot.stageReasonCode})`) : '',
         ' · Status ', el('strong', { 'data-bot-status': bot.status }, bot.status), bot.pinned ? ' · pinned' : '',
-        ' · Activity ', view.badge)),
+        ' · Activity ', view.badge),
+      judgedOn(bot.evidence)),
     el('div', { class: 'toolbar' }, link(`feed.html${query({ botId: bot.id })}`, 'Feed for this bot'))]);
   // The badge lives inside the head but is updated on every poll, separately.
   renderBadge(bot.now, view.badge);
@@ -114,8 +125,8 @@ function renderBacktests(list) {
   }
   setContent(body(view.backtests), JSON.stringify(list), el('div', { class: 'table-wrap' },
     el('table', { class: 'compact', id: 'backtests-table' },
-      el('thead', {}, el('tr', {}, ['Backtest', 'Status', 'Iter', 'Source', 'Window', 'Bars', 'Trades', 'PnL', 'Sharpe', 'PF', 'Win', 'Max DD', 'Took']
-        .map((h, i) => el('th', { class: i >= 5 ? 'num' : null }, h)))),
+      el('thead', {}, el('tr', {}, ['Backtest', 'Status', 'Iter', 'Source', 'Window', 'Bars', 'Trades', 'PnL', 'Sharpe', 'PF', 'Win', 'Max DD', 'DSR', 'Evidence', 'Took']
+        .map((h, i) => el('th', { class: i >= 5 && h !== 'Evidence' ? 'num' : null }, h)))),
       el('tbody', {}, list.map((b) => el('tr', { 'data-backtest-id': b.id },
         el('td', {}, link(backtestHref(b.id), time(b.createdAt), { title: b.id })),
         el('td', {}, el('span', { class: `status status-${String(b.status).toLowerCase()}` }, b.status), b.errorCode ? ` ${b.errorCode}` : ''),
@@ -129,6 +140,12 @@ function renderBacktests(list) {
         el('td', { class: 'num' }, num(b.profitFactor, 2)),
         el('td', { class: 'num' }, ratioPct(b.winRate, 0)),
         el('td', { class: 'num' }, money(b.maxDrawdownUsd, { sign: false })),
+        el('td', { class: 'num', title: b.trials ? `${b.trials} ${b.trials === 1 ? 'trial' : 'trials'}` : null }, num(b.deflatedSharpe, 2)),
+        el('td', {}, evidencePill(b.evidence, evidenceTitle({
+          deflatedSharpe: b.deflatedSharpe, trials: b.trials,
+          expectancyCiLow: b.intervals && b.intervals.expectancy && b.intervals.expectancy.ciLow,
+          expectancyCiHigh: b.intervals && b.intervals.expectancy && b.intervals.expectancy.ciHigh,
+        }))),
         el('td', { class: 'num' }, b.durationMs !== null && b.durationMs !== undefined ? `${int(b.durationMs)} ms` : '—')))))));
 }
 

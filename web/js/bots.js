@@ -6,7 +6,7 @@ import { get, post } from './api.js';
 import { int, money, num, signClass, time } from './format.js';
 import { initHealth } from './health.js';
 import {
-  backtestHref, botHref, el, emptyState, errorBox, link, loading, newPill, renderBadge,
+  backtestHref, botHref, el, emptyState, errorBox, evidencePill, evidenceTitle, link, loading, newPill, renderBadge,
   renderHeader, setContent, stagePill, startBadgeClock, tierPill, sourcePill,
 } from './ui.js';
 
@@ -22,7 +22,7 @@ let lastBots = [];
 const COLUMNS = [
   ['name', 'Bot'], ['activity', 'Activity'], ['instrument', 'Instrument'], ['timeframe', 'TF'],
   ['stage', 'Stage'], ['generation', 'Gen'], ['score', 'Score'], ['trades', 'Trades', 'num'],
-  ['pnl', 'PnL', 'num'], ['sharpe', 'Sharpe', 'num'], ['maxdd', 'Max DD', 'num'],
+  ['pnl', 'PnL', 'num'], ['sharpe', 'Sharpe', 'num'], ['maxdd', 'Max DD', 'num'], ['evidence', 'Evidence'],
 ];
 
 // Active bots first; then by name, so a row only moves when a bot is superseded.
@@ -78,6 +78,9 @@ function updateRow({ tr, cells }, bot, byId) {
   setCell(cells.pnl, lb && lb.realizedPnl, money(lb && lb.realizedPnl));
   setCell(cells.sharpe, lb && lb.sharpe, lb ? num(lb.sharpe, 2) : '—');
   cell(cells.maxdd, JSON.stringify(lb && lb.maxDrawdownUsd), lb ? money(lb.maxDrawdownUsd, { sign: false }) : '—');
+  // The judged session's walk-forward label; its hover title says what it rests on.
+  cell(cells.evidence, JSON.stringify(lb && [lb.evidence, lb.deflatedSharpe, lb.trials, lb.expectancyCiLow, lb.expectancyCiHigh]),
+    lb ? evidencePill(lb.evidence, evidenceTitle(lb)) : el('span', { class: 'muted' }, '—'));
 }
 
 // One wrapper per cell: at phone width each cell is "label | value", and the value

@@ -60,6 +60,20 @@ export function time(iso, { seconds = true } = {}) {
   return `${MONTHS[d.getMonth()]} ${d.getDate()} ${hm}`;
 }
 
+// A trade date as the API sends it ("2024-03-04"), shown as is: parsing it would
+// read UTC midnight and could print the day before west of Greenwich.
+export function tradeDate(d) {
+  return typeof d === 'string' && /^\d{4}-\d{2}-\d{2}/.test(d) ? d.slice(0, 10) : DASH;
+}
+
+// A number with a true minus sign ("−4.10"), for intervals.
+export function signedNum(v, digits = 2) { return isNum(v) ? num(v, digits).replace(/^-/, '−') : DASH; }
+
+// A confidence interval "[−4.10, 38.20]"; "—" unless both ends are numbers.
+export function interval(low, high, digits = 2) {
+  return isNum(low) && isNum(high) ? `[${signedNum(low, digits)}, ${signedNum(high, digits)}]` : DASH;
+}
+
 export function date(iso) {
   if (!iso) return DASH;
   const d = new Date(iso);

@@ -3,7 +3,7 @@
 // innerHTML, so bot names and payloads cannot inject markup.
 
 import { serverNow } from './api.js';
-import { elapsed, stamp, value, words } from './format.js';
+import { elapsed, interval, isNum, num, stamp, value, words } from './format.js';
 
 export function el(tag, attrs = {}, ...children) {
   const node = document.createElement(tag);
@@ -168,4 +168,25 @@ export function stagePill(stage) {
 export function sourcePill(source) {
   if (!source) return null;
   return el('span', { class: `source source-${source}`, title: source === 'synthetic' ? 'synthetic bars: not real evidence' : 'bars from ' + source }, source);
+}
+
+// ---------------------------------------------------------------- evidence
+
+// The walk-forward evidence label of a session (evidence_label in SQL decides it):
+// insufficient, weak, moderate, strong; "—" when there is none (a session still
+// running or recorded before labels existed).
+export const EVIDENCE_LABELS = ['insufficient', 'weak', 'moderate', 'strong'];
+
+export function evidencePill(label, title) {
+  if (!label) return el('span', { class: 'muted', title: title || 'no evidence label' }, '—');
+  const known = EVIDENCE_LABELS.includes(label);
+  return el('span', { class: `evidence evidence-${known ? label : 'other'}`, 'data-evidence': label, title: title || null }, label);
+}
+
+// "DSR 0.93 · 3 trials · expectancy [−4.10, 38.20]": what the label rests on.
+export function evidenceTitle({ deflatedSharpe, trials, expectancyCiLow, expectancyCiHigh }) {
+  if (!isNum(deflatedSharpe)) return 'no deflated Sharpe: recorded before walk-forward evidence, or not completed';
+  return [`DSR ${num(deflatedSharpe, 2)}`,
+    isNum(trials) ? `${trials} ${trials === 1 ? 'trial' : 'trials'}` : 'trials —',
+    `expectancy ${interval(expectancyCiLow, expectancyCiHigh)}`].join(' · ');
 }
