@@ -111,7 +111,7 @@ struct CalibrateCommand: ParsableCommand {
             symbol: spec.symbol, realPath: real, realBars: realBars, real: realStats, realExFOMC: realExFOMC,
             fomcDates: afternoons.map { CivilDate(daysSinceEpoch: session.localDay(of: $0.lowerBound)).description },
             synthetic: synthetic, seeds: firstSeed..<(firstSeed + UInt64(seeds)), syntheticWindow: window,
-            syntheticEnd: end.description, syntheticSessions: count)
+            syntheticEnd: end.description, syntheticSessions: count, minutesPerSession: minutesPerSession)
         if json {
             FileHandle.standardOutput.write(try report.jsonData())
             FileHandle.standardOutput.write(Data("\n".utf8))

@@ -22,7 +22,7 @@ struct CalibrationReport {
     }
 
     static let figures: [Figure] = [
-        Figure(key: "annualized_volatility", label: "annualised vol of 1-min returns, % (√(252·1380) scaling)",
+        Figure(key: "annualized_volatility", label: "annualised volatility of 1-min returns, %",
                value: \.annualizedVolatility, scale: 100, digits: 1),
         Figure(key: "open_volatility_ratio", label: "sd ratio: first 30 min of RTH / session",
                value: \.openVolatilityRatio, scale: 1, digits: 2),
@@ -36,11 +36,11 @@ struct CalibrationReport {
                value: \.excessKurtosis, scale: 1, digits: 1),
         Figure(key: "autocorrelation", label: "lag-1 autocorrelation of returns",
                value: \.autocorrelation, scale: 1, digits: 3),
-        Figure(key: "absolute_autocorrelation", label: "lag-1 autocorrelation of |returns|",
+        Figure(key: "absolute_autocorrelation", label: "lag-1 autocorrelation of absolute returns",
                value: \.absoluteAutocorrelation, scale: 1, digits: 3),
         Figure(key: "regular_to_overnight_volume", label: "volume per minute: RTH / overnight",
                value: \.regularToOvernightVolume, scale: 1, digits: 1),
-        Figure(key: "mean_absolute_gap_bps", label: "mean |session-open gap|, bp",
+        Figure(key: "mean_absolute_gap_bps", label: "mean absolute session-open gap, bp",
                value: \.meanAbsoluteGapBps, scale: 1, digits: 1),
         Figure(key: "session_return_sd_pct", label: "sd of session open-to-close return, %",
                value: \.sessionReturnSDPercent, scale: 1, digits: 2),
@@ -57,6 +57,8 @@ struct CalibrationReport {
     let syntheticWindow: BacktestWindow
     let syntheticEnd: String
     let syntheticSessions: Int
+    /// The session template's length: the annualisation uses √(252 × this).
+    let minutesPerSession: Int
 
     /// Mean and sample SD over the seeds that define the figure (nil SD for one seed).
     func acrossSeeds(_ figure: Figure) -> (mean: Double?, sd: Double?) {
@@ -97,6 +99,8 @@ struct CalibrationReport {
         lines.append("")
         lines.append("real: \(realPath), \(first) … \(last): \(real.sessions) sessions with bars (\(real.wholeSessions) whole), "
             + "\(real.returns) returns (\(real.skippedReturns) skipped across missing minutes), \(real.gaps) gaps")
+        lines.append("volatility annualised with √(252 × \(minutesPerSession)) (minutes per session); sd ratios are "
+            + "the part's sd of 1-min returns over the whole session's")
         if !fomcDates.isEmpty {
             lines.append("FOMC afternoons in the real span: \(fomcDates.joined(separator: ", ")) (14:00 ET to the regular close)")
         }
@@ -122,7 +126,7 @@ struct CalibrationReport {
             sd[f.key] = s ?? NSNull()
         }
         let root: [String: Any] = [
-            "instrument": symbol,
+            "instrument": symbol, "minutes_per_session": minutesPerSession,
             "real": [
                 "path": realPath, "first_bar": isoUTC(realBars.timestamps[0]),
                 "last_bar": isoUTC(realBars.timestamps[realBars.count - 1]), "statistics": object(real),
