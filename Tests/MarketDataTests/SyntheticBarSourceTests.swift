@@ -63,7 +63,7 @@ final class SyntheticBarSourceTests: XCTestCase {
         let cases: [(Instrument, ClosedRange<Double>)] = [
             (Instruments.spec("ES")!, 3000...8000), (Instruments.spec("MNQ")!, 10_000...30_000),
             (Instruments.spec("RTY")!, 1000...4000), (Instruments.spec("YM")!, 25_000...60_000),
-            (Instruments.spec("CL")!, 35...150), (Instruments.spec("GC")!, 1000...4000),
+            (Instruments.spec("CL")!, 20...200), (Instruments.spec("GC")!, 1000...4000),
             (Instruments.equity("AAPL"), 5...1000),
         ]
         for (instrument, level) in cases {

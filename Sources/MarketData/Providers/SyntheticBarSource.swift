@@ -4,8 +4,10 @@ import Market
 /// The embedded default: realistic, deterministic bars for any instrument and date,
 /// always labelled "synthetic" (never real evidence). Bars for a date depend only on
 /// (instrument's market, date, seed): one-minute bars are drawn per session
-/// (`SessionPathGenerator`) between closes of a seeded daily walk (`DailyWalk`), then
-/// resampled like real data. Sessions follow the instrument's exchange calendar
+/// (`SessionPathGenerator`) between the open and close of a seeded daily walk
+/// (`DailyWalk`), then resampled like real data. The bars are a null model: a
+/// driftless walk with clustering volatility and fat tails, in which no strategy has an
+/// edge before costs (docs/market-data.md, `gauntlet nullmodel`). Sessions follow the instrument's exchange calendar
 /// (`TradingSession.holidayCalendar`): no bars on a closed date, none after an early
 /// close; days outside the calendar's years, and equities, have no holidays.
 public struct SyntheticBarSource: BarSource {
@@ -48,18 +50,15 @@ public struct SyntheticBarSource: BarSource {
             .filter { $0.close > from && $0.open < to }
         guard let first = days.first, let last = days.last else { return BarColumns() }
 
-        let firstDate = Int(first.tradeDate), lastDate = Int(last.tradeDate)
-        let walk = DailyWalk(profile: profile, marketSeed: marketSeed).logCloses(firstDay: firstDate, lastDay: lastDate)
-        let generator = SessionPathGenerator(instrument: instrument, profile: profile)
+        let firstDate = Int(first.tradeDate)
+        let walk = DailyWalk(profile: profile, marketSeed: marketSeed)
+        let walkDays = walk.days(firstDay: firstDate, lastDay: Int(last.tradeDate))
+        let generator = SessionPathGenerator(instrument: instrument, profile: profile, longRunVariance: walk.longRunVariance)
         var bars = BarColumns(capacity: Int(min(to - from, Int64(days.count) * 86_400) / 60))
-        var activity: [Double] = []
+        var scratch = SessionPathGenerator.Scratch()
         for day in days {
-            let date = Int(day.tradeDate)
-            let previous = walk[date - 1 - (firstDate - 1)]
-            let close = walk[date - (firstDate - 1)]
-            generator.appendBars(
-                of: day, plan: DayPlan(day: date, marketSeed: marketSeed, profile: profile),
-                previousLogClose: previous, logClose: close, from: from, to: to, into: &bars, activity: &activity)
+            generator.appendBars(of: day, walk: walkDays[Int(day.tradeDate) - firstDate],
+                                 from: from, to: to, into: &bars, scratch: &scratch)
         }
         return bars
     }
