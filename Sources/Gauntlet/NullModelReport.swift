@@ -7,13 +7,13 @@ enum NullModelReport {
         let config = report.configuration
         let centreName = config.centre == .zero ? "0" : "the bootstrap centre"
         var lines = [
-            "| archetype | family | mean gross Sharpe | SE | z | bootstrap centre | trades/run | gross ticks/trade | daily skew | verdict |",
-            "|---|---|---:|---:|---:|---:|---:|---:|---:|---|",
+            "| archetype | family | mean gross Sharpe | SE | z | bootstrap centre | trades/run | gross ticks/trade | PnL z | daily skew | verdict |",
+            "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---|",
         ]
         for row in report.rows {
             lines.append("| \(row.slug) | \(row.family.rawValue) | \(f(row.meanSharpe, 3)) | \(f(row.standardError, 3)) | "
                 + "\(f(row.z, 2)) | \(f(row.bootstrapCentre, 3)) | \(f(row.meanTrades, 1)) | \(f(row.grossTicksPerTrade, 2)) | "
-                + "\(f(row.dailySkewness, 2)) | \(row.failure.map { "FAIL \($0)" } ?? "ok") |")
+                + "\(f(row.pnlZ, 2)) | \(f(row.dailySkewness, 2)) | \(row.failure.map { "FAIL \($0)" } ?? "ok") |")
         }
         let failed = report.rows.filter { $0.failure != nil }
         let outside = failed.filter { $0.failure == "SHARPE_OUTSIDE_TOLERANCE" }.map(\.slug)
@@ -24,8 +24,8 @@ enum NullModelReport {
         if !outside.isEmpty { verdict += " (\(outside.joined(separator: ", ")))" }
         verdict += idle.isEmpty ? "; every archetype trades" : "; never trading: \(idle.joined(separator: ", "))"
         lines.append("null model: \(verdict).")
-        lines.append("On a perfect null about \(f(report.expectedChanceFailures, 1)) of \(report.rows.count) would fall outside "
-            + "±\(f(config.tolerance, 2)) by chance at these standard errors.")
+        lines.append("Sampling noise alone would put about \(f(report.expectedChanceFailures, 1)) of \(report.rows.count) outside "
+            + "±\(f(config.tolerance, 2)) at these standard errors. z = (mean − centre) / SE; PnL z = mean gross PnL per run / its SE.")
         let windows = report.windows.values.map { "\($0.firstTradeDate) … \(config.end)" }
         let span = Set(windows).sorted().joined(separator: "; ")
         lines.append("\(report.rows.count) archetypes × \(config.seeds.count) seeds (\(config.seeds.lowerBound)…"
@@ -43,6 +43,7 @@ enum NullModelReport {
                 "sharpe_sd": row.sharpeSD, "standard_error": row.standardError, "z": row.z, "centre": row.centre,
                 "bootstrap_centre": row.bootstrapCentre, "mean_trades": row.meanTrades,
                 "gross_ticks_per_trade": row.grossTicksPerTrade, "gross_pnl_per_trade": row.grossPnLPerTrade,
+                "pnl_z": row.pnlZ,
                 "daily_skewness": row.dailySkewness, "sharpes": row.sharpes, "passed": row.failure == nil,
                 "failure": row.failure ?? NSNull(),
             ]

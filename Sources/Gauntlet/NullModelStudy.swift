@@ -76,6 +76,9 @@ struct NullModelStudy {
         let meanTrades: Double
         let grossTicksPerTrade: Double
         let grossPnLPerTrade: Double
+        /// Mean gross PnL per run (USD) over its standard error across seeds: a test of
+        /// zero expected PnL that, unlike the mean Sharpe, no skew can bias.
+        let pnlZ: Double
         /// Skewness of daily PnL, pooled over runs (each run's days less its own mean).
         let dailySkewness: Double
         /// Mean Sharpe of the runs' demeaned, resampled daily PnL (see `Centre.bootstrap`),
@@ -221,6 +224,9 @@ struct NullModelStudy {
         let trades = runs.reduce(0) { $0 + $1.trades }
         let ticks = runs.reduce(0) { $0 + $1.grossTicks }
         let pnl = runs.reduce(0) { $0 + $1.grossPnL }
+        let meanPnL = pnl / n
+        let pnlSD = runs.count >= 2
+            ? (runs.reduce(0) { $0 + ($1.grossPnL - meanPnL) * ($1.grossPnL - meanPnL) } / (n - 1)).squareRoot() : 0
 
         // Daily PnL with each run's own mean removed: the shape of a zero-edge version.
         let demeaned = runs.map { run -> [Double] in
@@ -261,7 +267,8 @@ struct NullModelStudy {
             timeframe: plan.archetype.timeframe, runs: runs.count, meanSharpe: mean, sharpeSD: sd, standardError: se,
             z: se > 0 ? (mean - centre) / se : 0, centre: centre, meanTrades: meanTrades,
             grossTicksPerTrade: trades > 0 ? ticks / Double(trades) : 0,
-            grossPnLPerTrade: trades > 0 ? pnl / Double(trades) : 0, dailySkewness: skew, bootstrapCentre: bootstrap,
+            grossPnLPerTrade: trades > 0 ? pnl / Double(trades) : 0,
+            pnlZ: pnlSD > 0 ? meanPnL / (pnlSD / n.squareRoot()) : 0, dailySkewness: skew, bootstrapCentre: bootstrap,
             sharpes: sharpes, failure: failure)
     }
 
