@@ -24,7 +24,7 @@ enum NullModelReport {
         if !outside.isEmpty { verdict += " (\(outside.joined(separator: ", ")))" }
         verdict += idle.isEmpty ? "; every archetype trades" : "; never trading: \(idle.joined(separator: ", "))"
         lines.append("null model: \(verdict).")
-        lines.append("Sampling noise alone would put about \(f(report.expectedChanceFailures, 1)) of \(report.rows.count) outside "
+        lines.append("Sampling noise alone would put about \(String(format: "%.2g", report.expectedChanceFailures)) of \(report.rows.count) outside "
             + "±\(f(config.tolerance, 2)) at these standard errors. z = (mean − centre) / SE; PnL z = mean gross PnL per run / its SE.")
         let windows = report.windows.values.map { "\($0.firstTradeDate) … \(config.end)" }
         let span = Set(windows).sorted().joined(separator: "; ")
