@@ -17,18 +17,18 @@ struct MarketProfile: Sendable {
     let gapFraction: Double
 
     private static let futures: [String: MarketProfile] = [
-        "ES": .init(market: "ES", basePrice: 5000, annualVolatility: 0.16, minuteVolume: 1500, gapFraction: 0.1),
-        "MES": .init(market: "ES", basePrice: 5000, annualVolatility: 0.16, minuteVolume: 900, gapFraction: 0.1),
-        "NQ": .init(market: "NQ", basePrice: 18000, annualVolatility: 0.22, minuteVolume: 600, gapFraction: 0.1),
-        "MNQ": .init(market: "NQ", basePrice: 18000, annualVolatility: 0.22, minuteVolume: 1800, gapFraction: 0.1),
-        "RTY": .init(market: "RTY", basePrice: 2050, annualVolatility: 0.22, minuteVolume: 150, gapFraction: 0.1),
-        "M2K": .init(market: "RTY", basePrice: 2050, annualVolatility: 0.22, minuteVolume: 200, gapFraction: 0.1),
-        "YM": .init(market: "YM", basePrice: 39000, annualVolatility: 0.15, minuteVolume: 150, gapFraction: 0.1),
-        "MYM": .init(market: "YM", basePrice: 39000, annualVolatility: 0.15, minuteVolume: 90, gapFraction: 0.1),
-        "CL": .init(market: "CL", basePrice: 75, annualVolatility: 0.35, minuteVolume: 700, gapFraction: 0.1),
-        "MCL": .init(market: "CL", basePrice: 75, annualVolatility: 0.35, minuteVolume: 120, gapFraction: 0.1),
-        "GC": .init(market: "GC", basePrice: 2000, annualVolatility: 0.15, minuteVolume: 350, gapFraction: 0.1),
-        "MGC": .init(market: "GC", basePrice: 2000, annualVolatility: 0.15, minuteVolume: 80, gapFraction: 0.1),
+        "ES": .init(market: "ES", basePrice: 5000, annualVolatility: 0.16, minuteVolume: 1500, gapFraction: 0.05),
+        "MES": .init(market: "ES", basePrice: 5000, annualVolatility: 0.16, minuteVolume: 900, gapFraction: 0.05),
+        "NQ": .init(market: "NQ", basePrice: 18000, annualVolatility: 0.22, minuteVolume: 600, gapFraction: 0.05),
+        "MNQ": .init(market: "NQ", basePrice: 18000, annualVolatility: 0.22, minuteVolume: 1800, gapFraction: 0.05),
+        "RTY": .init(market: "RTY", basePrice: 2050, annualVolatility: 0.22, minuteVolume: 150, gapFraction: 0.05),
+        "M2K": .init(market: "RTY", basePrice: 2050, annualVolatility: 0.22, minuteVolume: 200, gapFraction: 0.05),
+        "YM": .init(market: "YM", basePrice: 39000, annualVolatility: 0.15, minuteVolume: 150, gapFraction: 0.05),
+        "MYM": .init(market: "YM", basePrice: 39000, annualVolatility: 0.15, minuteVolume: 90, gapFraction: 0.05),
+        "CL": .init(market: "CL", basePrice: 75, annualVolatility: 0.35, minuteVolume: 700, gapFraction: 0.05),
+        "MCL": .init(market: "CL", basePrice: 75, annualVolatility: 0.35, minuteVolume: 120, gapFraction: 0.05),
+        "GC": .init(market: "GC", basePrice: 2000, annualVolatility: 0.15, minuteVolume: 350, gapFraction: 0.05),
+        "MGC": .init(market: "GC", basePrice: 2000, annualVolatility: 0.15, minuteVolume: 80, gapFraction: 0.05),
     ]
 
     static func of(_ instrument: Instrument) -> MarketProfile {

@@ -70,7 +70,7 @@ struct SessionPathGenerator {
             let (high, low) = Self.extremes(from: previousPrice, to: price, variance: variance, rng: &rng)
             let h = instrument.roundToTick(high)
             let l = max(tick, instrument.roundToTick(low))
-            let v = max(1, (volumeScale * pow(scratch.activity[i], 1.3) * exp(0.25 * scratch.logVolatility[i] + 0.4 * rng.normal() - 0.16)).rounded())
+            let v = max(1, (volumeScale * pow(scratch.activity[i], IntradayShape.volumeExponent) * exp(0.25 * scratch.logVolatility[i] + 0.4 * rng.normal() - 0.16)).rounded())
             previousClose = c
             previousPrice = price
             let t = day.open + Int64(i) * 60
