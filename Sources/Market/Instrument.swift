@@ -41,13 +41,14 @@ public struct Instrument: Sendable, Hashable, Codable {
     /// Nearest multiple of the tick size, as the exchange would quote it. For
     /// ticks like 0.01 or 0.1 the tick count is divided by the (whole) number of
     /// ticks per point, which yields the double nearest the decimal price —
-    /// 49.23, not the 49.230000000000004 that count × tick gives.
+    /// 49.23, not the 49.230000000000004 that count × tick gives. `rule` `.down`/`.up`
+    /// gives the tick at or below/above instead.
     @inlinable
-    public func roundToTick(_ price: Double) -> Double {
+    public func roundToTick(_ price: Double, _ rule: FloatingPointRoundingRule = .toNearestOrAwayFromZero) -> Double {
         let perPoint = 1 / tickSize
         let whole = perPoint.rounded()
-        if abs(perPoint - whole) < 1e-9 { return (price * whole).rounded() / whole }
-        return (price / tickSize).rounded() * tickSize
+        if abs(perPoint - whole) < 1e-9 { return (price * whole).rounded(rule) / whole }
+        return (price / tickSize).rounded(rule) * tickSize
     }
 }
 

@@ -68,8 +68,10 @@ struct SessionPathGenerator {
             let o = previousClose
             let c = max(tick, instrument.roundToTick(price))
             let (high, low) = Self.extremes(from: previousPrice, to: price, variance: variance, rng: &rng)
-            let h = instrument.roundToTick(high)
-            let l = max(tick, instrument.roundToTick(low))
+            // Inward: a traded high is a price the path reached. Rounding it to the nearest
+            // tick would let a stop or target half a tick beyond the path fill.
+            let h = instrument.roundToTick(high, .down)
+            let l = max(tick, instrument.roundToTick(low, .up))
             let v = max(1, (volumeScale * pow(scratch.activity[i], IntradayShape.volumeExponent) * exp(0.25 * scratch.logVolatility[i] + 0.4 * rng.normal() - 0.16)).rounded())
             previousClose = c
             previousPrice = price
