@@ -191,6 +191,17 @@ CREATE FUNCTION public.api_bot(p_id uuid) RETURNS jsonb
             select jsonb_agg(jsonb_build_object('id', c.id, 'name', c.name, 'generation', c.generation,
                                                 'status', c.status, 'createdAt', c.created_at) order by c.created_at)
             from bots c where c.parent_bot_id = b.id), '[]'::jsonb),
+        'lineage', coalesce((
+            select jsonb_agg(jsonb_build_object(
+                       'botId', l.bot_id, 'name', l.name, 'generation', l.generation, 'parentBotId', l.parent_bot_id,
+                       'status', l.status, 'stage', l.stage, 'outcome', l.outcome, 'outcomeReason', l.outcome_reason,
+                       'paramsDiff', l.params_diff, 'sessionId', l.session_id, 'oosTrades', l.oos_trades,
+                       'oosExpectancy', l.oos_expectancy, 'expectancyCiLow', l.expectancy_ci_low,
+                       'deflatedSharpe', l.deflated_sharpe, 'parentDeflatedSharpe', l.parent_deflated_sharpe,
+                       'trials', l.trials, 'evidence', l.evidence, 'stepScale', l.step_scale, 'decidedAt', l.decided_at)
+                   order by l.generation, l.created_at)
+              from (select * from lineage l where l.root_bot_id = coalesce(b.root_bot_id, b.id)
+                     order by l.generation, l.created_at limit 300) l), '[]'::jsonb),
         'backtests', coalesce((
             select jsonb_agg(x.doc order by x.created_at desc) from (
                 select api_backtest_summary(s) as doc, s.created_at from backtest_sessions s
@@ -306,6 +317,7 @@ CREATE TABLE public.bots (
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
     metrics_reset_at timestamp with time zone,
+    root_bot_id uuid,
     CONSTRAINT bots_generation_check CHECK ((generation >= 1)),
     CONSTRAINT bots_iteration_check CHECK ((iteration >= 0)),
     CONSTRAINT bots_name_check CHECK ((name <> ''::text)),
@@ -313,9 +325,10 @@ CREATE TABLE public.bots (
     CONSTRAINT bots_origin_check CHECK ((origin = ANY (ARRAY['STARTER'::text, 'EVOLVED'::text, 'MANUAL'::text]))),
     CONSTRAINT bots_params_check CHECK ((jsonb_typeof(params) = 'object'::text)),
     CONSTRAINT bots_params_hash_check CHECK ((params_hash <> ''::text)),
+    CONSTRAINT bots_root_with_parent CHECK (((parent_bot_id IS NULL) = (root_bot_id IS NULL))),
     CONSTRAINT bots_stage_check CHECK ((stage = ANY (ARRAY['LAB'::text, 'PAPER'::text, 'SHADOW'::text, 'CANARY'::text, 'LIVE'::text]))),
     CONSTRAINT bots_stage_reason_code_check CHECK ((stage_reason_code ~ '^[A-Z][A-Z0-9_]*$'::text)),
-    CONSTRAINT bots_status_check CHECK ((status = ANY (ARRAY['ACTIVE'::text, 'SUPERSEDED'::text, 'KILLED'::text]))),
+    CONSTRAINT bots_status_check CHECK ((status = ANY (ARRAY['ACTIVE'::text, 'CANDIDATE'::text, 'REJECTED'::text, 'SUPERSEDED'::text, 'KILLED'::text]))),
     CONSTRAINT bots_timeframe_check CHECK ((timeframe = ANY (ARRAY['1m'::text, '5m'::text, '15m'::text, '1h'::text])))
 );
 
@@ -453,6 +466,30 @@ CREATE TABLE public.bot_gate_streaks (
 );
 
 --
+-- Name: evolution_selections; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.evolution_selections (
+    candidate_bot_id uuid NOT NULL,
+    parent_bot_id uuid NOT NULL,
+    root_bot_id uuid NOT NULL,
+    evolve_job_id uuid,
+    parent_session_id uuid,
+    candidate_session_id uuid,
+    step_scale double precision NOT NULL,
+    decision text,
+    reason_code text,
+    comparison jsonb DEFAULT '{}'::jsonb NOT NULL,
+    started_at timestamp with time zone DEFAULT now() NOT NULL,
+    decided_at timestamp with time zone,
+    CONSTRAINT evolution_selections_comparison_check CHECK ((jsonb_typeof(comparison) = 'object'::text)),
+    CONSTRAINT evolution_selections_decided CHECK ((((decision IS NULL) = (decided_at IS NULL)) AND ((decision IS NULL) = (reason_code IS NULL)))),
+    CONSTRAINT evolution_selections_decision_check CHECK ((decision = ANY (ARRAY['ACCEPTED'::text, 'REJECTED'::text]))),
+    CONSTRAINT evolution_selections_reason_code_check CHECK ((reason_code ~ '^[A-Z][A-Z0-9_]*$'::text)),
+    CONSTRAINT evolution_selections_step_scale_check CHECK ((step_scale > (0)::double precision))
+);
+
+--
 -- Name: job_kinds; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -502,6 +539,12 @@ CREATE VIEW public.bot_now AS
             WHEN 'BACKTEST_QUEUED'::text THEN format('Queued ×%s'::text, (j.attempt + 1))
             WHEN 'IMPROVING'::text THEN format('Improving #%s'::text, (b.iteration + 1))
             WHEN 'EVOLVING'::text THEN 'Evolving'::text
+            WHEN 'EVOLVED'::text THEN format('Evolved → Gen %s'::text,
+            CASE sel.side
+                WHEN 'PARENT'::text THEN (b.generation + 1)
+                ELSE b.generation
+            END)
+            WHEN 'EVOLUTION_REJECTED'::text THEN 'Evolution rejected'::text
             WHEN 'RUNNER_RUNNING'::text THEN 'Runner'::text
             WHEN 'RUNNER_STALE'::text THEN 'Runner stale'::text
             WHEN 'BLOCKED_BY_GATES'::text THEN 'Blocked by gates'::text
@@ -509,12 +552,17 @@ CREATE VIEW public.bot_now AS
         END AS label,
     x.since,
         CASE
+            WHEN x.evolution THEN round(EXTRACT(epoch FROM (COALESCE(sel.decided_at, now()) - sel.started_at)), 3)
             WHEN ((j.id IS NOT NULL) AND (x.state <> 'BACKTEST_QUEUED'::text)) THEN round(EXTRACT(epoch FROM (COALESCE(j.finished_at, now()) - COALESCE(j.started_at, j.created_at))), 3)
             ELSE NULL::numeric
         END AS elapsed_seconds,
         CASE
             WHEN (b.status = 'KILLED'::text) THEN 'BOT_KILLED'::text
             WHEN (b.status = 'SUPERSEDED'::text) THEN 'SUPERSEDED'::text
+            WHEN (x.state = 'EVOLUTION_REJECTED'::text) THEN sel.reason_code
+            WHEN (b.status = 'REJECTED'::text) THEN ( SELECT es.reason_code
+               FROM public.evolution_selections es
+              WHERE (es.candidate_bot_id = b.id))
             WHEN (x.state = 'BLOCKED_BY_GATES'::text) THEN 'BLOCKED_BY_GATES'::text
             WHEN ((j.id IS NOT NULL) AND ((j.attempt +
             CASE
@@ -552,7 +600,7 @@ CREATE VIEW public.bot_now AS
     ((b.created_at > (now() - '00:10:00'::interval)) AND (NOT (EXISTS ( SELECT 1
            FROM public.backtest_sessions s
           WHERE (s.bot_id = b.id))))) AS is_new
-   FROM ((((public.bots b
+   FROM (((((public.bots b
      CROSS JOIN cfg)
      LEFT JOIN LATERAL ( SELECT u.id,
             u.bot_id,
@@ -682,8 +730,63 @@ CREATE VIEW public.bot_now AS
           ORDER BY u.pick
          LIMIT 1) j ON (true))
      LEFT JOIN public.bot_gate_streaks g ON ((g.bot_id = b.id)))
+     LEFT JOIN LATERAL ( SELECT u.candidate_bot_id,
+            u.parent_bot_id,
+            u.root_bot_id,
+            u.evolve_job_id,
+            u.parent_session_id,
+            u.candidate_session_id,
+            u.step_scale,
+            u.decision,
+            u.reason_code,
+            u.comparison,
+            u.started_at,
+            u.decided_at,
+            u.side
+           FROM ( SELECT s.candidate_bot_id,
+                    s.parent_bot_id,
+                    s.root_bot_id,
+                    s.evolve_job_id,
+                    s.parent_session_id,
+                    s.candidate_session_id,
+                    s.step_scale,
+                    s.decision,
+                    s.reason_code,
+                    s.comparison,
+                    s.started_at,
+                    s.decided_at,
+                    'CHILD'::text AS side
+                   FROM public.evolution_selections s
+                  WHERE (s.candidate_bot_id = b.id)
+                UNION ALL
+                ( SELECT s.candidate_bot_id,
+                    s.parent_bot_id,
+                    s.root_bot_id,
+                    s.evolve_job_id,
+                    s.parent_session_id,
+                    s.candidate_session_id,
+                    s.step_scale,
+                    s.decision,
+                    s.reason_code,
+                    s.comparison,
+                    s.started_at,
+                    s.decided_at,
+                    'PARENT'::text
+                   FROM public.evolution_selections s
+                  WHERE (s.parent_bot_id = b.id)
+                  ORDER BY s.started_at DESC
+                 LIMIT 1)) u
+          WHERE ((u.decision IS NULL) OR (u.decided_at > (now() - make_interval(secs => (cfg.persist)::double precision))))
+          ORDER BY u.started_at DESC
+         LIMIT 1) sel ON (true))
      CROSS JOIN LATERAL ( SELECT
                 CASE
+                    WHEN ((sel.started_at IS NOT NULL) AND (sel.decision IS NULL)) THEN 'EVOLVING'::text
+                    WHEN ((sel.decision IS NOT NULL) AND ((j.id IS NULL) OR (j.status <> ALL (ARRAY['QUEUED'::text, 'RUNNING'::text])))) THEN
+                    CASE sel.decision
+                        WHEN 'ACCEPTED'::text THEN 'EVOLVED'::text
+                        ELSE 'EVOLUTION_REJECTED'::text
+                    END
                     WHEN (j.id IS NULL) THEN
                     CASE
                         WHEN ((g.passed_all = false) AND (b.status = 'ACTIVE'::text)) THEN 'BLOCKED_BY_GATES'::text
@@ -702,7 +805,10 @@ CREATE VIEW public.bot_now AS
                     WHEN (j.started_at IS NOT NULL) THEN 'BACKTEST_RUNNING'::text
                     ELSE 'BACKTEST_QUEUED'::text
                 END AS state,
+            ((sel.started_at IS NOT NULL) AND ((sel.decision IS NULL) OR (j.id IS NULL) OR (j.status <> ALL (ARRAY['QUEUED'::text, 'RUNNING'::text])))) AS evolution,
                 CASE
+                    WHEN ((sel.started_at IS NOT NULL) AND (sel.decision IS NULL)) THEN sel.started_at
+                    WHEN ((sel.decision IS NOT NULL) AND ((j.id IS NULL) OR (j.status <> ALL (ARRAY['QUEUED'::text, 'RUNNING'::text])))) THEN sel.decided_at
                     WHEN (j.id IS NULL) THEN
                     CASE
                         WHEN ((g.passed_all = false) AND (b.status = 'ACTIVE'::text)) THEN g.blocked_since
@@ -1168,6 +1274,11 @@ begin
         values ('JOB_CANCELLED', v_job.bot_id, p_job, v_job.trace_id,
                 jsonb_build_object('job_type', v_job.job_type, 'from_status', v_from, 'reason_code', p_reason));
     end if;
+    -- A candidate whose baseline will not run has no evidence: rejected, so it
+    -- does not hold its lineage's candidate slot forever.
+    if v_job.job_type = 'BACKTEST_BASELINE' then
+        perform select_evolution(v_job.bot_id, null);
+    end if;
     return 'CANCELLED';
 end
 $$;
@@ -1176,7 +1287,7 @@ $$;
 -- Name: claim_jobs(text, text[], integer); Type: FUNCTION; Schema: public; Owner: -
 --
 
-CREATE FUNCTION public.claim_jobs(p_worker text, p_types text[], p_limit integer) RETURNS TABLE(job_id uuid, bot_id uuid, job_type text, attempt integer, trace_id uuid, payload jsonb, lease_expires_at timestamp with time zone, archetype_slug text, instrument text, timeframe text, params jsonb, params_hash text, iteration integer, generation integer, starting_equity double precision, baseline_trading_days integer, trials integer, lease_seconds integer, walk_forward_folds integer, walk_forward_mode text, bootstrap_resamples integer, bootstrap_block_sessions integer, lineage_trials integer)
+CREATE FUNCTION public.claim_jobs(p_worker text, p_types text[], p_limit integer) RETURNS TABLE(job_id uuid, bot_id uuid, job_type text, attempt integer, trace_id uuid, payload jsonb, lease_expires_at timestamp with time zone, archetype_slug text, instrument text, timeframe text, params jsonb, params_hash text, iteration integer, generation integer, starting_equity double precision, baseline_trading_days integer, trials integer, lease_seconds integer, walk_forward_folds integer, walk_forward_mode text, bootstrap_resamples integer, bootstrap_block_sessions integer, lineage_trials integer, evolution jsonb)
     LANGUAGE plpgsql
     AS $$
 #variable_conflict use_column
@@ -1278,7 +1389,10 @@ begin
                    (select count(*)::int from backtest_sessions s join bot_jobs sj on sj.id = s.job_id
                      where s.bot_id = b.id and sj.job_type = 'IMPROVE' and s.iteration = b.iteration + 1) end,
                c.lease_seconds, v_folds, v_mode, v_resamples, v_block,
-               case when c.executor in ('backtest', 'improve') and b.id is not null then lineage_trials(b.id) end
+               case when c.executor in ('backtest', 'improve') and b.id is not null then lineage_trials(b.id) end,
+               case when c.job_type = 'EVOLVE' and b.id is not null then
+                   jsonb_build_object('step_scale', evolve_step_scale(b.id),
+                                      'tried_params_hashes', to_jsonb(lineage_params_hashes(b.id))) end
           from claimed c left join bots b on b.id = c.bot_id
          order by c.priority, c.run_after, c.created_at;
         get diagnostics v_rows = row_count;
@@ -1450,6 +1564,21 @@ CREATE FUNCTION public.evaluate_gates(p_bot uuid) RETURNS TABLE(rule_id integer,
 $$;
 
 --
+-- Name: evolve_step_scale(uuid); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.evolve_step_scale(p_bot uuid) RETURNS double precision
+    LANGUAGE sql STABLE
+    AS $$
+    select least(4, greatest(0.25,
+               power(setting('evolve_step_grow')::double precision, count(*) filter (where s.decision = 'REJECTED'))
+             * power(setting('evolve_step_shrink')::double precision,
+                     count(*) filter (where s.decision = 'ACCEPTED' and s.reason_code <> 'UNJUDGED_LEGACY'))))
+      from evolution_selections s
+     where s.root_bot_id = lineage_root(p_bot)
+$$;
+
+--
 -- Name: fail_job(uuid, text, integer, text, text, text, boolean); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -1565,25 +1694,41 @@ end
 $$;
 
 --
+-- Name: lineage_params_hashes(uuid); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.lineage_params_hashes(p_bot uuid) RETURNS text[]
+    LANGUAGE sql STABLE
+    AS $$
+    with lineage as (
+        select b.id, b.params_hash from bots b where coalesce(b.root_bot_id, b.id) = lineage_root(p_bot)
+    )
+    select coalesce(array_agg(distinct h order by h), '{}')
+      from (select s.params_hash as h from backtest_sessions s join lineage l on l.id = s.bot_id
+             where s.status = 'COMPLETED'
+            union all
+            select l.params_hash from lineage l
+             where not exists (select 1 from backtest_sessions s where s.bot_id = l.id and s.status = 'COMPLETED')) t
+$$;
+
+--
+-- Name: lineage_root(uuid); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.lineage_root(p_bot uuid) RETURNS uuid
+    LANGUAGE sql STABLE
+    AS $$
+    select coalesce(b.root_bot_id, b.id) from bots b where b.id = p_bot
+$$;
+
+--
 -- Name: lineage_trials(uuid); Type: FUNCTION; Schema: public; Owner: -
 --
 
 CREATE FUNCTION public.lineage_trials(p_bot uuid) RETURNS integer
     LANGUAGE sql STABLE
     AS $$
-    with recursive lineage as (
-        select b.id, b.parent_bot_id, b.params_hash, 1 as depth from bots b where b.id = p_bot
-        union all
-        select p.id, p.parent_bot_id, p.params_hash, l.depth + 1
-          from bots p join lineage l on p.id = l.parent_bot_id
-         where l.depth < 10000
-    )
-    select count(distinct h)::int
-      from (select s.params_hash as h from backtest_sessions s join lineage l on l.id = s.bot_id
-             where s.status = 'COMPLETED'
-            union all
-            select l.params_hash from lineage l
-             where not exists (select 1 from backtest_sessions s where s.bot_id = l.id and s.status = 'COMPLETED')) t
+    select cardinality(lineage_params_hashes(p_bot))
 $$;
 
 --
@@ -1665,6 +1810,8 @@ declare
     v_improve_n int;
     v_improve_after int;
     v_cap int;
+    v_pending_cap int;
+    v_evolve_gap interval;
     v_breaker_open boolean;
     v_active_bots int;
     v_slots int;
@@ -1689,6 +1836,8 @@ begin
     v_improve_n := setting('improve_per_tick')::int;
     v_improve_after := setting('improve_after_backtests')::int;
     v_cap := setting('population_cap')::int;
+    v_pending_cap := setting('evolve_candidates_per_lineage')::int;
+    v_evolve_gap := make_interval(mins => setting('evolve_min_interval_minutes')::int);
 
     insert into autonomy_planner_runs default values returning id into v_run;
     select count(*) into v_active_bots from bots where status = 'ACTIVE';
@@ -1716,8 +1865,17 @@ begin
                    as has_active,
                coalesce(st.failed_cycles, 0) as failed_cycles, st.passed_all,
                sc.total as score_total, sc.computed_at as score_at,
-               exists (select 1 from bots c where c.parent_bot_id = e.bot_id) as has_child
+               lin.pending, lin.last_evolution_at,
+               (select j.error_code from bot_jobs j where j.bot_id = e.bot_id and j.job_type = 'EVOLVE'
+                 order by j.created_at desc limit 1) = 'PARAMS_EXHAUSTED' as params_exhausted
           from bot_evidence e
+          join bots b on b.id = e.bot_id
+          -- its lineage: candidates awaiting a verdict, the last evolution's start
+          left join lateral (
+                select count(*) filter (where s.decision is null and cb.status = 'CANDIDATE')::int as pending,
+                       max(s.started_at) as last_evolution_at
+                  from evolution_selections s join bots cb on cb.id = s.candidate_bot_id
+                 where s.root_bot_id = coalesce(b.root_bot_id, b.id)) lin on true
           left join bot_gate_streaks st on st.bot_id = e.bot_id
           -- completed sessions since the effective reset (counted up to 1000)
           left join lateral (
@@ -1736,6 +1894,9 @@ begin
                    when c.last_job_finished_at > now() - v_cool then 'COOLDOWN'
                    when c.session_id is null then 'NO_BASELINE'
                    when c.completed_at < now() - v_stale then 'BASELINE_STALE'
+                   when evolve and c.pending >= v_pending_cap then 'CANDIDATE_PENDING'
+                   when evolve and c.last_evolution_at > now() - v_evolve_gap then 'EVOLVE_COOLDOWN'
+                   when evolve and c.params_exhausted then 'PARAMS_EXHAUSTED'
                    when evolve and v_active_bots >= v_cap then 'POPULATION_CAP'
                    when evolve and c.failed_cycles >= v_evolve_cycles then 'GATES_FAILED_CYCLES'
                    when evolve then 'SCORE_BELOW_THRESHOLD'
@@ -1746,7 +1907,7 @@ begin
                end as want
           from cand c
          cross join lateral (
-               select v_evolve_n > 0 and c.session_id is not null and not c.has_child
+               select v_evolve_n > 0 and c.session_id is not null
                       and (c.failed_cycles >= v_evolve_cycles
                            or (c.score_total < v_evolve_below
                                and c.score_at >= coalesce(c.effective_reset_at, '-infinity'))) as evolve) x
@@ -1754,7 +1915,9 @@ begin
         select k.*,
                case k.want when 'NO_BASELINE' then 'BACKTEST_BASELINE' when 'BASELINE_STALE' then 'BACKTEST_REFRESH'
                            when 'GATES_FAILED_CYCLES' then 'EVOLVE' when 'SCORE_BELOW_THRESHOLD' then 'EVOLVE'
-                           when 'POPULATION_CAP' then 'EVOLVE' when 'IMPROVE_CANDIDATE' then 'IMPROVE' end as job_type,
+                           when 'POPULATION_CAP' then 'EVOLVE' when 'CANDIDATE_PENDING' then 'EVOLVE'
+                           when 'EVOLVE_COOLDOWN' then 'EVOLVE' when 'PARAMS_EXHAUSTED' then 'EVOLVE'
+                           when 'IMPROVE_CANDIDATE' then 'IMPROVE' end as job_type,
                row_number() over (
                    partition by case when k.want in ('NO_BASELINE', 'BASELINE_STALE') then 1
                                      when k.want in ('GATES_FAILED_CYCLES', 'SCORE_BELOW_THRESHOLD') then 2
@@ -1766,13 +1929,15 @@ begin
     select v_run, rk.bot_id,
            case when o.reason in ('NO_BASELINE', 'BASELINE_STALE', 'GATES_FAILED_CYCLES', 'SCORE_BELOW_THRESHOLD',
                                   'IMPROVE_CANDIDATE') then 'ENQUEUED'
-                when o.reason in ('BLOCKED_BY_GATES', 'CIRCUIT_OPEN', 'POPULATION_CAP') then 'BLOCKED'
+                when o.reason in ('BLOCKED_BY_GATES', 'CIRCUIT_OPEN', 'POPULATION_CAP', 'PARAMS_EXHAUSTED') then 'BLOCKED'
                 else 'SKIPPED' end,
            rk.job_type, o.reason,
            jsonb_strip_nulls(jsonb_build_object(
                'wanted', case when o.reason <> rk.want then rk.want end,
                'session_id', rk.session_id, 'failed_cycles', nullif(rk.failed_cycles, 0),
-               'score_total', rk.score_total, 'sessions_since_reset', rk.sessions_since_reset))
+               'score_total', rk.score_total, 'sessions_since_reset', rk.sessions_since_reset,
+               'candidates_pending', nullif(rk.pending, 0),
+               'last_evolution_at', case when rk.want in ('EVOLVE_COOLDOWN', 'CANDIDATE_PENDING') then rk.last_evolution_at end))
       from ranked rk
      cross join lateral (
            select case
@@ -1830,7 +1995,8 @@ begin
                 when bool_and(reason_code in ('COOLDOWN', 'ACTIVE_JOB_EXISTS')) then 'ALL_BOTS_COOLDOWN'
                 when bool_or(reason_code = 'BLOCKED_BY_GATES')
                      and bool_and(reason_code in ('BLOCKED_BY_GATES', 'COOLDOWN', 'ACTIVE_JOB_EXISTS',
-                                                  'POPULATION_CAP', 'RATE_LIMITED'))
+                                                  'POPULATION_CAP', 'RATE_LIMITED', 'CANDIDATE_PENDING',
+                                                  'EVOLVE_COOLDOWN', 'PARAMS_EXHAUSTED'))
                     then 'ALL_BOTS_BLOCKED_BY_GATES'
                 when bool_or(reason_code = 'CIRCUIT_OPEN') then 'CIRCUIT_OPEN'
                 when bool_or(reason_code = 'CONCURRENCY_LIMIT') then 'CONCURRENCY_LIMIT'
@@ -1987,7 +2153,9 @@ begin
        set consecutive_failures = 0, streak_started_at = null, updated_at = now()
      where name = 'backtest' and consecutive_failures > 0;
 
-    return jsonb_build_object('reason_code', 'BACKTEST_RECORDED', 'session_id', v_session);
+    -- An evolved candidate's baseline is its trial: the verdict follows at once.
+    return jsonb_strip_nulls(jsonb_build_object('reason_code', 'BACKTEST_RECORDED', 'session_id', v_session,
+                                                'selection', select_evolution(p_job.bot_id, v_session)));
 end
 $$;
 
@@ -2061,10 +2229,13 @@ CREATE FUNCTION public.record_evolution(p_job public.bot_jobs, p_result jsonb) R
     AS $$
 declare
     v_parent bots%rowtype;
-    v_cap int := setting('population_cap')::int;
+    v_root uuid;
+    v_session backtest_sessions%rowtype;
     v_active int;
+    v_pending int;
     v_generation int;
     v_child uuid;
+    v_scale double precision := coalesce((p_result ->> 'step_scale')::double precision, 1);
 begin
     if jsonb_typeof(p_result -> 'params') is distinct from 'object' or coalesce(p_result ->> 'params_hash', '') = '' then
         raise exception 'INVALID_RESULT' using errcode = '22023',
@@ -2073,39 +2244,64 @@ begin
 
     -- Locked so a concurrent kill or a second evolution of the same parent waits.
     select * into v_parent from bots where id = p_job.bot_id for update;
+    v_root := coalesce(v_parent.root_bot_id, v_parent.id);
     if v_parent.status <> 'ACTIVE' then
         raise exception 'PARENT_NOT_ACTIVE' using errcode = 'P0001',
             detail = format('bot %s is %s; only an ACTIVE bot evolves', v_parent.id, v_parent.status);
     end if;
+    select s.* into v_session from bot_evidence e join backtest_sessions s on s.id = e.session_id
+     where e.bot_id = v_parent.id;
+    if v_session.id is null then
+        raise exception 'NO_EVIDENCE' using errcode = 'P0001',
+            detail = format('bot %s has no backtest since its last reset to compare a child with', v_parent.id),
+            hint = 'let its baseline finish first';
+    end if;
+    if (p_result ->> 'params_hash') = any (lineage_params_hashes(v_parent.id)) then
+        raise exception 'DUPLICATE_PARAMS' using errcode = 'P0001',
+            detail = format('params_hash %s was already tried in this lineage', p_result ->> 'params_hash'),
+            hint = 'mutate again with another seed';
+    end if;
+    select count(*) into v_pending from bots where root_bot_id = v_root and status = 'CANDIDATE';
+    if v_pending >= setting('evolve_candidates_per_lineage')::int then
+        raise exception 'CANDIDATE_PENDING' using errcode = 'P0001',
+            detail = format('%s candidates of this lineage await their verdict; evolve_candidates_per_lineage is %s',
+                            v_pending, setting('evolve_candidates_per_lineage')::int);
+    end if;
     select count(*) into v_active from bots where status = 'ACTIVE';
-    if v_active >= v_cap then
+    if v_active >= setting('population_cap')::int then
         raise exception 'POPULATION_CAP' using errcode = 'P0001',
-            detail = format('%s ACTIVE bots, population_cap is %s', v_active, v_cap),
+            detail = format('%s ACTIVE bots, population_cap is %s', v_active, setting('population_cap')::int),
             hint = 'raise settings.population_cap or kill weak bots';
     end if;
 
     v_generation := v_parent.generation + 1;
     insert into bots (name, archetype_slug, instrument, timeframe, params, params_hash, stage, stage_reason_code,
-                      status, generation, parent_bot_id, origin, iteration)
+                      status, generation, parent_bot_id, root_bot_id, origin, iteration)
     select coalesce(a.name, v_parent.name) || ' Gen ' || v_generation, v_parent.archetype_slug,
            v_parent.instrument, v_parent.timeframe, p_result -> 'params', p_result ->> 'params_hash', 'LAB',
-           'EVOLVED', 'ACTIVE', v_generation, v_parent.id, 'EVOLVED', 0
+           'EVOLVED', 'CANDIDATE', v_generation, v_parent.id, v_root, 'EVOLVED', 0
       from (select 1) one left join archetypes a on a.slug = v_parent.archetype_slug
     returning id into v_child;
 
-    update bots set status = 'SUPERSEDED', updated_at = now() where id = v_parent.id;
-    perform cancel_job(j.id, 'PARENT_SUPERSEDED')
-       from bot_jobs j where j.bot_id = v_parent.id and j.status = 'QUEUED';
+    insert into evolution_selections (candidate_bot_id, parent_bot_id, root_bot_id, evolve_job_id, parent_session_id,
+                                      step_scale, started_at)
+    values (v_child, v_parent.id, v_root, p_job.id, v_session.id, v_scale, coalesce(p_job.started_at, now()));
 
     insert into activity_events (event_type, bot_id, job_id, trace_id, payload)
     select k.completed_event, v_parent.id, p_job.id, p_job.trace_id,
            jsonb_build_object('parent_bot_id', v_parent.id, 'new_bot_id', v_child, 'generation', v_generation,
                               'mutation', coalesce(p_result -> 'mutation', '{}'),
-                              'params_hash', p_result ->> 'params_hash', 'seed', p_result ->> 'seed')
+                              'params_hash', p_result ->> 'params_hash', 'seed', p_result ->> 'seed',
+                              'step_scale', v_scale, 'parent_session_id', v_session.id)
       from job_kinds k where k.kind = p_job.job_type;
 
-    perform enqueue_job(v_child, 'BACKTEST_BASELINE', null, '{}'::jsonb, now(), 'EVOLVED');
-    return jsonb_build_object('reason_code', 'GENERATION_CREATED', 'new_bot_id', v_child, 'generation', v_generation);
+    -- The parent's window, to the second, so both sides research the same bars.
+    perform enqueue_job(v_child, 'BACKTEST_BASELINE', null,
+                        jsonb_build_object('from', to_char(v_session.window_from at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
+                                           'to', to_char(v_session.window_to at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS"Z"'),
+                                           'paired_session_id', v_session.id),
+                        now(), 'EVOLVED');
+    return jsonb_build_object('reason_code', 'CANDIDATE_CREATED', 'new_bot_id', v_child, 'generation', v_generation);
 end
 $$;
 
@@ -2184,6 +2380,8 @@ begin
           from bots b join instruments i on i.symbol = b.instrument
          where b.id = p_job.bot_id
         on conflict (job_id) do nothing;
+        -- An evolved candidate whose baseline gave up has no evidence: rejected.
+        perform select_evolution(p_job.bot_id, null);
     end if;
     if v_kind.failed_event is not null and (v_kind.is_backtest or not v_retry) then
         insert into activity_events (event_type, bot_id, job_id, trace_id, payload)
@@ -2606,6 +2804,72 @@ begin
                               'existing', coalesce(to_jsonb(v_existing), '[]'),
                               'enqueued', v_enqueued, 'already_queued', v_already, 'kickoff', v_kickoff,
                               'instruments', v_instruments, 'archetypes', v_archetypes);
+end
+$$;
+
+--
+-- Name: select_evolution(uuid, uuid); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.select_evolution(p_candidate uuid, p_session uuid) RETURNS jsonb
+    LANGUAGE plpgsql
+    AS $$
+declare
+    v_sel evolution_selections%rowtype;
+    v_child bots%rowtype;
+    v_parent bots%rowtype;
+    v_p backtest_sessions%rowtype;
+    v_c backtest_sessions%rowtype;
+    v_margin double precision := setting('evolve_accept_dsr_margin')::double precision;
+    v_reason text;
+    v_decision text;
+    v_comparison jsonb;
+begin
+    select * into v_child from bots where id = p_candidate for update;
+    select * into v_sel from evolution_selections where candidate_bot_id = p_candidate for update;
+    if v_child.status is distinct from 'CANDIDATE' or v_sel.decision is not null then
+        return null;
+    end if;
+    select * into v_parent from bots where id = v_sel.parent_bot_id for update;
+    select * into v_p from backtest_sessions where id = v_sel.parent_session_id;
+    select * into v_c from backtest_sessions where id = p_session and bot_id = p_candidate and status = 'COMPLETED';
+
+    v_reason := case
+        when v_c.id is null or v_c.deflated_sharpe is null then 'NO_EVIDENCE'
+        when v_parent.status <> 'ACTIVE' then 'PARENT_NOT_ACTIVE'
+        when v_c.deflated_sharpe < coalesce(v_p.deflated_sharpe, 0) + v_margin then 'DSR_NOT_BETTER'
+        when v_c.expectancy < coalesce(v_p.expectancy_ci_low, '-infinity') then 'EXPECTANCY_WORSE'
+        else 'CHILD_BETTER' end;
+    v_decision := case when v_reason = 'CHILD_BETTER' then 'ACCEPTED' else 'REJECTED' end;
+    v_comparison := jsonb_build_object(
+        'margin', v_margin,
+        'parent', jsonb_build_object('session_id', v_p.id, 'deflated_sharpe', v_p.deflated_sharpe,
+                                     'expectancy', v_p.expectancy, 'expectancy_ci_low', v_p.expectancy_ci_low,
+                                     'sharpe', v_p.sharpe, 'trades', v_p.trades_count),
+        'child', jsonb_build_object('session_id', v_c.id, 'deflated_sharpe', v_c.deflated_sharpe,
+                                    'expectancy', v_c.expectancy, 'expectancy_ci_low', v_c.expectancy_ci_low,
+                                    'sharpe', v_c.sharpe, 'trades', v_c.trades_count));
+
+    update evolution_selections
+       set decision = v_decision, reason_code = v_reason, comparison = v_comparison,
+           candidate_session_id = v_c.id, decided_at = now()
+     where candidate_bot_id = p_candidate;
+    if v_decision = 'ACCEPTED' then
+        update bots set status = 'ACTIVE', updated_at = now() where id = p_candidate;
+        update bots set status = 'SUPERSEDED', updated_at = now() where id = v_parent.id;
+        perform cancel_job(j.id, 'PARENT_SUPERSEDED')
+           from bot_jobs j where j.bot_id = v_parent.id and j.status = 'QUEUED';
+    else
+        update bots set status = 'REJECTED', updated_at = now() where id = p_candidate;
+    end if;
+
+    insert into activity_events (event_type, bot_id, trace_id, payload)
+    values (case v_decision when 'ACCEPTED' then 'EVOLUTION_ACCEPTED' else 'EVOLUTION_REJECTED' end,
+            p_candidate, v_c.trace_id,
+            jsonb_build_object('parent_bot_id', v_parent.id, 'candidate_bot_id', p_candidate,
+                               'generation', v_child.generation, 'decision', v_decision, 'reason_code', v_reason)
+            || v_comparison);
+    return jsonb_build_object('decision', v_decision, 'reason_code', v_reason);
 end
 $$;
 
@@ -3063,7 +3327,7 @@ CREATE TABLE public.activity_events (
     trace_id uuid,
     payload jsonb DEFAULT '{}'::jsonb NOT NULL,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
-    CONSTRAINT activity_events_event_type_check CHECK ((event_type = ANY (ARRAY['STARTER_PACK_CREATED'::text, 'BACKTEST_QUEUED'::text, 'BACKTEST_STARTED'::text, 'BACKTEST_COMPLETED'::text, 'BACKTEST_FAILED'::text, 'AUTONOMY_SCORE_UPDATED'::text, 'AUTONOMY_TIER_CHANGED'::text, 'PROMOTED'::text, 'DEMOTED'::text, 'GRADUATED'::text, 'EVOLVED_GENERATION_CREATED'::text, 'AUTONOMY_GATE_BLOCKED'::text, 'KILL_TRIGGERED'::text, 'METRICS_RESET'::text, 'STAGES_REVERTED'::text, 'CIRCUIT_OPENED'::text, 'CIRCUIT_CLOSED'::text, 'IMPROVE_QUEUED'::text, 'IMPROVE_COMPLETED'::text, 'EVOLVE_QUEUED'::text, 'JOB_FAILED'::text, 'JOB_CANCELLED'::text, 'WORKER_STARTED'::text, 'WORKER_STOPPED'::text, 'PROMOTION_RECOMMENDED'::text, 'AUTONOMY_LOOP_TOGGLED'::text]))),
+    CONSTRAINT activity_events_event_type_check CHECK ((event_type = ANY (ARRAY['STARTER_PACK_CREATED'::text, 'BACKTEST_QUEUED'::text, 'BACKTEST_STARTED'::text, 'BACKTEST_COMPLETED'::text, 'BACKTEST_FAILED'::text, 'AUTONOMY_SCORE_UPDATED'::text, 'AUTONOMY_TIER_CHANGED'::text, 'PROMOTED'::text, 'DEMOTED'::text, 'GRADUATED'::text, 'EVOLVED_GENERATION_CREATED'::text, 'AUTONOMY_GATE_BLOCKED'::text, 'KILL_TRIGGERED'::text, 'METRICS_RESET'::text, 'STAGES_REVERTED'::text, 'CIRCUIT_OPENED'::text, 'CIRCUIT_CLOSED'::text, 'IMPROVE_QUEUED'::text, 'IMPROVE_COMPLETED'::text, 'EVOLVE_QUEUED'::text, 'JOB_FAILED'::text, 'JOB_CANCELLED'::text, 'WORKER_STARTED'::text, 'WORKER_STOPPED'::text, 'PROMOTION_RECOMMENDED'::text, 'AUTONOMY_LOOP_TOGGLED'::text, 'EVOLUTION_ACCEPTED'::text, 'EVOLUTION_REJECTED'::text]))),
     CONSTRAINT activity_events_payload_check CHECK ((jsonb_typeof(payload) = 'object'::text))
 );
 
@@ -3494,6 +3758,100 @@ CREATE SEQUENCE public.job_run_events_id_seq
 ALTER SEQUENCE public.job_run_events_id_seq OWNED BY public.job_run_events.id;
 
 --
+-- Name: lineage; Type: VIEW; Schema: public; Owner: -
+--
+
+CREATE VIEW public.lineage AS
+ SELECT COALESCE(b.root_bot_id, b.id) AS root_bot_id,
+    b.id AS bot_id,
+    b.name,
+    b.generation,
+    b.parent_bot_id,
+    b.status,
+    b.stage,
+    b.params_hash,
+    COALESCE(( SELECT jsonb_object_agg(k.key, jsonb_build_object('from', (p.params -> k.key), 'to', k.value)) AS jsonb_object_agg
+           FROM jsonb_each(b.params) k(key, value)
+          WHERE ((p.id IS NOT NULL) AND ((p.params -> k.key) IS DISTINCT FROM k.value))), '{}'::jsonb) AS params_diff,
+    ev.id AS session_id,
+    ev.trades_count AS oos_trades,
+    ev.realized_pnl AS oos_pnl,
+    ev.sharpe AS oos_sharpe,
+    ev.expectancy AS oos_expectancy,
+    ev.expectancy_ci_low,
+    ev.expectancy_ci_high,
+    ev.profit_factor AS oos_profit_factor,
+    ev.deflated_sharpe,
+    ev.trials,
+    public.evidence_label(ev.trades_count, ev.expectancy_ci_low, ev.deflated_sharpe) AS evidence,
+        CASE
+            WHEN (b.parent_bot_id IS NULL) THEN 'ROOT'::text
+            ELSE COALESCE(es.decision, 'PENDING'::text)
+        END AS outcome,
+    es.reason_code AS outcome_reason,
+    ((es.comparison #>> '{parent,deflated_sharpe}'::text[]))::double precision AS parent_deflated_sharpe,
+    es.step_scale,
+    es.started_at AS evolution_started_at,
+    es.decided_at,
+    b.created_at
+   FROM (((public.bots b
+     LEFT JOIN public.bots p ON ((p.id = b.parent_bot_id)))
+     LEFT JOIN public.evolution_selections es ON ((es.candidate_bot_id = b.id)))
+     LEFT JOIN LATERAL ( SELECT s.id,
+            s.bot_id,
+            s.job_id,
+            s.status,
+            s.instrument,
+            s.tick_size,
+            s.contract_multiplier,
+            s.timeframe,
+            s.window_from,
+            s.window_to,
+            s.bars_tested,
+            s.data_source,
+            s.data_fingerprint,
+            s.params,
+            s.params_hash,
+            s.iteration,
+            s.trades_count,
+            s.realized_pnl,
+            s.sharpe,
+            s.sortino,
+            s.max_drawdown_usd,
+            s.max_drawdown_pct,
+            s.profit_factor,
+            s.win_rate,
+            s.expectancy,
+            s.sqn,
+            s.metrics,
+            s.equity_curve,
+            s.engine_version,
+            s.started_at,
+            s.completed_at,
+            s.duration_ms,
+            s.trace_id,
+            s.error_code,
+            s.error_message,
+            s.created_at,
+            s.sessions_tested,
+            s.oos_from,
+            s.oos_to,
+            s.folds,
+            s.walk_forward,
+            s.sharpe_ci_low,
+            s.sharpe_ci_high,
+            s.expectancy_ci_low,
+            s.expectancy_ci_high,
+            s.profit_factor_ci_low,
+            s.profit_factor_ci_high,
+            s.deflated_sharpe,
+            s.trials
+           FROM public.backtest_sessions s
+          WHERE (s.id = COALESCE(es.candidate_session_id, ( SELECT e.session_id
+                   FROM public.bot_evidence e
+                  WHERE (e.bot_id = b.id))))) ev ON (true));
+
+--
 -- Name: queue_depths; Type: VIEW; Schema: public; Owner: -
 --
 
@@ -3797,6 +4155,13 @@ ALTER TABLE ONLY public.circuit_breakers
     ADD CONSTRAINT circuit_breakers_pkey PRIMARY KEY (name);
 
 --
+-- Name: evolution_selections evolution_selections_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.evolution_selections
+    ADD CONSTRAINT evolution_selections_pkey PRIMARY KEY (candidate_bot_id);
+
+--
 -- Name: gate_rules gate_rules_pkey; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -4076,6 +4441,24 @@ CREATE UNIQUE INDEX bots_one_starter_per_archetype ON public.bots USING btree (a
 CREATE INDEX bots_parent ON public.bots USING btree (parent_bot_id) WHERE (parent_bot_id IS NOT NULL);
 
 --
+-- Name: bots_root; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX bots_root ON public.bots USING btree (root_bot_id) WHERE (root_bot_id IS NOT NULL);
+
+--
+-- Name: evolution_selections_parent; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX evolution_selections_parent ON public.evolution_selections USING btree (parent_bot_id, started_at DESC);
+
+--
+-- Name: evolution_selections_root; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX evolution_selections_root ON public.evolution_selections USING btree (root_bot_id, started_at DESC);
+
+--
 -- Name: integration_usage_events_created; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -4260,6 +4643,55 @@ ALTER TABLE ONLY public.bots
 
 ALTER TABLE ONLY public.bots
     ADD CONSTRAINT bots_parent_bot_id_fkey FOREIGN KEY (parent_bot_id) REFERENCES public.bots(id);
+
+--
+-- Name: bots bots_root_bot_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.bots
+    ADD CONSTRAINT bots_root_bot_id_fkey FOREIGN KEY (root_bot_id) REFERENCES public.bots(id);
+
+--
+-- Name: evolution_selections evolution_selections_candidate_bot_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.evolution_selections
+    ADD CONSTRAINT evolution_selections_candidate_bot_id_fkey FOREIGN KEY (candidate_bot_id) REFERENCES public.bots(id);
+
+--
+-- Name: evolution_selections evolution_selections_candidate_session_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.evolution_selections
+    ADD CONSTRAINT evolution_selections_candidate_session_id_fkey FOREIGN KEY (candidate_session_id) REFERENCES public.backtest_sessions(id);
+
+--
+-- Name: evolution_selections evolution_selections_evolve_job_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.evolution_selections
+    ADD CONSTRAINT evolution_selections_evolve_job_id_fkey FOREIGN KEY (evolve_job_id) REFERENCES public.bot_jobs(id);
+
+--
+-- Name: evolution_selections evolution_selections_parent_bot_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.evolution_selections
+    ADD CONSTRAINT evolution_selections_parent_bot_id_fkey FOREIGN KEY (parent_bot_id) REFERENCES public.bots(id);
+
+--
+-- Name: evolution_selections evolution_selections_parent_session_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.evolution_selections
+    ADD CONSTRAINT evolution_selections_parent_session_id_fkey FOREIGN KEY (parent_session_id) REFERENCES public.backtest_sessions(id);
+
+--
+-- Name: evolution_selections evolution_selections_root_bot_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.evolution_selections
+    ADD CONSTRAINT evolution_selections_root_bot_id_fkey FOREIGN KEY (root_bot_id) REFERENCES public.bots(id);
 
 --
 -- Name: integration_usage_events integration_usage_events_bot_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -

@@ -35,6 +35,8 @@ public struct ClaimedJob: Sendable, Equatable {
     /// `bootstrap_resamples`, `bootstrap_block_sessions`, and trials = `lineage_trials`
     /// (backtest and improve kinds; 1 for others).
     public let walkForward: WalkForwardSpec
+    /// EVOLVE: the lineage's step scale and tried configurations (neutral for other kinds).
+    public let evolution: EvolutionSpec
 
     public init(row: Row) throws {
         id = try row.decode("job_id")
@@ -63,5 +65,6 @@ public struct ClaimedJob: Sendable, Equatable {
             folds: try row.decode("walk_forward_folds"), mode: foldMode,
             trials: max(1, try row.decodeIfPresent("lineage_trials") ?? 1),
             resamples: try row.decode("bootstrap_resamples"), blockLength: try row.decode("bootstrap_block_sessions"))
+        evolution = try EvolutionSpec.decode(try row.decodeIfPresent("evolution"))
     }
 }

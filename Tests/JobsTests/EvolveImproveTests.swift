@@ -7,21 +7,30 @@ import XCTest
 /// EVOLVE and IMPROVE run by a real `gauntlet worker` against a scratch database:
 /// what lands in the tables is what the proofs read.
 final class EvolveImproveTests: WorkerTestCase {
-    func testEvolveCreatesGenerationTwoWhoseBaselineCompletes() throws {
+    /// Runs the bot's baseline (so it has evidence a child is compared with) on a
+    /// worker that also takes the kinds the test needs.
+    private func baselined(_ types: String) throws -> UUID {
         let parent = try XCTUnwrap(database.seedBots(1).first)
+        let baseline = try database.enqueue(parent, "BACKTEST_BASELINE")
+        try startWorker("evolver", slots: 2, types: "BACKTEST_BASELINE,\(types)")
+        XCTAssertTrue(try database.waitUntil(timeout: 60) {
+            try database.text("select status from bot_jobs where id = $1", [baseline]) == "COMPLETED"
+        }, "the parent's baseline did not complete")
+        return parent
+    }
+
+    func testEvolveCreatesAGenerationTwoCandidateJudgedOnItsParentsBars() throws {
+        let parent = try baselined("EVOLVE")
         let archetype = Archetypes.all[0]
         let job = try database.enqueue(parent, "EVOLVE")
-        try startWorker("evolver", slots: 2, types: "EVOLVE,BACKTEST_BASELINE")
 
         XCTAssertTrue(try database.waitUntil(timeout: 60) {
             try database.int("""
-                select count(*)::int from backtest_sessions s join bots b on b.id = s.bot_id
-                 where b.parent_bot_id = $1 and s.status = 'COMPLETED'
+                select count(*)::int from evolution_selections where parent_bot_id = $1 and decision is not null
                 """, [parent]) == 1
-        }, "the child's baseline did not complete")
+        }, "the candidate was not judged")
 
         XCTAssertEqual(try database.text("select status from bot_jobs where id = $1", [job]), "COMPLETED")
-        XCTAssertEqual(try database.text("select status from bots where id = $1", [parent]), "SUPERSEDED")
         let child = try database.db.query("""
             select id, name, generation, origin, iteration, stage, status, params::text as params, params_hash
               from bots where parent_bot_id = $1
@@ -32,7 +41,25 @@ final class EvolveImproveTests: WorkerTestCase {
         XCTAssertEqual(try child.decode("origin", as: String.self), "EVOLVED")
         XCTAssertEqual(try child.decode("iteration", as: Int.self), 0)
         XCTAssertEqual(try child.decode("stage", as: String.self), "LAB")
-        XCTAssertEqual(try child.decode("status", as: String.self), "ACTIVE")
+
+        // A paired comparison: the child researched exactly the parent's bars.
+        let sides = try database.db.query("""
+            select p.window_from = c.window_from and p.window_to = c.window_to as same_window,
+                   p.data_fingerprint = c.data_fingerprint as same_bars, s.decision, s.reason_code
+              from evolution_selections s
+              join backtest_sessions p on p.id = s.parent_session_id
+              join backtest_sessions c on c.id = s.candidate_session_id
+             where s.candidate_bot_id = $1
+            """, [childID]).single()
+        XCTAssertEqual(try sides.decode("same_window", as: Bool.self), true)
+        XCTAssertEqual(try sides.decode("same_bars", as: Bool.self), true)
+        let decision: String = try sides.decode("decision")
+        XCTAssertEqual(try child.decode("status", as: String.self), decision == "ACCEPTED" ? "ACTIVE" : "REJECTED")
+        XCTAssertEqual(try database.text("select status from bots where id = $1", [parent]),
+                       decision == "ACCEPTED" ? "SUPERSEDED" : "ACTIVE")
+        XCTAssertEqual(try database.int("""
+            select count(*)::int from activity_events where bot_id = $1 and event_type = $2
+            """, [childID, decision == "ACCEPTED" ? "EVOLUTION_ACCEPTED" : "EVOLUTION_REJECTED"]), 1)
 
         // Within the archetype's bounds (params(fromJSON:) refuses anything outside),
         // different from the parent, hashed as the engine hashes them, and exactly the
@@ -64,10 +91,9 @@ final class EvolveImproveTests: WorkerTestCase {
     }
 
     func testEvolveAtThePopulationCapFailsTheJobAndCreatesNothing() throws {
-        let parent = try XCTUnwrap(database.seedBots(1).first)
+        let parent = try baselined("EVOLVE")
         try database.setSetting("population_cap", "1")
         let job = try database.enqueue(parent, "EVOLVE")
-        try startWorker("capped", slots: 1, types: "EVOLVE")
 
         XCTAssertTrue(try database.waitUntil(timeout: 30) {
             try database.text("select status from bot_jobs where id = $1", [job]) == "FAILED"

@@ -1,5 +1,7 @@
 -- GET /api/bots/:id: the bot, its gate checklist (PROMOTE rules), its KEEP rules,
--- stage history, lineage, recent backtests and jobs; null when unknown.
+-- stage history, children, its whole lineage (the lineage view's rows of its root's
+-- tree, first 300 by generation: every candidate with its outcome and evidence),
+-- recent backtests and jobs; null when unknown.
 create or replace function api_bot(p_id uuid) returns jsonb
 language sql stable as $$
     select api_bot_summary(b, n, e) || jsonb_build_object(
@@ -25,6 +27,17 @@ language sql stable as $$
             select jsonb_agg(jsonb_build_object('id', c.id, 'name', c.name, 'generation', c.generation,
                                                 'status', c.status, 'createdAt', c.created_at) order by c.created_at)
             from bots c where c.parent_bot_id = b.id), '[]'::jsonb),
+        'lineage', coalesce((
+            select jsonb_agg(jsonb_build_object(
+                       'botId', l.bot_id, 'name', l.name, 'generation', l.generation, 'parentBotId', l.parent_bot_id,
+                       'status', l.status, 'stage', l.stage, 'outcome', l.outcome, 'outcomeReason', l.outcome_reason,
+                       'paramsDiff', l.params_diff, 'sessionId', l.session_id, 'oosTrades', l.oos_trades,
+                       'oosExpectancy', l.oos_expectancy, 'expectancyCiLow', l.expectancy_ci_low,
+                       'deflatedSharpe', l.deflated_sharpe, 'parentDeflatedSharpe', l.parent_deflated_sharpe,
+                       'trials', l.trials, 'evidence', l.evidence, 'stepScale', l.step_scale, 'decidedAt', l.decided_at)
+                   order by l.generation, l.created_at)
+              from (select * from lineage l where l.root_bot_id = coalesce(b.root_bot_id, b.id)
+                     order by l.generation, l.created_at limit 300) l), '[]'::jsonb),
         'backtests', coalesce((
             select jsonb_agg(x.doc order by x.created_at desc) from (
                 select api_backtest_summary(s) as doc, s.created_at from backtest_sessions s

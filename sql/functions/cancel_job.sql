@@ -1,7 +1,9 @@
 -- Cancels a QUEUED or RUNNING job: → CANCELLED with reason p_reason (the bot_jobs
 -- trigger writes the job_run_events row) and, except for NOOP, JOB_CANCELLED
 -- {job_type, from_status, reason_code}. A worker still running it loses its lease
--- (heartbeat_jobs stops counting it; its result is LEASE_LOST). Unknown job → P0002
+-- (heartbeat_jobs stops counting it; its result is LEASE_LOST). Cancelling an
+-- evolved candidate's baseline rejects the candidate (select_evolution:
+-- NO_EVIDENCE). Unknown job → P0002
 -- JOB_NOT_FOUND. Returns the job's status afterwards (unchanged when it had
 -- already finished).
 create or replace function cancel_job(p_job uuid, p_reason text default 'CANCELLED_BY_USER') returns text
@@ -26,6 +28,11 @@ begin
         insert into activity_events (event_type, bot_id, job_id, trace_id, payload)
         values ('JOB_CANCELLED', v_job.bot_id, p_job, v_job.trace_id,
                 jsonb_build_object('job_type', v_job.job_type, 'from_status', v_from, 'reason_code', p_reason));
+    end if;
+    -- A candidate whose baseline will not run has no evidence: rejected, so it
+    -- does not hold its lineage's candidate slot forever.
+    if v_job.job_type = 'BACKTEST_BASELINE' then
+        perform select_evolution(v_job.bot_id, null);
     end if;
     return 'CANCELLED';
 end

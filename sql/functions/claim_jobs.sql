@@ -21,13 +21,15 @@
 -- so the worker heartbeats well inside the lease; the walk-forward settings
 -- (walk_forward_folds, walk_forward_mode, bootstrap_resamples,
 -- bootstrap_block_sessions); and, for the backtest and improve executors,
--- lineage_trials (the deflated Sharpe ratio's trials).
+-- lineage_trials (the deflated Sharpe ratio's trials); for EVOLVE, evolution =
+-- {step_scale: evolve_step_scale, tried_params_hashes: lineage_params_hashes}.
 create or replace function claim_jobs(p_worker text, p_types text[], p_limit int)
 returns table (job_id uuid, bot_id uuid, job_type text, attempt int, trace_id uuid, payload jsonb,
                lease_expires_at timestamptz, archetype_slug text, instrument text, timeframe text,
                params jsonb, params_hash text, iteration int, generation int, starting_equity double precision,
                baseline_trading_days int, trials int, lease_seconds int, walk_forward_folds int,
-               walk_forward_mode text, bootstrap_resamples int, bootstrap_block_sessions int, lineage_trials int)
+               walk_forward_mode text, bootstrap_resamples int, bootstrap_block_sessions int, lineage_trials int,
+               evolution jsonb)
 language plpgsql volatile as $$
 #variable_conflict use_column
 declare
@@ -128,7 +130,10 @@ begin
                    (select count(*)::int from backtest_sessions s join bot_jobs sj on sj.id = s.job_id
                      where s.bot_id = b.id and sj.job_type = 'IMPROVE' and s.iteration = b.iteration + 1) end,
                c.lease_seconds, v_folds, v_mode, v_resamples, v_block,
-               case when c.executor in ('backtest', 'improve') and b.id is not null then lineage_trials(b.id) end
+               case when c.executor in ('backtest', 'improve') and b.id is not null then lineage_trials(b.id) end,
+               case when c.job_type = 'EVOLVE' and b.id is not null then
+                   jsonb_build_object('step_scale', evolve_step_scale(b.id),
+                                      'tried_params_hashes', to_jsonb(lineage_params_hashes(b.id))) end
           from claimed c left join bots b on b.id = c.bot_id
          order by c.priority, c.run_after, c.created_at;
         get diagnostics v_rows = row_count;

@@ -10,9 +10,13 @@
 --   BASELINE_STALE         latest effective session older than baseline_stale_minutes → BACKTEST_REFRESH
 --   GATES_FAILED_CYCLES    failed gates evolve_after_failed_cycles supervisor cycles → EVOLVE
 --   SCORE_BELOW_THRESHOLD  latest (post-reset) score total < evolve_score_below → EVOLVE
---                          (evolution needs an effective session, no child bot yet and
---                          evolve_per_tick > 0; improvement needs improve_per_tick > 0)
---   POPULATION_CAP         an evolution candidate while ACTIVE bots >= population_cap   BLOCKED
+--                          (evolution needs an effective session and evolve_per_tick > 0;
+--                          improvement needs improve_per_tick > 0)
+--   an evolution held back, the first limit that holds:
+--   CANDIDATE_PENDING      evolve_candidates_per_lineage candidates of its lineage await a verdict  SKIPPED
+--   EVOLVE_COOLDOWN        its lineage evolved < evolve_min_interval_minutes ago                   SKIPPED
+--   PARAMS_EXHAUSTED       its last EVOLVE found no untried params (PARAMS_EXHAUSTED)              BLOCKED
+--   POPULATION_CAP         ACTIVE bots >= population_cap                                           BLOCKED
 --   IMPROVE_CANDIDATE      >= improve_after_backtests sessions since reset → IMPROVE
 --   BLOCKED_BY_GATES       up to date, failing its gates, nothing else to do            BLOCKED
 --   UP_TO_DATE             up to date and passing (or no rules)                          SKIPPED
@@ -31,7 +35,8 @@
 -- summary_reason_code: LOOP_DISABLED (loop off: no decision rows are written),
 -- ALL_BOTS_HAVE_ACTIVE_JOBS (every bot ACTIVE_JOB_EXISTS), ALL_BOTS_COOLDOWN
 -- (every bot COOLDOWN or ACTIVE_JOB_EXISTS), ALL_BOTS_BLOCKED_BY_GATES (at least
--- one BLOCKED_BY_GATES, the rest busy/cooling/capped/rate-limited), CONCURRENCY_LIMIT or
+-- one BLOCKED_BY_GATES, the rest busy/cooling/capped/rate-limited/held from
+-- evolving), CONCURRENCY_LIMIT or
 -- CIRCUIT_OPEN (some bot wanted a backtest and could not get one), else
 -- NO_CANDIDATES_MATCH_POLICY (no active bots, or all up to date).
 create or replace function planner_tick() returns uuid
@@ -49,6 +54,8 @@ declare
     v_improve_n int;
     v_improve_after int;
     v_cap int;
+    v_pending_cap int;
+    v_evolve_gap interval;
     v_breaker_open boolean;
     v_active_bots int;
     v_slots int;
@@ -73,6 +80,8 @@ begin
     v_improve_n := setting('improve_per_tick')::int;
     v_improve_after := setting('improve_after_backtests')::int;
     v_cap := setting('population_cap')::int;
+    v_pending_cap := setting('evolve_candidates_per_lineage')::int;
+    v_evolve_gap := make_interval(mins => setting('evolve_min_interval_minutes')::int);
 
     insert into autonomy_planner_runs default values returning id into v_run;
     select count(*) into v_active_bots from bots where status = 'ACTIVE';
@@ -100,8 +109,17 @@ begin
                    as has_active,
                coalesce(st.failed_cycles, 0) as failed_cycles, st.passed_all,
                sc.total as score_total, sc.computed_at as score_at,
-               exists (select 1 from bots c where c.parent_bot_id = e.bot_id) as has_child
+               lin.pending, lin.last_evolution_at,
+               (select j.error_code from bot_jobs j where j.bot_id = e.bot_id and j.job_type = 'EVOLVE'
+                 order by j.created_at desc limit 1) = 'PARAMS_EXHAUSTED' as params_exhausted
           from bot_evidence e
+          join bots b on b.id = e.bot_id
+          -- its lineage: candidates awaiting a verdict, the last evolution's start
+          left join lateral (
+                select count(*) filter (where s.decision is null and cb.status = 'CANDIDATE')::int as pending,
+                       max(s.started_at) as last_evolution_at
+                  from evolution_selections s join bots cb on cb.id = s.candidate_bot_id
+                 where s.root_bot_id = coalesce(b.root_bot_id, b.id)) lin on true
           left join bot_gate_streaks st on st.bot_id = e.bot_id
           -- completed sessions since the effective reset (counted up to 1000)
           left join lateral (
@@ -120,6 +138,9 @@ begin
                    when c.last_job_finished_at > now() - v_cool then 'COOLDOWN'
                    when c.session_id is null then 'NO_BASELINE'
                    when c.completed_at < now() - v_stale then 'BASELINE_STALE'
+                   when evolve and c.pending >= v_pending_cap then 'CANDIDATE_PENDING'
+                   when evolve and c.last_evolution_at > now() - v_evolve_gap then 'EVOLVE_COOLDOWN'
+                   when evolve and c.params_exhausted then 'PARAMS_EXHAUSTED'
                    when evolve and v_active_bots >= v_cap then 'POPULATION_CAP'
                    when evolve and c.failed_cycles >= v_evolve_cycles then 'GATES_FAILED_CYCLES'
                    when evolve then 'SCORE_BELOW_THRESHOLD'
@@ -130,7 +151,7 @@ begin
                end as want
           from cand c
          cross join lateral (
-               select v_evolve_n > 0 and c.session_id is not null and not c.has_child
+               select v_evolve_n > 0 and c.session_id is not null
                       and (c.failed_cycles >= v_evolve_cycles
                            or (c.score_total < v_evolve_below
                                and c.score_at >= coalesce(c.effective_reset_at, '-infinity'))) as evolve) x
@@ -138,7 +159,9 @@ begin
         select k.*,
                case k.want when 'NO_BASELINE' then 'BACKTEST_BASELINE' when 'BASELINE_STALE' then 'BACKTEST_REFRESH'
                            when 'GATES_FAILED_CYCLES' then 'EVOLVE' when 'SCORE_BELOW_THRESHOLD' then 'EVOLVE'
-                           when 'POPULATION_CAP' then 'EVOLVE' when 'IMPROVE_CANDIDATE' then 'IMPROVE' end as job_type,
+                           when 'POPULATION_CAP' then 'EVOLVE' when 'CANDIDATE_PENDING' then 'EVOLVE'
+                           when 'EVOLVE_COOLDOWN' then 'EVOLVE' when 'PARAMS_EXHAUSTED' then 'EVOLVE'
+                           when 'IMPROVE_CANDIDATE' then 'IMPROVE' end as job_type,
                row_number() over (
                    partition by case when k.want in ('NO_BASELINE', 'BASELINE_STALE') then 1
                                      when k.want in ('GATES_FAILED_CYCLES', 'SCORE_BELOW_THRESHOLD') then 2
@@ -150,13 +173,15 @@ begin
     select v_run, rk.bot_id,
            case when o.reason in ('NO_BASELINE', 'BASELINE_STALE', 'GATES_FAILED_CYCLES', 'SCORE_BELOW_THRESHOLD',
                                   'IMPROVE_CANDIDATE') then 'ENQUEUED'
-                when o.reason in ('BLOCKED_BY_GATES', 'CIRCUIT_OPEN', 'POPULATION_CAP') then 'BLOCKED'
+                when o.reason in ('BLOCKED_BY_GATES', 'CIRCUIT_OPEN', 'POPULATION_CAP', 'PARAMS_EXHAUSTED') then 'BLOCKED'
                 else 'SKIPPED' end,
            rk.job_type, o.reason,
            jsonb_strip_nulls(jsonb_build_object(
                'wanted', case when o.reason <> rk.want then rk.want end,
                'session_id', rk.session_id, 'failed_cycles', nullif(rk.failed_cycles, 0),
-               'score_total', rk.score_total, 'sessions_since_reset', rk.sessions_since_reset))
+               'score_total', rk.score_total, 'sessions_since_reset', rk.sessions_since_reset,
+               'candidates_pending', nullif(rk.pending, 0),
+               'last_evolution_at', case when rk.want in ('EVOLVE_COOLDOWN', 'CANDIDATE_PENDING') then rk.last_evolution_at end))
       from ranked rk
      cross join lateral (
            select case
@@ -214,7 +239,8 @@ begin
                 when bool_and(reason_code in ('COOLDOWN', 'ACTIVE_JOB_EXISTS')) then 'ALL_BOTS_COOLDOWN'
                 when bool_or(reason_code = 'BLOCKED_BY_GATES')
                      and bool_and(reason_code in ('BLOCKED_BY_GATES', 'COOLDOWN', 'ACTIVE_JOB_EXISTS',
-                                                  'POPULATION_CAP', 'RATE_LIMITED'))
+                                                  'POPULATION_CAP', 'RATE_LIMITED', 'CANDIDATE_PENDING',
+                                                  'EVOLVE_COOLDOWN', 'PARAMS_EXHAUSTED'))
                     then 'ALL_BOTS_BLOCKED_BY_GATES'
                 when bool_or(reason_code = 'CIRCUIT_OPEN') then 'CIRCUIT_OPEN'
                 when bool_or(reason_code = 'CONCURRENCY_LIMIT') then 'CONCURRENCY_LIMIT'

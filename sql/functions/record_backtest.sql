@@ -3,8 +3,9 @@
 -- COMPLETED) and its trade_logs rows through record_backtest_session, the kind's
 -- completed_event (BACKTEST_COMPLETED {session_id, trades_count, realized_pnl,
 -- sharpe, max_dd, max_dd_pct, win_rate, data_source, bars_tested, job_type,
--- attempt, trace_id}), and the breaker's failure streak reset. Returns
--- {reason_code: BACKTEST_RECORDED, session_id}.
+-- attempt, trace_id}), the breaker's failure streak reset, and for an evolved
+-- CANDIDATE its verdict (select_evolution). Returns {reason_code:
+-- BACKTEST_RECORDED, session_id[, selection: {decision, reason_code}]}.
 -- p_result: {"session": {…backtest_sessions columns…}, "trades": [{…trade_logs columns…}]};
 -- missing instrument, tick_size, contract_multiplier, timeframe, params,
 -- params_hash or iteration default to the bot's; an instrument other than the
@@ -29,6 +30,8 @@ begin
        set consecutive_failures = 0, streak_started_at = null, updated_at = now()
      where name = 'backtest' and consecutive_failures > 0;
 
-    return jsonb_build_object('reason_code', 'BACKTEST_RECORDED', 'session_id', v_session);
+    -- An evolved candidate's baseline is its trial: the verdict follows at once.
+    return jsonb_strip_nulls(jsonb_build_object('reason_code', 'BACKTEST_RECORDED', 'session_id', v_session,
+                                                'selection', select_evolution(p_job.bot_id, v_session)));
 end
 $$;

@@ -5,7 +5,8 @@
 -- job_type, run_after} — for backtest kinds (job_kinds.is_backtest) on every
 -- failed attempt, for other kinds only when final — and a backtest that gives up
 -- records a FAILED backtest_sessions row with the bot's current params (once per
--- job: backtest_sessions.job_id is unique). With p_feeds_breaker (fail_job: a
+-- job: backtest_sessions.job_id is unique), and an evolved CANDIDATE whose
+-- baseline gave up is rejected (select_evolution: NO_EVIDENCE). With p_feeds_breaker (fail_job: a
 -- failing provider or engine; not the rescuer: a crashed worker is not) a backtest
 -- kind's failure also feeds the 'backtest' circuit breaker (note_backtest_failure).
 create or replace function record_job_failure(p_job bot_jobs, p_code text, p_message text, p_suggested_fix text,
@@ -28,6 +29,8 @@ begin
           from bots b join instruments i on i.symbol = b.instrument
          where b.id = p_job.bot_id
         on conflict (job_id) do nothing;
+        -- An evolved candidate whose baseline gave up has no evidence: rejected.
+        perform select_evolution(p_job.bot_id, null);
     end if;
     if v_kind.failed_event is not null and (v_kind.is_backtest or not v_retry) then
         insert into activity_events (event_type, bot_id, job_id, trace_id, payload)

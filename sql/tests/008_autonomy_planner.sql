@@ -6,7 +6,7 @@
 -- rate limits and the population cap; scores; a reset dry run changes nothing;
 -- a reset hides older sessions from gates, scores and the planner.
 begin;
-select plan(68);
+select plan(70);
 
 \ir fixtures/autonomy_fleet.sql
 update settings set value = '3' where key = 'planner_backtest_target';
@@ -142,22 +142,32 @@ select is((select count(*)::int from activity_events where event_type = 'EVOLVE_
 select cancel_job(id) from bot_jobs where status = 'QUEUED';
 update bot_jobs set finished_at = now() - interval '10 minutes';
 
--- A child bot exists: the parent is no longer an evolution candidate.
-insert into bots (name, archetype_slug, instrument, timeframe, params_hash, generation, parent_bot_id, origin, status)
-select 'Bot 1 Gen 2', archetype_slug, instrument, timeframe, 'h1b', 2, id, 'EVOLVED', 'SUPERSEDED'
+-- A candidate of Bot 1 awaits its verdict: the lineage evolved minutes ago (EVOLVE_COOLDOWN), and at
+-- evolve_candidates_per_lineage 1 the pending candidate holds it first (CANDIDATE_PENDING).
+insert into bots (name, archetype_slug, instrument, timeframe, params_hash, generation, parent_bot_id, root_bot_id,
+                  origin, status)
+select 'Bot 1 Gen 2', archetype_slug, instrument, timeframe, 'h1b', 2, id, id, 'EVOLVED', 'CANDIDATE'
   from bots where name = 'Bot 1';
+insert into evolution_selections (candidate_bot_id, parent_bot_id, root_bot_id, step_scale, started_at)
+select c.id, c.parent_bot_id, c.root_bot_id, 1, now() - interval '5 minutes' from bots c where c.name = 'Bot 1 Gen 2';
 update settings set value = '1' where key = 'improve_per_tick';
 update bot_gate_streaks set failed_cycles = 0 where bot_id <> pg_temp.bot('Bot 1');
 select pg_temp.session(b.id) from bots b where b.name in ('Bot 2', 'Bot 3', 'Bot 4', 'Bot 5');
 select supervisor_tick();
 select pg_temp.tick();
-select isnt(pg_temp.reason(pg_temp.bot('Bot 1')), 'GATES_FAILED_CYCLES', 'a parent with a child does not evolve again');
+select is(pg_temp.reason(pg_temp.bot('Bot 1')), 'EVOLVE_COOLDOWN', 'a lineage that evolved 5 minutes ago waits (EVOLVE_COOLDOWN)');
 select is((select count(*)::int from bot_jobs where job_type = 'IMPROVE' and status = 'QUEUED'), 1,
           'one IMPROVE per tick (improve_per_tick 1)');
 select is((pg_temp.last()).reasons ->> 'IMPROVE_CANDIDATE', '1', 'reason IMPROVE_CANDIDATE');
 select is((select count(*)::int from activity_events where event_type = 'IMPROVE_QUEUED'), 1, 'IMPROVE_QUEUED in the feed');
 select cancel_job(id) from bot_jobs where status = 'QUEUED';
 update bot_jobs set finished_at = now() - interval '10 minutes';
+update settings set value = '1' where key = 'evolve_candidates_per_lineage';
+select pg_temp.tick();
+select is(pg_temp.reason(pg_temp.bot('Bot 1')), 'CANDIDATE_PENDING', 'a pending candidate at the per-lineage cap holds it (CANDIDATE_PENDING)');
+select is((select job_type from autonomy_bot_decisions where bot_id = pg_temp.bot('Bot 1') order by id desc limit 1), 'EVOLVE',
+          'the decision names the job it held back');
+update settings set value = '2' where key = 'evolve_candidates_per_lineage';
 
 -- ---------------------------------------------------------------- scores
 -- Bot 2: synthetic, no proof of use, trades 30, pnl 2500 (5% of 50k), win 0.6, PF 2, no drawdown, no trade logs.

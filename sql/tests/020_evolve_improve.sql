@@ -1,12 +1,13 @@
 -- Evolution and improvement completions through complete_leased_job, which
--- dispatches by kind: record_evolution creates the Gen+1 child, queues its
--- baseline and supersedes the parent in one transaction; record_improvement
+-- dispatches by kind: record_evolution creates the Gen+1 candidate and queues its
+-- baseline on the parent's window in one transaction (the verdict is
+-- 022_evolution_selection's); record_improvement
 -- records the candidate's session as iteration + 1 and changes the bot only when
 -- adopted. Refusals (lost lease, population cap, a missing setting, parent no
 -- longer active, bad input for the job's kind) write nothing. record_backtest is
 -- covered by 003.
 begin;
-select plan(57);
+select plan(60);
 
 truncate bot_jobs, job_run_events, backtest_sessions, trade_logs, activity_events, integration_usage_events,
          worker_heartbeats, bots, archetypes, instruments cascade;
@@ -59,6 +60,18 @@ create function pg_temp.snapshot() returns void language sql as $$
 create function pg_temp.unchanged() returns boolean language sql as $$
     select (select row(c.*)::text from counts c) = (select row(b.*)::text from before b) $$;
 
+-- Evidence to compare children with: one completed walk-forward session per bot.
+create function pg_temp.evidence(p_bot uuid, p_dsr float8) returns uuid language sql as $$
+    insert into backtest_sessions (bot_id, status, instrument, tick_size, contract_multiplier, timeframe, window_from,
+        window_to, bars_tested, data_source, params_hash, trades_count, realized_pnl, sharpe, expectancy,
+        expectancy_ci_low, expectancy_ci_high, deflated_sharpe, trials, started_at, completed_at, trace_id)
+    select b.id, 'COMPLETED', b.instrument, 0.25, 2, '5m', '2026-06-01T22:00:00Z', '2026-11-20T22:00:00Z', 30000,
+           'synthetic', b.params_hash, 40, 100, 0.5, 2.5, -1, 6, p_dsr, 1, now() - interval '2 minutes',
+           now() - interval '1 minute', gen_random_uuid()
+      from bots b where b.id = p_bot
+    returning id $$;
+select pg_temp.evidence(pg_temp.bot('Evolver'), 0.40);
+
 -- ---------------------------------------------------------------- evolve: refusals write nothing
 select pg_temp.running(pg_temp.bot('Evolver'), 'BACKTEST_REFRESH');
 select enqueue_job(pg_temp.bot('Evolver'), 'IMPROVE');  -- queued, not claimed: cancelled when the parent is superseded
@@ -105,41 +118,55 @@ select isnt((select id from child), null, 'complete_leased_job returns the new b
 select is((select doc from child_doc), jsonb_build_object('new_bot_id', (select id from child), 'generation', 2),
           'the recorder''s document: {new_bot_id, generation}');
 select results_eq(
-    $$select name, generation, parent_bot_id, origin, iteration, stage, status, params, params_hash, archetype_slug,
-             instrument, timeframe from bots where id = (select id from child)$$,
-    $$select 'Evolver Gen 2', 2, pg_temp.bot('Evolver'), 'EVOLVED', 0, 'LAB', 'ACTIVE', '{"n": 7}'::jsonb, 'h1-gen2',
-             'e1', 'MNQ', '5m'$$,
-    'the child: Gen 2 of the parent''s archetype, EVOLVED, iteration 0, in LAB with the new params');
-select is((select status from bots where id = pg_temp.bot('Evolver')), 'SUPERSEDED', 'the parent is SUPERSEDED');
-select is((select params_hash from bots where id = pg_temp.bot('Evolver')), 'h1', 'and otherwise kept as it was');
+    $$select name, generation, parent_bot_id, root_bot_id, origin, iteration, stage, status, params, params_hash,
+             archetype_slug, instrument, timeframe from bots where id = (select id from child)$$,
+    $$select 'Evolver Gen 2', 2, pg_temp.bot('Evolver'), pg_temp.bot('Evolver'), 'EVOLVED', 0, 'LAB', 'CANDIDATE',
+             '{"n": 7}'::jsonb, 'h1-gen2', 'e1', 'MNQ', '5m'$$,
+    'the child: a Gen 2 CANDIDATE of the parent''s archetype and lineage, EVOLVED, iteration 0, in LAB with the new params');
+select is((select status from bots where id = pg_temp.bot('Evolver')), 'ACTIVE', 'the parent stays ACTIVE until the verdict');
 select is((select status from bot_jobs where id = (select id from evolve_job)), 'COMPLETED', 'the EVOLVE job is COMPLETED');
 select results_eq(
     $$select from_status, to_status, reason_code, worker_id, details from job_run_events
        where job_id = (select id from evolve_job) order by id desc limit 1$$,
-    $$select 'RUNNING', 'COMPLETED', 'GENERATION_CREATED', 'w1',
+    $$select 'RUNNING', 'COMPLETED', 'CANDIDATE_CREATED', 'w1',
              jsonb_build_object('new_bot_id', (select id from child), 'generation', 2)$$,
     'its job_run_events row');
 select results_eq(
-    $$select job_type, status from bot_jobs where bot_id = (select id from child)$$,
-    $$values ('BACKTEST_BASELINE', 'QUEUED')$$, 'a baseline is queued for the child at once');
+    $$select job_type, status, payload from bot_jobs where bot_id = (select id from child)$$,
+    $$select 'BACKTEST_BASELINE', 'QUEUED',
+             jsonb_build_object('from', '2026-06-01T22:00:00Z', 'to', '2026-11-20T22:00:00Z',
+                                'paired_session_id', (select id from backtest_sessions where bot_id = pg_temp.bot('Evolver')))$$,
+    'the child''s baseline is queued at once, on the parent''s evidence window');
 select is((select reason_code from job_run_events where job_id = (select id from bot_jobs where bot_id = (select id from child))),
           'EVOLVED', 'queued with reason EVOLVED');
-select is((select count(*)::int from activity_events where event_type = 'BACKTEST_QUEUED' and bot_id = (select id from child)),
-          1, 'with its BACKTEST_QUEUED event');
+select results_eq(
+    $$select parent_bot_id, root_bot_id, evolve_job_id, parent_session_id, step_scale, decision from evolution_selections
+       where candidate_bot_id = (select id from child)$$,
+    $$select pg_temp.bot('Evolver'), pg_temp.bot('Evolver'), (select id from evolve_job),
+             (select id from backtest_sessions where bot_id = pg_temp.bot('Evolver')), 1::float8, null::text$$,
+    'a pending evolution_selections row: the parent session it will be compared with');
 select results_eq(
     $$select bot_id, job_id, payload from activity_events where event_type = 'EVOLVED_GENERATION_CREATED'$$,
     $$select pg_temp.bot('Evolver'), (select id from evolve_job),
              jsonb_build_object('parent_bot_id', pg_temp.bot('Evolver'), 'new_bot_id', (select id from child),
                                 'generation', 2, 'mutation', '{"n": {"from": 1, "to": 7}}'::jsonb,
-                                'params_hash', 'h1-gen2', 'seed', 'abc123')$$,
+                                'params_hash', 'h1-gen2', 'seed', 'abc123', 'step_scale', 1,
+                                'parent_session_id', (select id from backtest_sessions where bot_id = pg_temp.bot('Evolver')))$$,
     'EVOLVED_GENERATION_CREATED {parent_bot_id, new_bot_id, generation, mutation, …}');
 select results_eq(
     $$select job_type, status from bot_jobs where bot_id = pg_temp.bot('Evolver') order by job_type$$,
-    $$values ('BACKTEST_REFRESH', 'RUNNING'), ('EVOLVE', 'COMPLETED'), ('IMPROVE', 'CANCELLED')$$,
-    'the parent''s queued jobs are cancelled; a running one is left to finish');
+    $$values ('BACKTEST_REFRESH', 'RUNNING'), ('EVOLVE', 'COMPLETED'), ('IMPROVE', 'QUEUED')$$,
+    'the parent''s jobs go on');
+select is((select count(*)::int from bots where status = 'ACTIVE'), 3, 'the candidate is not part of the fleet');
+
+-- The child's baseline beats the parent: accepted, the parent SUPERSEDED and its queued jobs cancelled.
+select is(select_evolution((select id from child), pg_temp.evidence((select id from child), 0.60)) ->> 'decision', 'ACCEPTED',
+          'a child whose DSR beats the parent''s by the margin is accepted');
+select is((select status from bots where id = pg_temp.bot('Evolver')), 'SUPERSEDED', 'the parent is SUPERSEDED');
+select is((select params_hash from bots where id = pg_temp.bot('Evolver')), 'h1', 'and otherwise kept as it was');
 select is((select reason_code from job_run_events j join bot_jobs b on b.id = j.job_id
             where b.bot_id = pg_temp.bot('Evolver') and b.job_type = 'IMPROVE' and j.to_status = 'CANCELLED'),
-          'PARENT_SUPERSEDED', 'cancelled with reason PARENT_SUPERSEDED');
+          'PARENT_SUPERSEDED', 'its queued IMPROVE is cancelled with reason PARENT_SUPERSEDED');
 select is((select count(*)::int from bots where status = 'ACTIVE'), 3, 'the population is unchanged: one in, one out');
 
 -- A generation of a generation is named after the archetype, not the parent.

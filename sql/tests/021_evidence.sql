@@ -56,16 +56,17 @@ select is((select gates -> 0 ->> 'passed' from (select jsonb_agg(jsonb_build_obj
           'the gate reads the interval: it crosses zero');
 
 -- ---------------------------------------------------------------- trials
-insert into bots (id, name, archetype_slug, instrument, timeframe, params, params_hash, generation, parent_bot_id, origin)
+insert into bots (id, name, archetype_slug, instrument, timeframe, params, params_hash, generation, parent_bot_id,
+                  root_bot_id, origin)
 select '00000000-0000-0000-0000-0000000000c1', 'Child', b.archetype_slug, b.instrument, b.timeframe, b.params, 'child-h',
-       2, b.id, 'EVOLVED' from bots b where b.id = pg_temp.bot('Bot 1');
+       2, b.id, b.id, 'EVOLVED' from bots b where b.id = pg_temp.bot('Bot 1');
 select is(lineage_trials('00000000-0000-0000-0000-0000000000c1'), 2,
           'a new child: its own params and its parent''s tested ones');
 select pg_temp.session(pg_temp.bot('Bot 1'), '{}', true);
 update backtest_sessions set params_hash = 'improve-candidate' where id = (
     select id from backtest_sessions where bot_id = pg_temp.bot('Bot 1') order by completed_at desc limit 1);
 select is(lineage_trials('00000000-0000-0000-0000-0000000000c1'), 3, 'a parent''s IMPROVE candidate is one more trial');
-select is(lineage_trials(pg_temp.bot('Bot 1')), 2, 'the parent does not count its children');
+select is(lineage_trials(pg_temp.bot('Bot 1')), 3, 'the parent counts its lineage''s every configuration, children included');
 select is(lineage_trials(gen_random_uuid()), 0, 'an unknown bot has none');
 
 update bots set iteration = 0;
