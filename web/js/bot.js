@@ -16,7 +16,6 @@ const POLL_MS = 3000;
 const root = document.getElementById('bot-root');
 const id = param('id');
 let view = null; // the section elements, built once
-const nameCache = new Map(); // bot id → {id, name, generation, status, parentBotId, children}
 
 const card = (id, title, ...children) => el('section', { class: 'card', id }, el('h2', {}, title), el('div', { class: 'card-body' }, children));
 const body = (section) => section.querySelector('.card-body');
@@ -187,55 +186,47 @@ function renderParams(bot) {
 
 // ---------------------------------------------------------------- lineage
 
-async function botBrief(botId) {
-  if (!nameCache.has(botId)) {
-    const b = await get(`/api/bots/${encodeURIComponent(botId)}`);
-    nameCache.set(botId, { id: b.id, name: b.name, generation: b.generation, status: b.status, parentBotId: b.parentBotId, children: b.children || [] });
-  }
-  return nameCache.get(botId);
+// The whole lineage as a tree (api_bot's lineage rows, from the SQL view): every
+// candidate with its outcome — accepted children carry the line on, rejected ones
+// stay as history — the DSR it was judged on against its parent's, and what changed.
+const OUTCOME_TEXT = { ROOT: 'root', PENDING: 'awaiting verdict', ACCEPTED: 'accepted', REJECTED: 'rejected' };
+
+function lineageNode(row, current) {
+  const diff = Object.entries(row.paramsDiff || {}).map(([k, v]) => `${k} ${value(v.from)}→${value(v.to)}`).join(', ');
+  const dsr = row.outcome === 'ROOT' || row.outcome === 'PENDING'
+    ? (row.deflatedSharpe !== null && row.deflatedSharpe !== undefined ? `DSR ${num(row.deflatedSharpe, 2)}` : null)
+    : `DSR ${num(row.deflatedSharpe, 2)} vs parent ${num(row.parentDeflatedSharpe, 2)}`;
+  return el('span', {},
+    el(current ? 'span' : 'a', { class: `node${current ? ' current' : ''}`, href: current ? null : botHref(row.botId),
+      'data-lineage-id': row.botId, title: `${row.name} · ${row.status}` }, `Gen ${row.generation}`),
+    ' ', el('span', { class: `outcome-${row.outcome}`, 'data-outcome': row.outcome }, OUTCOME_TEXT[row.outcome] || row.outcome),
+    row.outcomeReason && row.outcome === 'REJECTED' ? el('span', { class: 'small muted' }, ` (${words(row.outcomeReason).toLowerCase()})`) : null,
+    el('span', { class: 'small muted' }, [` · ${row.status.toLowerCase()}`, dsr && ` · ${dsr}`, diff && ` · ${diff}`].filter(Boolean).join('')));
 }
 
 let lineageKey = null;
-async function renderLineage(bot) {
-  const key = JSON.stringify([bot.parentBotId, bot.children.map((c) => [c.id, c.status])]);
+function renderLineage(bot) {
+  const rows = bot.lineage || [];
+  const key = JSON.stringify(rows.map((r) => [r.botId, r.status, r.outcome]));
   if (key === lineageKey) return;
   lineageKey = key;
-  try {
-    // Ancestors: follow parent links to the first generation.
-    const ancestors = [];
-    let parentId = bot.parentBotId;
-    while (parentId && ancestors.length < 20) {
-      const p = await botBrief(parentId);
-      ancestors.unshift(p);
-      parentId = p.parentBotId;
-    }
-    // Descendants: children, their children, … (each fetched once per page view).
-    const levels = [];
-    let frontier = bot.children;
-    for (let depth = 0; frontier.length && depth < 5; depth++) {
-      levels.push(frontier);
-      const next = [];
-      for (const c of frontier) next.push(...(await botBrief(c.id)).children);
-      frontier = next;
-    }
-    const node = (b, current = false) => el(current ? 'span' : 'a', {
-      class: `node${current ? ' current' : ''}`, href: current ? null : botHref(b.id), 'data-lineage-id': b.id,
-      title: b.status,
-    }, `Gen ${b.generation}`, el('span', { class: 'small muted' }, ` ${b.status === 'ACTIVE' ? 'active' : b.status.toLowerCase()}`));
-    const arrow = () => el('span', { class: 'arrow' }, '→');
-    const chain = [];
-    for (const a of ancestors) chain.push(node(a), arrow());
-    chain.push(node(bot, true));
-    for (const level of levels) chain.push(arrow(), ...level.flatMap((c, i) => (i ? [el('span', { class: 'muted' }, '/'), node(c)] : [node(c)])));
-    setContent(body(view.lineage), key,
-      el('div', { class: 'lineage', id: 'lineage' }, chain),
-      el('p', { class: 'small muted' },
-        bot.parentBotId ? ['Parent: ', link(botHref(bot.parentBotId), ancestors.length ? ancestors[ancestors.length - 1].name : 'parent')] : 'A first-generation bot (no parent).',
-        bot.children.length ? [' · Children: ', bot.children.flatMap((c, i) => [i ? ', ' : '', link(botHref(c.id), c.name)])] : ' · No children yet.'));
-  } catch (err) {
-    lineageKey = null;
-    setContent(body(view.lineage), 'err', errorBox(err, { title: 'Could not load the lineage' }));
+  const children = new Map();
+  for (const r of rows) {
+    const list = children.get(r.parentBotId || null) || [];
+    list.push(r);
+    children.set(r.parentBotId || null, list);
   }
+  const known = new Set(rows.map((r) => r.botId));
+  const branch = (row) => el('li', {}, lineageNode(row, row.botId === bot.id),
+    children.has(row.botId) ? el('ul', {}, children.get(row.botId).map(branch)) : null);
+  const roots = rows.filter((r) => !r.parentBotId || !known.has(r.parentBotId));
+  const counts = rows.reduce((c, r) => ({ ...c, [r.outcome]: (c[r.outcome] || 0) + 1 }), {});
+  setContent(body(view.lineage), key,
+    rows.length ? el('ul', { class: 'lineage-tree', id: 'lineage' }, roots.map(branch)) : emptyState('No lineage recorded.'),
+    el('p', { class: 'small muted' },
+      `${rows.length} bot${rows.length === 1 ? '' : 's'} in this lineage: ${counts.ACCEPTED || 0} accepted, `
+      + `${counts.REJECTED || 0} rejected, ${counts.PENDING || 0} awaiting a verdict. A child replaces its parent only `
+      + 'when its deflated Sharpe on the same bars beats the parent\'s by the margin.'));
 }
 
 // ---------------------------------------------------------------- activity
@@ -271,7 +262,8 @@ async function poll() {
     renderStages(bot.stageHistory || []);
     renderJobs(bot.jobs || []);
     renderParams(bot);
-    await Promise.all([renderLineage(bot), renderActivity(bot.id)]);
+    renderLineage(bot);
+    await renderActivity(bot.id);
   } catch (err) {
     if (view) view.notice.replaceChildren(errorBox(err, { title: 'The last update failed; showing the previous data' }));
     else {

@@ -25,9 +25,10 @@ const COLUMNS = [
   ['pnl', 'PnL', 'num'], ['sharpe', 'Sharpe', 'num'], ['maxdd', 'Max DD', 'num'], ['evidence', 'Evidence'],
 ];
 
-// Active bots first; then by name, so a row only moves when a bot is superseded.
+// Active bots first, then candidates awaiting a verdict, then history; then by name,
+// so a row only moves when its bot's status changes.
 function order(a, b) {
-  const rank = (s) => (s === 'ACTIVE' ? 0 : s === 'SUPERSEDED' ? 1 : 2);
+  const rank = (s) => ({ ACTIVE: 0, CANDIDATE: 1, SUPERSEDED: 2, REJECTED: 3 }[s] ?? 4);
   return rank(a.status) - rank(b.status) || a.name.localeCompare(b.name) || a.generation - b.generation;
 }
 

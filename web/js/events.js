@@ -3,12 +3,13 @@
 // Each event type has one payload shape (documented beside its SQL function); a
 // type without a describer here falls back to its scalar payload fields.
 
-import { int, money, num, ratioPct, time, stamp, value } from './format.js';
+import { int, money, num, ratioPct, time, stamp, value, words } from './format.js';
 import { backtestHref, botHref, el, link } from './ui.js';
 
 export const EVENT_TYPES = [
   'BACKTEST_QUEUED', 'BACKTEST_STARTED', 'BACKTEST_COMPLETED', 'BACKTEST_FAILED',
   'IMPROVE_QUEUED', 'IMPROVE_COMPLETED', 'EVOLVE_QUEUED', 'EVOLVED_GENERATION_CREATED',
+  'EVOLUTION_ACCEPTED', 'EVOLUTION_REJECTED',
   'AUTONOMY_SCORE_UPDATED', 'AUTONOMY_TIER_CHANGED', 'AUTONOMY_GATE_BLOCKED',
   'PROMOTED', 'DEMOTED', 'GRADUATED', 'KILL_TRIGGERED',
   'METRICS_RESET', 'STAGES_REVERTED', 'AUTONOMY_LOOP_TOGGLED',
@@ -17,6 +18,9 @@ export const EVENT_TYPES = [
 
 const signedMoney = (v) => el('span', { class: v > 0 ? 'pos' : v < 0 ? 'neg' : '' }, money(v));
 const mutation = (m) => Object.entries(m || {}).map(([k, v]) => `${k} ${value(v.from)}→${value(v.to)}`).join(', ');
+
+// "Gen 4 rejected: DSR 0.41 vs parent 0.63" — the comparison a verdict was made on.
+const verdict = (p, word) => `Gen ${p.generation} ${word}: DSR ${num(p.child && p.child.deflated_sharpe, 2)} vs parent ${num(p.parent && p.parent.deflated_sharpe, 2)}`;
 
 function gateFailure(f) {
   const actual = f.actual === null || f.actual === undefined ? 'no value' : value(f.actual);
@@ -44,8 +48,11 @@ const DESCRIBE = {
       cur && cand ? `Sharpe ${num(cur.sharpe, 2)} → ${num(cand.sharpe, 2)}` : null,
       p.session_id && link(backtestHref(p.session_id), 'open backtest')];
   },
-  EVOLVED_GENERATION_CREATED: (p) => [`Gen ${p.generation} created`, mutation(p.mutation),
-    p.new_bot_id && link(botHref(p.new_bot_id), 'open child', { 'data-bot-link': p.new_bot_id })],
+  EVOLVED_GENERATION_CREATED: (p) => [`Gen ${p.generation} candidate created`, mutation(p.mutation),
+    p.new_bot_id && link(botHref(p.new_bot_id), 'open candidate', { 'data-bot-link': p.new_bot_id })],
+  EVOLUTION_ACCEPTED: (p) => [verdict(p, 'accepted'), p.parent_bot_id && link(botHref(p.parent_bot_id), 'open parent')],
+  EVOLUTION_REJECTED: (p) => [verdict(p, 'rejected'), p.reason_code && words(p.reason_code).toLowerCase(),
+    p.parent_bot_id && link(botHref(p.parent_bot_id), 'open parent')],
   AUTONOMY_SCORE_UPDATED: (p) => [`score ${p.previous_total !== undefined && p.previous_total !== null ? `${num(p.previous_total, 1)} → ` : ''}${num(p.total, 1)}`, p.tier && `tier ${p.tier}`],
   AUTONOMY_TIER_CHANGED: (p) => [`tier ${p.from_tier ?? '—'} → ${p.to_tier}`, p.total !== undefined && `score ${num(p.total, 1)}`],
   AUTONOMY_GATE_BLOCKED: (p) => [`${p.from_stage} → ${p.to_stage} blocked`, ...(p.failures || []).map(gateFailure),

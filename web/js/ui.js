@@ -91,14 +91,15 @@ export const loading = (what = 'Loading…') => el('p', { class: 'muted loading'
 // the UI only draws it and formats the elapsed time.
 const BADGE_CLASS = {
   BACKTEST_RUNNING: 'badge-backtesting', BACKTEST_QUEUED: 'badge-queued', IMPROVING: 'badge-improving',
-  EVOLVING: 'badge-evolving', RUNNER_RUNNING: 'badge-runner', RUNNER_STALE: 'badge-stale',
+  EVOLVING: 'badge-evolving', EVOLVED: 'badge-evolving', EVOLUTION_REJECTED: 'badge-rejected',
+  RUNNER_RUNNING: 'badge-runner', RUNNER_STALE: 'badge-stale',
   BLOCKED_BY_GATES: 'badge-blocked', IDLE: 'badge-idle',
 };
 
 // Whether the badge's elapsed time is still counting: a running job (or one
-// waiting in the queue) counts up from `since`; a finished one shows the run's
-// length, frozen, from `elapsedSeconds`.
-const isLive = (now) => Boolean(now.activeJobId) && Boolean(now.since);
+// waiting in the queue), or an evolution awaiting its verdict, counts up from
+// `since`; a finished one shows the run's length, frozen, from `elapsedSeconds`.
+const isLive = (now) => (Boolean(now.activeJobId) || now.state === 'EVOLVING') && Boolean(now.since);
 
 // The badge text at this moment: the server's label plus the elapsed time for
 // states that have one (elapsedSeconds not null).
