@@ -1564,6 +1564,26 @@ CREATE FUNCTION public.evaluate_gates(p_bot uuid) RETURNS TABLE(rule_id integer,
 $$;
 
 --
+-- Name: evolution_hold(uuid); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.evolution_hold(p_bot uuid) RETURNS text
+    LANGUAGE sql STABLE
+    AS $$
+    select case
+               when lin.pending >= setting('evolve_candidates_per_lineage')::int then 'CANDIDATE_PENDING'
+               when lin.last_started > now() - make_interval(mins => setting('evolve_min_interval_minutes')::int)
+                   then 'EVOLVE_COOLDOWN'
+               when (select j.error_code from bot_jobs j where j.bot_id = p_bot and j.job_type = 'EVOLVE'
+                      order by j.created_at desc limit 1) = 'PARAMS_EXHAUSTED' then 'PARAMS_EXHAUSTED'
+           end
+      from (select count(*) filter (where s.decision is null and c.status = 'CANDIDATE') as pending,
+                   max(s.started_at) as last_started
+              from evolution_selections s join bots c on c.id = s.candidate_bot_id
+             where s.root_bot_id = lineage_root(p_bot)) lin
+$$;
+
+--
 -- Name: evolve_step_scale(uuid); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -1810,8 +1830,6 @@ declare
     v_improve_n int;
     v_improve_after int;
     v_cap int;
-    v_pending_cap int;
-    v_evolve_gap interval;
     v_breaker_open boolean;
     v_active_bots int;
     v_slots int;
@@ -1836,8 +1854,6 @@ begin
     v_improve_n := setting('improve_per_tick')::int;
     v_improve_after := setting('improve_after_backtests')::int;
     v_cap := setting('population_cap')::int;
-    v_pending_cap := setting('evolve_candidates_per_lineage')::int;
-    v_evolve_gap := make_interval(mins => setting('evolve_min_interval_minutes')::int);
 
     insert into autonomy_planner_runs default values returning id into v_run;
     select count(*) into v_active_bots from bots where status = 'ACTIVE';
@@ -1864,18 +1880,8 @@ begin
                exists (select 1 from bot_jobs j where j.bot_id = e.bot_id and j.status in ('QUEUED', 'RUNNING'))
                    as has_active,
                coalesce(st.failed_cycles, 0) as failed_cycles, st.passed_all,
-               sc.total as score_total, sc.computed_at as score_at,
-               lin.pending, lin.last_evolution_at,
-               (select j.error_code from bot_jobs j where j.bot_id = e.bot_id and j.job_type = 'EVOLVE'
-                 order by j.created_at desc limit 1) = 'PARAMS_EXHAUSTED' as params_exhausted
+               sc.total as score_total, sc.computed_at as score_at
           from bot_evidence e
-          join bots b on b.id = e.bot_id
-          -- its lineage: candidates awaiting a verdict, the last evolution's start
-          left join lateral (
-                select count(*) filter (where s.decision is null and cb.status = 'CANDIDATE')::int as pending,
-                       max(s.started_at) as last_evolution_at
-                  from evolution_selections s join bots cb on cb.id = s.candidate_bot_id
-                 where s.root_bot_id = coalesce(b.root_bot_id, b.id)) lin on true
           left join bot_gate_streaks st on st.bot_id = e.bot_id
           -- completed sessions since the effective reset (counted up to 1000)
           left join lateral (
@@ -1888,18 +1894,16 @@ begin
                               where s.bot_id = e.bot_id order by s.computed_at desc, s.id desc limit 1) sc on true
          where e.status = 'ACTIVE'
     ), classified as materialized (
-        select c.*,
+        select c.*, x.hold,
                case
                    when c.has_active then 'ACTIVE_JOB_EXISTS'
                    when c.last_job_finished_at > now() - v_cool then 'COOLDOWN'
                    when c.session_id is null then 'NO_BASELINE'
                    when c.completed_at < now() - v_stale then 'BASELINE_STALE'
-                   when evolve and c.pending >= v_pending_cap then 'CANDIDATE_PENDING'
-                   when evolve and c.last_evolution_at > now() - v_evolve_gap then 'EVOLVE_COOLDOWN'
-                   when evolve and c.params_exhausted then 'PARAMS_EXHAUSTED'
-                   when evolve and v_active_bots >= v_cap then 'POPULATION_CAP'
-                   when evolve and c.failed_cycles >= v_evolve_cycles then 'GATES_FAILED_CYCLES'
-                   when evolve then 'SCORE_BELOW_THRESHOLD'
+                   when w.evolve and x.hold is not null then x.hold
+                   when w.evolve and v_active_bots >= v_cap then 'POPULATION_CAP'
+                   when w.evolve and c.failed_cycles >= v_evolve_cycles then 'GATES_FAILED_CYCLES'
+                   when w.evolve then 'SCORE_BELOW_THRESHOLD'
                    when v_improve_n > 0 and c.sessions_since_reset >= greatest(v_improve_after, 1)
                        then 'IMPROVE_CANDIDATE'
                    when c.passed_all = false then 'BLOCKED_BY_GATES'
@@ -1910,7 +1914,9 @@ begin
                select v_evolve_n > 0 and c.session_id is not null
                       and (c.failed_cycles >= v_evolve_cycles
                            or (c.score_total < v_evolve_below
-                               and c.score_at >= coalesce(c.effective_reset_at, '-infinity'))) as evolve) x
+                               and c.score_at >= coalesce(c.effective_reset_at, '-infinity'))) as evolve) w
+         -- the lineage limits (evolution_hold), looked up only for bots that want to evolve
+         cross join lateral (select case when w.evolve then evolution_hold(c.bot_id) end as hold) x
     ), ranked as (
         select k.*,
                case k.want when 'NO_BASELINE' then 'BACKTEST_BASELINE' when 'BASELINE_STALE' then 'BACKTEST_REFRESH'
@@ -1935,9 +1941,7 @@ begin
            jsonb_strip_nulls(jsonb_build_object(
                'wanted', case when o.reason <> rk.want then rk.want end,
                'session_id', rk.session_id, 'failed_cycles', nullif(rk.failed_cycles, 0),
-               'score_total', rk.score_total, 'sessions_since_reset', rk.sessions_since_reset,
-               'candidates_pending', nullif(rk.pending, 0),
-               'last_evolution_at', case when rk.want in ('EVOLVE_COOLDOWN', 'CANDIDATE_PENDING') then rk.last_evolution_at end))
+               'score_total', rk.score_total, 'sessions_since_reset', rk.sessions_since_reset))
       from ranked rk
      cross join lateral (
            select case
@@ -2232,7 +2236,6 @@ declare
     v_root uuid;
     v_session backtest_sessions%rowtype;
     v_active int;
-    v_pending int;
     v_generation int;
     v_child uuid;
     v_scale double precision := coalesce((p_result ->> 'step_scale')::double precision, 1);
@@ -2261,11 +2264,10 @@ begin
             detail = format('params_hash %s was already tried in this lineage', p_result ->> 'params_hash'),
             hint = 'mutate again with another seed';
     end if;
-    select count(*) into v_pending from bots where root_bot_id = v_root and status = 'CANDIDATE';
-    if v_pending >= setting('evolve_candidates_per_lineage')::int then
+    if evolution_hold(v_parent.id) = 'CANDIDATE_PENDING' then
         raise exception 'CANDIDATE_PENDING' using errcode = 'P0001',
-            detail = format('%s candidates of this lineage await their verdict; evolve_candidates_per_lineage is %s',
-                            v_pending, setting('evolve_candidates_per_lineage')::int);
+            detail = format('evolve_candidates_per_lineage (%s) candidates of this lineage await their verdict',
+                            setting('evolve_candidates_per_lineage')::int);
     end if;
     select count(*) into v_active from bots where status = 'ACTIVE';
     if v_active >= setting('population_cap')::int then

@@ -12,11 +12,11 @@
 --   SCORE_BELOW_THRESHOLD  latest (post-reset) score total < evolve_score_below → EVOLVE
 --                          (evolution needs an effective session and evolve_per_tick > 0;
 --                          improvement needs improve_per_tick > 0)
---   an evolution held back, the first limit that holds:
---   CANDIDATE_PENDING      evolve_candidates_per_lineage candidates of its lineage await a verdict  SKIPPED
---   EVOLVE_COOLDOWN        its lineage evolved < evolve_min_interval_minutes ago                   SKIPPED
---   PARAMS_EXHAUSTED       its last EVOLVE found no untried params (PARAMS_EXHAUSTED)              BLOCKED
---   POPULATION_CAP         ACTIVE bots >= population_cap                                           BLOCKED
+--   an evolution held back by a lineage limit (evolution_hold):
+--   CANDIDATE_PENDING      candidates of its lineage await a verdict                    SKIPPED
+--   EVOLVE_COOLDOWN        its lineage evolved minutes ago                              SKIPPED
+--   PARAMS_EXHAUSTED       its last EVOLVE found no untried params                      BLOCKED
+--   POPULATION_CAP         an evolution candidate while ACTIVE bots >= population_cap   BLOCKED
 --   IMPROVE_CANDIDATE      >= improve_after_backtests sessions since reset → IMPROVE
 --   BLOCKED_BY_GATES       up to date, failing its gates, nothing else to do            BLOCKED
 --   UP_TO_DATE             up to date and passing (or no rules)                          SKIPPED
@@ -54,8 +54,6 @@ declare
     v_improve_n int;
     v_improve_after int;
     v_cap int;
-    v_pending_cap int;
-    v_evolve_gap interval;
     v_breaker_open boolean;
     v_active_bots int;
     v_slots int;
@@ -80,8 +78,6 @@ begin
     v_improve_n := setting('improve_per_tick')::int;
     v_improve_after := setting('improve_after_backtests')::int;
     v_cap := setting('population_cap')::int;
-    v_pending_cap := setting('evolve_candidates_per_lineage')::int;
-    v_evolve_gap := make_interval(mins => setting('evolve_min_interval_minutes')::int);
 
     insert into autonomy_planner_runs default values returning id into v_run;
     select count(*) into v_active_bots from bots where status = 'ACTIVE';
@@ -108,18 +104,8 @@ begin
                exists (select 1 from bot_jobs j where j.bot_id = e.bot_id and j.status in ('QUEUED', 'RUNNING'))
                    as has_active,
                coalesce(st.failed_cycles, 0) as failed_cycles, st.passed_all,
-               sc.total as score_total, sc.computed_at as score_at,
-               lin.pending, lin.last_evolution_at,
-               (select j.error_code from bot_jobs j where j.bot_id = e.bot_id and j.job_type = 'EVOLVE'
-                 order by j.created_at desc limit 1) = 'PARAMS_EXHAUSTED' as params_exhausted
+               sc.total as score_total, sc.computed_at as score_at
           from bot_evidence e
-          join bots b on b.id = e.bot_id
-          -- its lineage: candidates awaiting a verdict, the last evolution's start
-          left join lateral (
-                select count(*) filter (where s.decision is null and cb.status = 'CANDIDATE')::int as pending,
-                       max(s.started_at) as last_evolution_at
-                  from evolution_selections s join bots cb on cb.id = s.candidate_bot_id
-                 where s.root_bot_id = coalesce(b.root_bot_id, b.id)) lin on true
           left join bot_gate_streaks st on st.bot_id = e.bot_id
           -- completed sessions since the effective reset (counted up to 1000)
           left join lateral (
@@ -132,18 +118,16 @@ begin
                               where s.bot_id = e.bot_id order by s.computed_at desc, s.id desc limit 1) sc on true
          where e.status = 'ACTIVE'
     ), classified as materialized (
-        select c.*,
+        select c.*, x.hold,
                case
                    when c.has_active then 'ACTIVE_JOB_EXISTS'
                    when c.last_job_finished_at > now() - v_cool then 'COOLDOWN'
                    when c.session_id is null then 'NO_BASELINE'
                    when c.completed_at < now() - v_stale then 'BASELINE_STALE'
-                   when evolve and c.pending >= v_pending_cap then 'CANDIDATE_PENDING'
-                   when evolve and c.last_evolution_at > now() - v_evolve_gap then 'EVOLVE_COOLDOWN'
-                   when evolve and c.params_exhausted then 'PARAMS_EXHAUSTED'
-                   when evolve and v_active_bots >= v_cap then 'POPULATION_CAP'
-                   when evolve and c.failed_cycles >= v_evolve_cycles then 'GATES_FAILED_CYCLES'
-                   when evolve then 'SCORE_BELOW_THRESHOLD'
+                   when w.evolve and x.hold is not null then x.hold
+                   when w.evolve and v_active_bots >= v_cap then 'POPULATION_CAP'
+                   when w.evolve and c.failed_cycles >= v_evolve_cycles then 'GATES_FAILED_CYCLES'
+                   when w.evolve then 'SCORE_BELOW_THRESHOLD'
                    when v_improve_n > 0 and c.sessions_since_reset >= greatest(v_improve_after, 1)
                        then 'IMPROVE_CANDIDATE'
                    when c.passed_all = false then 'BLOCKED_BY_GATES'
@@ -154,7 +138,9 @@ begin
                select v_evolve_n > 0 and c.session_id is not null
                       and (c.failed_cycles >= v_evolve_cycles
                            or (c.score_total < v_evolve_below
-                               and c.score_at >= coalesce(c.effective_reset_at, '-infinity'))) as evolve) x
+                               and c.score_at >= coalesce(c.effective_reset_at, '-infinity'))) as evolve) w
+         -- the lineage limits (evolution_hold), looked up only for bots that want to evolve
+         cross join lateral (select case when w.evolve then evolution_hold(c.bot_id) end as hold) x
     ), ranked as (
         select k.*,
                case k.want when 'NO_BASELINE' then 'BACKTEST_BASELINE' when 'BASELINE_STALE' then 'BACKTEST_REFRESH'
@@ -179,9 +165,7 @@ begin
            jsonb_strip_nulls(jsonb_build_object(
                'wanted', case when o.reason <> rk.want then rk.want end,
                'session_id', rk.session_id, 'failed_cycles', nullif(rk.failed_cycles, 0),
-               'score_total', rk.score_total, 'sessions_since_reset', rk.sessions_since_reset,
-               'candidates_pending', nullif(rk.pending, 0),
-               'last_evolution_at', case when rk.want in ('EVOLVE_COOLDOWN', 'CANDIDATE_PENDING') then rk.last_evolution_at end))
+               'score_total', rk.score_total, 'sessions_since_reset', rk.sessions_since_reset))
       from ranked rk
      cross join lateral (
            select case

@@ -21,8 +21,8 @@
 -- 22023 INVALID_RESULT; P0001 with the reason as message: PARENT_NOT_ACTIVE (the
 -- parent is no longer ACTIVE), NO_EVIDENCE (the parent has no effective session to
 -- be compared with), DUPLICATE_PARAMS (params_hash already tried in the lineage:
--- lineage_params_hashes), CANDIDATE_PENDING (evolve_candidates_per_lineage
--- candidates await their verdict), POPULATION_CAP (ACTIVE bots ≥ population_cap).
+-- lineage_params_hashes), CANDIDATE_PENDING (evolution_hold: the lineage's
+-- candidate cap), POPULATION_CAP (ACTIVE bots ≥ population_cap).
 -- The worker records them as the job's failure (fail_job).
 create or replace function record_evolution(p_job bot_jobs, p_result jsonb) returns jsonb
 language plpgsql volatile as $$
@@ -31,7 +31,6 @@ declare
     v_root uuid;
     v_session backtest_sessions%rowtype;
     v_active int;
-    v_pending int;
     v_generation int;
     v_child uuid;
     v_scale double precision := coalesce((p_result ->> 'step_scale')::double precision, 1);
@@ -60,11 +59,10 @@ begin
             detail = format('params_hash %s was already tried in this lineage', p_result ->> 'params_hash'),
             hint = 'mutate again with another seed';
     end if;
-    select count(*) into v_pending from bots where root_bot_id = v_root and status = 'CANDIDATE';
-    if v_pending >= setting('evolve_candidates_per_lineage')::int then
+    if evolution_hold(v_parent.id) = 'CANDIDATE_PENDING' then
         raise exception 'CANDIDATE_PENDING' using errcode = 'P0001',
-            detail = format('%s candidates of this lineage await their verdict; evolve_candidates_per_lineage is %s',
-                            v_pending, setting('evolve_candidates_per_lineage')::int);
+            detail = format('evolve_candidates_per_lineage (%s) candidates of this lineage await their verdict',
+                            setting('evolve_candidates_per_lineage')::int);
     end if;
     select count(*) into v_active from bots where status = 'ACTIVE';
     if v_active >= setting('population_cap')::int then

@@ -5,7 +5,7 @@
 -- refusals (duplicate params, the per-lineage candidate cap) write nothing. The
 -- planner's EVOLVE_COOLDOWN and CANDIDATE_PENDING are 008's.
 begin;
-select plan(40);
+select plan(43);
 
 truncate bot_jobs, job_run_events, backtest_sessions, trade_logs, activity_events, integration_usage_events,
          worker_heartbeats, bots, archetypes, instruments cascade;
@@ -141,6 +141,18 @@ select is(fail_job((select id from baseline), 'w1', 1, 'NO_DATA', 'no bars', nul
 select results_eq($$select b.status, s.reason_code from bots b join evolution_selections s on s.candidate_bot_id = b.id
                      where b.params_hash = 'h-n8'$$,
                   $$values ('REJECTED', 'NO_EVIDENCE')$$, 'a candidate without evidence is rejected (NO_EVIDENCE)');
+
+-- ---------------------------------------------------------------- evolution_hold: the lineage limits
+update settings set value = '2' where key = 'evolve_candidates_per_lineage';
+select is(evolution_hold((select better from c5)), null, 'no candidate pending, no cooldown (0 minutes): nothing holds');
+update settings set value = '30' where key = 'evolve_min_interval_minutes';
+select is(evolution_hold((select better from c5)), 'EVOLVE_COOLDOWN', 'the lineage evolved minutes ago: EVOLVE_COOLDOWN');
+update settings set value = '0' where key = 'evolve_min_interval_minutes';
+create temp table exhausted as select job_id from enqueue_job((select better from c5), 'EVOLVE');
+select claim_jobs('w1', array['EVOLVE'], 1);
+select fail_job((select job_id from exhausted), 'w1', 1, 'PARAMS_EXHAUSTED', '32 draws all tried', null, false);
+update bot_jobs set created_at = now() + interval '1 second' where id = (select job_id from exhausted);  -- the latest
+select is(evolution_hold((select better from c5)), 'PARAMS_EXHAUSTED', 'after an EVOLVE that found only tried params: PARAMS_EXHAUSTED');
 
 -- ---------------------------------------------------------------- the lineage view
 select results_eq($$select outcome, outcome_reason, params_diff from lineage where bot_id = (select worse from c)$$,
