@@ -2827,12 +2827,19 @@ declare
     v_decision text;
     v_comparison jsonb;
 begin
-    select * into v_child from bots where id = p_candidate for update;
+    -- Most recorded backtests are not a candidate's: answer them without a lock. The
+    -- locks are NO KEY UPDATE, which the KEY SHARE of a concurrent session insert
+    -- (its foreign key to bots) does not wait for, so two completions of one bot's
+    -- jobs cannot deadlock here.
+    if not exists (select 1 from bots where id = p_candidate and status = 'CANDIDATE') then
+        return null;
+    end if;
+    select * into v_child from bots where id = p_candidate for no key update;
     select * into v_sel from evolution_selections where candidate_bot_id = p_candidate for update;
     if v_child.status is distinct from 'CANDIDATE' or v_sel.decision is not null then
         return null;
     end if;
-    select * into v_parent from bots where id = v_sel.parent_bot_id for update;
+    select * into v_parent from bots where id = v_sel.parent_bot_id for no key update;
     select * into v_p from backtest_sessions where id = v_sel.parent_session_id;
     select * into v_c from backtest_sessions where id = p_session and bot_id = p_candidate and status = 'COMPLETED';
 
