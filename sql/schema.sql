@@ -2874,7 +2874,7 @@ begin
 
     insert into activity_events (event_type, bot_id, trace_id, payload)
     values (case v_decision when 'ACCEPTED' then 'EVOLUTION_ACCEPTED' else 'EVOLUTION_REJECTED' end,
-            p_candidate, v_c.trace_id,
+            v_parent.id, v_c.trace_id,
             jsonb_build_object('parent_bot_id', v_parent.id, 'candidate_bot_id', p_candidate,
                                'generation', v_child.generation, 'decision', v_decision, 'reason_code', v_reason)
             || v_comparison);

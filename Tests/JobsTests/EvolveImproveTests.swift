@@ -58,8 +58,9 @@ final class EvolveImproveTests: WorkerTestCase {
         XCTAssertEqual(try database.text("select status from bots where id = $1", [parent]),
                        decision == "ACCEPTED" ? "SUPERSEDED" : "ACTIVE")
         XCTAssertEqual(try database.int("""
-            select count(*)::int from activity_events where bot_id = $1 and event_type = $2
-            """, [childID, decision == "ACCEPTED" ? "EVOLUTION_ACCEPTED" : "EVOLUTION_REJECTED"]), 1)
+            select count(*)::int from activity_events
+             where bot_id = $1 and event_type = $2 and payload ->> 'candidate_bot_id' = $3
+            """, [parent, decision == "ACCEPTED" ? "EVOLUTION_ACCEPTED" : "EVOLUTION_REJECTED", childID.uuidString.lowercased()]), 1)
 
         // Within the archetype's bounds (params(fromJSON:) refuses anything outside),
         // different from the parent, hashed as the engine hashes them, and exactly the

@@ -11,7 +11,8 @@
 --             DSR_NOT_BETTER or EXPECTANCY_WORSE: the child REJECTED (history
 --             kept: it stays a trial of the lineage), the parent unchanged;
 --             EVOLUTION_REJECTED.
--- A missing parent DSR counts as 0. The event goes on the child with {parent_bot_id,
+-- A missing parent DSR counts as 0. The event goes on the parent (beside its
+-- EVOLVED_GENERATION_CREATED, so the parent's feed tells the whole story) with {parent_bot_id,
 -- candidate_bot_id, generation, decision, reason_code, parent: {session_id,
 -- deflated_sharpe, expectancy, expectancy_ci_low, sharpe, trades}, child: {…},
 -- margin}. Returns {decision, reason_code}; null when the bot is not a pending
@@ -76,7 +77,7 @@ begin
 
     insert into activity_events (event_type, bot_id, trace_id, payload)
     values (case v_decision when 'ACCEPTED' then 'EVOLUTION_ACCEPTED' else 'EVOLUTION_REJECTED' end,
-            p_candidate, v_c.trace_id,
+            v_parent.id, v_c.trace_id,
             jsonb_build_object('parent_bot_id', v_parent.id, 'candidate_bot_id', p_candidate,
                                'generation', v_child.generation, 'decision', v_decision, 'reason_code', v_reason)
             || v_comparison);

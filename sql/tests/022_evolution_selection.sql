@@ -91,7 +91,8 @@ select results_eq($$select state, label from bot_now where bot_id = (select bett
                   $$values ('EVOLVED', 'Evolved → Gen 2')$$, 'the child''s badge: Evolved → Gen 2');
 select is((select state from bot_now where bot_id = pg_temp.root()), 'EVOLVING', 'the parent: its other candidate is pending');
 select is((select count(*)::int from activity_events where event_type = 'EVOLUTION_ACCEPTED'
-            and bot_id = (select better from c5) and payload ->> 'decision' = 'ACCEPTED'), 1, 'EVOLUTION_ACCEPTED on the child');
+            and bot_id = pg_temp.root() and payload ->> 'candidate_bot_id' = (select better from c5)::text
+            and payload ->> 'decision' = 'ACCEPTED'), 1, 'EVOLUTION_ACCEPTED on the parent, naming the child');
 select is(pg_temp.verdict((select sibling from c6), 0.99), 'PARENT_NOT_ACTIVE',
           'a sibling judged after the parent was superseded is rejected, however good');
 select is(evolve_step_scale(pg_temp.root()), power(1.25::float8, 5) * 0.8, 'an acceptance narrows the step (×0.8)');

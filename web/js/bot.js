@@ -201,7 +201,10 @@ function lineageNode(row, current) {
       'data-lineage-id': row.botId, title: `${row.name} · ${row.status}` }, `Gen ${row.generation}`),
     ' ', el('span', { class: `outcome-${row.outcome}`, 'data-outcome': row.outcome }, OUTCOME_TEXT[row.outcome] || row.outcome),
     row.outcomeReason && row.outcome === 'REJECTED' ? el('span', { class: 'small muted' }, ` (${words(row.outcomeReason).toLowerCase()})`) : null,
-    el('span', { class: 'small muted' }, [` · ${row.status.toLowerCase()}`, dsr && ` · ${dsr}`, diff && ` · ${diff}`].filter(Boolean).join('')));
+    el('span', { class: 'small muted' }, [
+      // The status only where the outcome does not already say it.
+      !['REJECTED', 'CANDIDATE'].includes(row.status) && ` · ${row.status.toLowerCase()}`,
+      dsr && ` · ${dsr}`, diff && ` · ${diff}`].filter(Boolean).join('')));
 }
 
 let lineageKey = null;
