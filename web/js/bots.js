@@ -136,7 +136,10 @@ function summary(bots) {
   const counts = {};
   for (const b of bots) counts[b.now.state] = (counts[b.now.state] || 0) + 1;
   const active = bots.filter((b) => b.status === 'ACTIVE').length;
-  const line = `${bots.length} bots · ${active} active · ${bots.length - active} superseded or killed`;
+  const count = (status) => bots.filter((b) => b.status === status).length;
+  const history = [['CANDIDATE', 'awaiting a verdict'], ['SUPERSEDED', 'superseded'], ['REJECTED', 'rejected'], ['KILLED', 'killed']]
+    .map(([status, word]) => [count(status), word]).filter(([n]) => n > 0).map(([n, word]) => `${n} ${word}`);
+  const line = [`${bots.length} bots`, `${active} active`, ...history].join(' · ');
   setContent(document.getElementById('fleet-line'), line, line);
   setContent(document.getElementById('state-summary'), JSON.stringify(counts),
     STATE_LABELS.filter(([k]) => counts[k]).map(([k, label, cls]) =>
