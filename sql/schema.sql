@@ -4,6 +4,13 @@
 -- do not edit it, and never edit an applied migration: add a new one.
 
 --
+-- Name: finite_double; Type: DOMAIN; Schema: public; Owner: -
+--
+
+CREATE DOMAIN public.finite_double AS double precision
+	CONSTRAINT finite_double_check CHECK (((VALUE IS NULL) OR (VALUE <> ALL (ARRAY['NaN'::double precision, 'Infinity'::double precision, '-Infinity'::double precision]))));
+
+--
 -- Name: api_backtest(uuid); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -281,7 +288,7 @@ CREATE TABLE public.bot_jobs (
     status_details jsonb DEFAULT '{}'::jsonb NOT NULL,
     CONSTRAINT bot_jobs_attempt_bounded CHECK ((attempt <= max_attempts)),
     CONSTRAINT bot_jobs_attempt_check CHECK ((attempt >= 0)),
-    CONSTRAINT bot_jobs_bot_required CHECK (((bot_id IS NOT NULL) OR (job_type = 'NOOP'::text))),
+    CONSTRAINT bot_jobs_bot_required CHECK (((bot_id IS NOT NULL) OR (job_type = ANY (ARRAY['NOOP'::text, 'GRID'::text, 'RESEARCH_CELL'::text])))),
     CONSTRAINT bot_jobs_error_code_check CHECK ((error_code ~ '^[A-Z][A-Z0-9_]*$'::text)),
     CONSTRAINT bot_jobs_finished_iff_final CHECK (((finished_at IS NOT NULL) = (status = ANY (ARRAY['COMPLETED'::text, 'FAILED'::text, 'CANCELLED'::text])))),
     CONSTRAINT bot_jobs_max_attempts_check CHECK (((max_attempts >= 1) AND (max_attempts <= 100))),
@@ -1638,6 +1645,58 @@ end
 $$;
 
 --
+-- Name: finish_research_run(uuid); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.finish_research_run(p_run uuid) RETURNS text
+    LANGUAGE plpgsql
+    AS $$
+declare
+    v_done int;
+    v_failed int;
+    v_first_error text;
+    v_selection jsonb;
+begin
+    select count(*), count(*) filter (where status = 'FAILED'),
+           min(error_code || ': ' || coalesce(error_message, '')) filter (where status = 'FAILED')
+      into v_done, v_failed, v_first_error
+      from research_rows where run_id = p_run;
+    if v_done > 0 and v_failed = v_done then
+        update research_runs
+           set state = 'ERROR', finished_at = now(),
+               message = format('all %s cells failed (first: %s)', v_failed, v_first_error)
+         where id = p_run;
+        return 'ERROR';
+    end if;
+
+    with ranked as (
+        select r.id, row_number() over (partition by r.instrument
+                                       order by r.qualified desc, r.score desc nulls last, r.net_pnl desc nulls last,
+                                                r.profit_factor desc nulls last, r.cell) as in_instrument,
+               row_number() over (partition by r.archetype_slug, r.instrument
+                                  order by r.qualified desc, r.score desc nulls last, r.net_pnl desc nulls last,
+                                           r.profit_factor desc nulls last, r.cell) as in_pair,
+               row_number() over (order by r.score desc nulls last, r.net_pnl desc nulls last,
+                                  r.profit_factor desc nulls last, r.cell) as overall
+          from research_rows r where r.run_id = p_run and r.status = 'COMPLETED'
+    )
+    select jsonb_build_object(
+               'instruments', coalesce((select jsonb_object_agg(r.instrument, research_row_doc(r))
+                                          from ranked k join research_rows r on r.id = k.id where k.in_instrument = 1), '{}'),
+               'pairs', coalesce((select jsonb_agg(research_row_doc(r) order by r.archetype_slug, r.instrument)
+                                    from ranked k join research_rows r on r.id = k.id where k.in_pair = 1), '[]'),
+               'best_any', (select research_row_doc(r) from ranked k join research_rows r on r.id = k.id where k.overall = 1),
+               'failed_cells', v_failed)
+      into v_selection;
+    update research_runs
+       set state = 'COMPLETED', finished_at = now(), selection = v_selection,
+           message = case when v_failed > 0 then format('%s of %s cells failed', v_failed, v_done) end
+     where id = p_run;
+    return 'COMPLETED';
+end
+$$;
+
+--
 -- Name: heartbeat_jobs(text, uuid[]); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -2393,9 +2452,114 @@ begin
                                    'will_retry', v_retry, 'job_type', p_job.job_type,
                                    'run_after', case when v_retry then p_job.run_after end));
     end if;
+    -- A research cell that gives up is a FAILED row of its run; the run goes on.
+    if p_job.job_type = 'RESEARCH_CELL' and not v_retry then
+        perform record_research_row(p_job, 'FAILED', null, p_code, p_message);
+    end if;
+    -- A grid that cannot be planned ends its run in ERROR, with the planner's message.
+    if p_job.job_type = 'GRID' and not v_retry then
+        update research_runs set state = 'ERROR', finished_at = now(), message = p_code || ': ' || coalesce(p_message, '')
+         where id = (p_job.payload ->> 'run_id')::uuid and state in ('QUEUED', 'RUNNING');
+    end if;
     if v_kind.is_backtest and p_feeds_breaker then
         perform note_backtest_failure(p_code, p_job.trace_id);
     end if;
+end
+$$;
+
+--
+-- Name: record_research_cell(public.bot_jobs, jsonb); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.record_research_cell(p_job public.bot_jobs, p_result jsonb) RETURNS jsonb
+    LANGUAGE plpgsql
+    AS $$
+begin
+    if jsonb_typeof(p_result -> 'metrics') is distinct from 'object'
+       or (p_result #>> '{metrics,trades}') is null or (p_result #>> '{metrics,net_pnl}') is null then
+        raise exception 'INVALID_RESULT' using errcode = '22023',
+            detail = 'p_result needs metrics with at least trades and net_pnl';
+    end if;
+    return jsonb_build_object('reason_code', 'CELL_RECORDED',
+                              'row_id', record_research_row(p_job, 'COMPLETED', p_result -> 'metrics'));
+end
+$$;
+
+--
+-- Name: record_research_plan(public.bot_jobs, jsonb); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.record_research_plan(p_job public.bot_jobs, p_result jsonb) RETURNS jsonb
+    LANGUAGE plpgsql
+    AS $$
+declare
+    v_run research_runs%rowtype;
+    v_cells int := coalesce(jsonb_array_length(p_result -> 'cells'), 0);
+begin
+    if jsonb_typeof(p_result -> 'cells') is distinct from 'array' or v_cells = 0 then
+        raise exception 'INVALID_RESULT' using errcode = '22023', detail = 'p_result needs a non-empty cells array';
+    end if;
+    select * into v_run from research_runs where id = (p_job.payload ->> 'run_id')::uuid for update;
+    if v_run.state is distinct from 'QUEUED' then
+        raise exception 'RUN_NOT_QUEUED' using errcode = 'P0001',
+            detail = format('run %s is %s', p_job.payload ->> 'run_id', coalesce(v_run.state, 'unknown'));
+    end if;
+    update research_runs
+       set state = 'RUNNING', started_at = now(), progress_total = v_cells, progress_done = 0
+     where id = v_run.id;
+    perform enqueue_job(null, 'RESEARCH_CELL', null,
+                        c.cell || jsonb_build_object('run_id', v_run.id, 'cell', c.n - 1,
+                                                     'from', v_run.window_start, 'to', v_run.window_end),
+                        now(), 'GRID_PLANNED')
+       from jsonb_array_elements(p_result -> 'cells') with ordinality c(cell, n)
+      order by c.n;
+    return jsonb_build_object('reason_code', 'GRID_PLANNED', 'run_id', v_run.id, 'cells', v_cells);
+end
+$$;
+
+--
+-- Name: record_research_row(public.bot_jobs, text, jsonb, text, text); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.record_research_row(p_job public.bot_jobs, p_status text, p_metrics jsonb, p_error_code text DEFAULT NULL::text, p_error_message text DEFAULT NULL::text) RETURNS bigint
+    LANGUAGE plpgsql
+    AS $$
+declare
+    p jsonb := p_job.payload;
+    m jsonb := coalesce(p_metrics, '{}');
+    v_id bigint;
+    v_row research_rows%rowtype;
+    v_run research_runs%rowtype;
+begin
+    insert into research_rows (run_id, cell, job_id, status, archetype_slug, instrument, timeframe, params, params_hash,
+        grid_edge, data_source, real_share, sessions_tested, trades, net_pnl, return_pct, sharpe, in_sample_sharpe,
+        sortino, profit_factor, win_rate, max_drawdown_usd, max_drawdown_pct, expectancy, sharpe_ci_low,
+        sharpe_ci_high, expectancy_ci_low, expectancy_ci_high, deflated_sharpe, trials, error_code, error_message)
+    values ((p ->> 'run_id')::uuid, (p ->> 'cell')::int, p_job.id, p_status, p ->> 'archetype', p ->> 'instrument',
+        p ->> 'timeframe', p -> 'params', p ->> 'params_hash', coalesce((p ->> 'grid_edge')::boolean, false),
+        m ->> 'data_source', (m ->> 'real_share')::float8, (m ->> 'sessions_tested')::int, (m ->> 'trades')::int,
+        (m ->> 'net_pnl')::float8, (m ->> 'return_pct')::float8, (m ->> 'sharpe')::float8,
+        (m ->> 'in_sample_sharpe')::float8, (m ->> 'sortino')::float8, (m ->> 'profit_factor')::float8,
+        (m ->> 'win_rate')::float8, (m ->> 'max_drawdown_usd')::float8, (m ->> 'max_drawdown_pct')::float8,
+        (m ->> 'expectancy')::float8, (m ->> 'sharpe_ci_low')::float8, (m ->> 'sharpe_ci_high')::float8,
+        (m ->> 'expectancy_ci_low')::float8, (m ->> 'expectancy_ci_high')::float8, (m ->> 'deflated_sharpe')::float8,
+        (m ->> 'trials')::int, p_error_code, p_error_message)
+    on conflict (run_id, cell) do nothing
+    returning * into v_row;
+    if v_row.id is null then
+        return null;
+    end if;
+    update research_rows
+       set qualified = v_row.status = 'COMPLETED' and research_qualified(v_row.trades),
+           insufficient_data = not (v_row.status = 'COMPLETED' and research_qualified(v_row.trades)),
+           score = research_score(v_row), penalty_tags = research_penalty_tags(v_row)
+     where id = v_row.id;
+
+    update research_runs set progress_done = progress_done + 1 where id = v_row.run_id returning * into v_run;
+    if v_run.progress_done >= v_run.progress_total and v_run.state = 'RUNNING' then
+        perform finish_research_run(v_run.id);
+    end if;
+    return v_row.id;
 end
 $$;
 
@@ -2545,6 +2709,128 @@ begin
     end loop;
     return cardinality(v_ids);
 end
+$$;
+
+--
+-- Name: research_rows; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.research_rows (
+    id bigint NOT NULL,
+    run_id uuid NOT NULL,
+    cell integer NOT NULL,
+    job_id uuid,
+    status text NOT NULL,
+    archetype_slug text NOT NULL,
+    instrument text NOT NULL,
+    timeframe text NOT NULL,
+    params jsonb NOT NULL,
+    params_hash text NOT NULL,
+    grid_edge boolean DEFAULT false NOT NULL,
+    data_source text,
+    real_share public.finite_double,
+    sessions_tested integer,
+    trades integer,
+    net_pnl public.finite_double,
+    return_pct public.finite_double,
+    sharpe public.finite_double,
+    in_sample_sharpe public.finite_double,
+    sortino public.finite_double,
+    profit_factor public.finite_double,
+    win_rate public.finite_double,
+    max_drawdown_usd public.finite_double,
+    max_drawdown_pct public.finite_double,
+    expectancy public.finite_double,
+    sharpe_ci_low public.finite_double,
+    sharpe_ci_high public.finite_double,
+    expectancy_ci_low public.finite_double,
+    expectancy_ci_high public.finite_double,
+    deflated_sharpe public.finite_double,
+    trials integer,
+    qualified boolean DEFAULT false NOT NULL,
+    insufficient_data boolean DEFAULT true NOT NULL,
+    score numeric(8,2),
+    penalty_tags text[] DEFAULT '{}'::text[] NOT NULL,
+    error_code text,
+    error_message text,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT research_rows_cell_check CHECK ((cell >= 0)),
+    CONSTRAINT research_rows_completed_has_metrics CHECK (((status = 'FAILED'::text) OR ((trades IS NOT NULL) AND (net_pnl IS NOT NULL)))),
+    CONSTRAINT research_rows_error_code_check CHECK ((error_code ~ '^[A-Z][A-Z0-9_]*$'::text)),
+    CONSTRAINT research_rows_failed_has_error CHECK (((status = 'COMPLETED'::text) OR (error_code IS NOT NULL))),
+    CONSTRAINT research_rows_params_check CHECK ((jsonb_typeof(params) = 'object'::text)),
+    CONSTRAINT research_rows_real_share_check CHECK ((((real_share)::double precision >= (0)::double precision) AND ((real_share)::double precision <= (1)::double precision))),
+    CONSTRAINT research_rows_status_check CHECK ((status = ANY (ARRAY['COMPLETED'::text, 'FAILED'::text]))),
+    CONSTRAINT research_rows_trades_check CHECK ((trades >= 0))
+);
+
+--
+-- Name: research_penalty_tags(public.research_rows); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.research_penalty_tags(p_row public.research_rows) RETURNS text[]
+    LANGUAGE sql STABLE
+    AS $$
+    select case when p_row.status <> 'COMPLETED' then '{}'::text[] else array_remove(array[
+        case when p_row.net_pnl < 0 then 'negative_pnl' end,
+        case when p_row.profit_factor < 1 then 'profit_factor_below_one' end,
+        case when p_row.sharpe < 0 then 'sharpe_below_zero' end,
+        case when p_row.max_drawdown_usd > p_row.net_pnl then 'drawdown_exceeds_gain' end,
+        case when not research_qualified(p_row.trades) then 'insufficient_trades' end,
+        case when coalesce(p_row.real_share, 0) < 1 then 'synthetic_data' end,
+        case when p_row.in_sample_sharpe - p_row.sharpe > setting('research_oos_decay')::double precision
+             then 'oos_decay' end,
+        case when p_row.grid_edge then 'edge_of_grid' end,
+        case when coalesce(p_row.sessions_tested, 0) < setting('research_min_sessions')::int then 'few_sessions' end
+    ], null) end
+$$;
+
+--
+-- Name: research_qualified(integer); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.research_qualified(p_trades integer) RETURNS boolean
+    LANGUAGE sql STABLE
+    AS $$
+    select coalesce(p_trades, 0) >= setting('research_min_trades')::int
+$$;
+
+--
+-- Name: research_row_doc(public.research_rows); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.research_row_doc(p_row public.research_rows) RETURNS jsonb
+    LANGUAGE sql STABLE
+    AS $$
+    select jsonb_build_object(
+        'archetype', p_row.archetype_slug, 'instrument', p_row.instrument, 'timeframe', p_row.timeframe,
+        'params', p_row.params, 'params_hash', p_row.params_hash,
+        'metrics', jsonb_build_object('trades', p_row.trades, 'sharpe', p_row.sharpe, 'pnl', p_row.net_pnl,
+                                      'win_rate', p_row.win_rate, 'max_dd', p_row.max_drawdown_usd,
+                                      'profit_factor', p_row.profit_factor, 'return_pct', p_row.return_pct,
+                                      'deflated_sharpe', p_row.deflated_sharpe,
+                                      'expectancy_ci', jsonb_build_array(p_row.expectancy_ci_low, p_row.expectancy_ci_high)),
+        'data_source', p_row.data_source, 'real_share', p_row.real_share, 'qualified', p_row.qualified,
+        'insufficient_data', p_row.insufficient_data, 'score', p_row.score, 'penalty_tags', to_jsonb(p_row.penalty_tags),
+        'cell', p_row.cell)
+$$;
+
+--
+-- Name: research_score(public.research_rows); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.research_score(p_row public.research_rows) RETURNS numeric
+    LANGUAGE sql STABLE
+    AS $$
+    select case when p_row.status = 'COMPLETED' then round((
+          25 * greatest(-1, least(1, coalesce(p_row.sharpe, 0) / 2))
+        + 10 * greatest(-1, least(1, coalesce(p_row.return_pct, 0) / 10))
+        + 10 * greatest(-1, least(1, coalesce(p_row.net_pnl, 0) / setting('simulated_equity')::double precision / 0.10))
+        + 15 * greatest(-1, least(1, (coalesce(p_row.profit_factor, 0) - 1) / 0.5))
+        + 10 * greatest(0, least(1, ln(1 + greatest(coalesce(p_row.trades, 0), 0)) / ln(101)))
+        + 20 * coalesce(p_row.deflated_sharpe, 0)
+        - 15 * greatest(0, least(1, coalesce(p_row.max_drawdown_pct, 0) / 20))
+        - 15 * (1 - coalesce(p_row.real_share, 0)))::numeric, 2) end
 $$;
 
 --
@@ -2967,6 +3253,54 @@ CREATE FUNCTION public.stage_ladder() RETURNS text[]
     LANGUAGE sql IMMUTABLE
     AS $$
     select array['LAB', 'PAPER', 'SHADOW', 'CANARY', 'LIVE']
+$$;
+
+--
+-- Name: start_research_run(text, text[], text[], date, date, jsonb); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.start_research_run(p_trigger text, p_archetypes text[], p_instruments text[], p_from date, p_to date, p_grid_spec jsonb DEFAULT '{}'::jsonb) RETURNS uuid
+    LANGUAGE plpgsql
+    AS $$
+declare
+    v_run uuid;
+    v_active uuid;
+    v_unknown text[];
+begin
+    if p_from is null or p_to is null or p_from >= p_to then
+        raise exception 'INVALID_WINDOW' using errcode = '22023',
+            detail = format('from %s must be before to %s', p_from, p_to);
+    end if;
+    select array_agg(a) into v_unknown from unnest(p_archetypes) a where not exists (select 1 from archetypes x where x.slug = a);
+    if v_unknown is not null then
+        raise exception 'UNKNOWN_ARCHETYPE' using errcode = '22023', detail = array_to_string(v_unknown, ', ');
+    end if;
+    select array_agg(i) into v_unknown from unnest(p_instruments) i where not exists (select 1 from instruments x where x.symbol = i);
+    if v_unknown is not null then
+        raise exception 'UNKNOWN_INSTRUMENT' using errcode = '22023', detail = array_to_string(v_unknown, ', ');
+    end if;
+
+    select id into v_active from research_runs where state in ('QUEUED', 'RUNNING');
+    if v_active is not null then
+        raise exception 'RUN_IN_PROGRESS' using errcode = 'P0001', detail = v_active::text,
+            hint = 'wait for it: GET /api/backtests/status';
+    end if;
+
+    insert into research_runs (trigger, iso_week, window_start, window_end, scope, grid_spec)
+    values (p_trigger, to_char(p_to - 1, 'IYYY-"W"IW'), p_from, p_to,
+            jsonb_build_object('archetypes', coalesce(to_jsonb(p_archetypes), (select jsonb_agg(slug order by slug) from archetypes)),
+                               'instruments', to_jsonb(p_instruments)),
+            coalesce(p_grid_spec, '{}'))
+    returning id into v_run;
+    perform enqueue_job(null, 'GRID', null,
+                        (select jsonb_build_object('run_id', r.id, 'archetypes', r.scope -> 'archetypes',
+                                                   'instruments', r.scope -> 'instruments', 'from', r.window_start,
+                                                   'to', r.window_end, 'max_cells', coalesce((r.grid_spec ->> 'max_cells')::int,
+                                                                                            setting('research_max_cells')::int))
+                           from research_runs r where r.id = v_run),
+                        now(), 'RESEARCH_REQUESTED');
+    return v_run;
+end
 $$;
 
 --
@@ -3872,6 +4206,56 @@ CREATE VIEW public.queue_depths AS
   GROUP BY bot_jobs.job_type, bot_jobs.status;
 
 --
+-- Name: research_rows_id_seq; Type: SEQUENCE; Schema: public; Owner: -
+--
+
+CREATE SEQUENCE public.research_rows_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: research_rows_id_seq; Type: SEQUENCE OWNED BY; Schema: public; Owner: -
+--
+
+ALTER SEQUENCE public.research_rows_id_seq OWNED BY public.research_rows.id;
+
+--
+-- Name: research_runs; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.research_runs (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    trigger text NOT NULL,
+    iso_week text NOT NULL,
+    window_start date NOT NULL,
+    window_end date NOT NULL,
+    scope jsonb NOT NULL,
+    grid_spec jsonb DEFAULT '{}'::jsonb NOT NULL,
+    state text DEFAULT 'QUEUED'::text NOT NULL,
+    progress_done integer DEFAULT 0 NOT NULL,
+    progress_total integer DEFAULT 0 NOT NULL,
+    message text,
+    selection jsonb DEFAULT '{}'::jsonb NOT NULL,
+    trace_id uuid DEFAULT gen_random_uuid() NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    started_at timestamp with time zone,
+    finished_at timestamp with time zone,
+    CONSTRAINT research_runs_grid_spec_check CHECK ((jsonb_typeof(grid_spec) = 'object'::text)),
+    CONSTRAINT research_runs_iso_week_check CHECK ((iso_week ~ '^[0-9]{4}-W[0-9]{2}$'::text)),
+    CONSTRAINT research_runs_progress CHECK ((progress_done <= progress_total)),
+    CONSTRAINT research_runs_progress_done_check CHECK ((progress_done >= 0)),
+    CONSTRAINT research_runs_progress_total_check CHECK ((progress_total >= 0)),
+    CONSTRAINT research_runs_scope_check CHECK ((jsonb_typeof(scope) = 'object'::text)),
+    CONSTRAINT research_runs_selection_check CHECK ((jsonb_typeof(selection) = 'object'::text)),
+    CONSTRAINT research_runs_state_check CHECK ((state = ANY (ARRAY['QUEUED'::text, 'RUNNING'::text, 'COMPLETED'::text, 'ERROR'::text]))),
+    CONSTRAINT research_runs_trigger_check CHECK ((trigger = ANY (ARRAY['MANUAL'::text, 'WEEKLY'::text]))),
+    CONSTRAINT research_runs_window CHECK ((window_start < window_end))
+);
+
+--
 -- Name: schedule_runs; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -4054,6 +4438,12 @@ ALTER TABLE ONLY public.integration_usage_events ALTER COLUMN id SET DEFAULT nex
 ALTER TABLE ONLY public.job_run_events ALTER COLUMN id SET DEFAULT nextval('public.job_run_events_id_seq'::regclass);
 
 --
+-- Name: research_rows id; Type: DEFAULT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.research_rows ALTER COLUMN id SET DEFAULT nextval('public.research_rows_id_seq'::regclass);
+
+--
 -- Name: schedule_runs id; Type: DEFAULT; Schema: public; Owner: -
 --
 
@@ -4211,6 +4601,27 @@ ALTER TABLE ONLY public.job_kinds
 
 ALTER TABLE ONLY public.job_run_events
     ADD CONSTRAINT job_run_events_pkey PRIMARY KEY (id);
+
+--
+-- Name: research_rows research_rows_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.research_rows
+    ADD CONSTRAINT research_rows_pkey PRIMARY KEY (id);
+
+--
+-- Name: research_rows research_rows_run_id_cell_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.research_rows
+    ADD CONSTRAINT research_rows_run_id_cell_key UNIQUE (run_id, cell);
+
+--
+-- Name: research_runs research_runs_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.research_runs
+    ADD CONSTRAINT research_runs_pkey PRIMARY KEY (id);
 
 --
 -- Name: schedule_runs schedule_runs_once; Type: CONSTRAINT; Schema: public; Owner: -
@@ -4492,6 +4903,24 @@ CREATE INDEX integration_usage_events_trace ON public.integration_usage_events U
 CREATE INDEX job_run_events_job ON public.job_run_events USING btree (job_id, id);
 
 --
+-- Name: research_rows_run_score; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX research_rows_run_score ON public.research_rows USING btree (run_id, score DESC NULLS LAST);
+
+--
+-- Name: research_runs_finished; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX research_runs_finished ON public.research_runs USING btree (state, finished_at DESC);
+
+--
+-- Name: research_runs_one_active; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE UNIQUE INDEX research_runs_one_active ON public.research_runs USING btree ((true)) WHERE (state = ANY (ARRAY['QUEUED'::text, 'RUNNING'::text]));
+
+--
 -- Name: schedule_runs_started; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -4722,6 +5151,20 @@ ALTER TABLE ONLY public.integration_usage_events
 
 ALTER TABLE ONLY public.job_run_events
     ADD CONSTRAINT job_run_events_job_id_fkey FOREIGN KEY (job_id) REFERENCES public.bot_jobs(id) ON DELETE CASCADE;
+
+--
+-- Name: research_rows research_rows_job_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.research_rows
+    ADD CONSTRAINT research_rows_job_id_fkey FOREIGN KEY (job_id) REFERENCES public.bot_jobs(id);
+
+--
+-- Name: research_rows research_rows_run_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.research_rows
+    ADD CONSTRAINT research_rows_run_id_fkey FOREIGN KEY (run_id) REFERENCES public.research_runs(id) ON DELETE CASCADE;
 
 --
 -- Name: schedule_runs schedule_runs_schedule_name_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -

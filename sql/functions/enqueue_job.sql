@@ -8,7 +8,8 @@
 -- ({job_type, reason_code, priority, run_after, attempt}); workers are woken with
 -- pg_notify('gauntlet_jobs', job_type).
 -- Errors: unknown kind → 22023 UNKNOWN_JOB_KIND; unknown bot → P0002
--- BOT_NOT_FOUND; killed bot → P0001 BOT_KILLED; a bot-less job other than NOOP → 23514.
+-- BOT_NOT_FOUND; killed bot → P0001 BOT_KILLED; a bot-less job other than NOOP, GRID or
+-- RESEARCH_CELL → 23514.
 create or replace function enqueue_job(
     p_bot uuid,
     p_type text,

@@ -6,7 +6,9 @@
 -- failed attempt, for other kinds only when final — and a backtest that gives up
 -- records a FAILED backtest_sessions row with the bot's current params (once per
 -- job: backtest_sessions.job_id is unique), and an evolved CANDIDATE whose
--- baseline gave up is rejected (select_evolution: NO_EVIDENCE). With p_feeds_breaker (fail_job: a
+-- baseline gave up is rejected (select_evolution: NO_EVIDENCE); a RESEARCH_CELL that
+-- gives up is its run's FAILED row (record_research_row), a GRID that gives up ends
+-- its run in ERROR. With p_feeds_breaker (fail_job: a
 -- failing provider or engine; not the rescuer: a crashed worker is not) a backtest
 -- kind's failure also feeds the 'backtest' circuit breaker (note_backtest_failure).
 create or replace function record_job_failure(p_job bot_jobs, p_code text, p_message text, p_suggested_fix text,
@@ -39,6 +41,15 @@ begin
                                    'attempt', p_job.attempt, 'max_attempts', p_job.max_attempts,
                                    'will_retry', v_retry, 'job_type', p_job.job_type,
                                    'run_after', case when v_retry then p_job.run_after end));
+    end if;
+    -- A research cell that gives up is a FAILED row of its run; the run goes on.
+    if p_job.job_type = 'RESEARCH_CELL' and not v_retry then
+        perform record_research_row(p_job, 'FAILED', null, p_code, p_message);
+    end if;
+    -- A grid that cannot be planned ends its run in ERROR, with the planner's message.
+    if p_job.job_type = 'GRID' and not v_retry then
+        update research_runs set state = 'ERROR', finished_at = now(), message = p_code || ': ' || coalesce(p_message, '')
+         where id = (p_job.payload ->> 'run_id')::uuid and state in ('QUEUED', 'RUNNING');
     end if;
     if v_kind.is_backtest and p_feeds_breaker then
         perform note_backtest_failure(p_code, p_job.trace_id);
