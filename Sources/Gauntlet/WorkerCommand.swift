@@ -67,6 +67,8 @@ struct WorkerCommand: ParsableCommand {
                 backtests,
                 EvolveExecutor(),
                 ImproveExecutor(source: backtests.source),
+                GridExecutor(),
+                ResearchCellExecutor(source: backtests.source),
                 NoopExecutor(),
             ],
             gracePeriod: grace)
