@@ -1071,6 +1071,79 @@ CREATE FUNCTION public.api_ready() RETURNS jsonb
 $$;
 
 --
+-- Name: api_research_latest(boolean); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.api_research_latest(p_partial boolean DEFAULT false) RETURNS jsonb
+    LANGUAGE sql STABLE
+    AS $$
+    with active as (
+        select * from research_runs where state in ('QUEUED', 'RUNNING') and p_partial limit 1
+    ), good as (
+        select * from research_runs where state = 'COMPLETED' order by finished_at desc limit 1
+    ), failed as (
+        select * from research_runs where state = 'ERROR' order by finished_at desc limit 1
+    )
+    select coalesce(
+        (select jsonb_build_object('partial', true, 'runId', a.id, 'generated_at', now(),
+                                   'window', jsonb_build_object('start', a.window_start, 'end', a.window_end),
+                                   'progress', jsonb_build_object('done', a.progress_done, 'total', a.progress_total),
+                                   'instruments', research_selection(a.id) -> 'instruments')
+           from active a),
+        (select jsonb_strip_nulls(jsonb_build_object(
+                    'runId', g.id, 'generated_at', g.finished_at,
+                    'window', jsonb_build_object('start', g.window_start, 'end', g.window_end),
+                    'instruments', g.selection -> 'instruments', 'failedCells', g.selection -> 'failed_cells',
+                    'lastError', (select jsonb_build_object('runId', f.id, 'message', f.message, 'finishedAt', f.finished_at)
+                                    from failed f where f.finished_at > g.finished_at)))
+           from good g))
+$$;
+
+--
+-- Name: api_research_start(text[], text[], date, date, integer); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.api_research_start(p_archetypes text[], p_instruments text[], p_from date, p_to date, p_max_cells integer DEFAULT NULL::integer) RETURNS jsonb
+    LANGUAGE plpgsql
+    AS $$
+declare
+    v_to date := coalesce(p_to, (now() at time zone 'UTC')::date);
+    v_run uuid;
+begin
+    if p_max_cells is not null and p_max_cells not between 1 and 4096 then
+        raise exception 'INVALID_MAX_CELLS' using errcode = '22023', detail = format('maxCells %s is not in 1…4096', p_max_cells);
+    end if;
+    v_run := start_research_run('MANUAL', p_archetypes, p_instruments, coalesce(p_from, v_to - 182), v_to,
+                                jsonb_strip_nulls(jsonb_build_object('max_cells', p_max_cells)));
+    return (select jsonb_build_object(
+                'state', 'running', 'runId', r.id,
+                'window', jsonb_build_object('start', r.window_start, 'end', r.window_end),
+                'instruments', coalesce(to_jsonb(p_instruments),
+                                        (select jsonb_agg(distinct a.instrument) from archetypes a
+                                          where a.slug in (select jsonb_array_elements_text(r.scope -> 'archetypes')))))
+              from research_runs r where r.id = v_run);
+end
+$$;
+
+--
+-- Name: api_research_status(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.api_research_status() RETURNS jsonb
+    LANGUAGE sql STABLE
+    AS $$
+    select coalesce((
+        select jsonb_strip_nulls(jsonb_build_object(
+                   'state', case r.state when 'QUEUED' then 'running' when 'RUNNING' then 'running'
+                                         when 'COMPLETED' then 'completed' else 'error' end,
+                   'runId', r.id, 'progress', jsonb_build_object('done', r.progress_done, 'total', r.progress_total),
+                   'message', r.message, 'startedAt', coalesce(r.started_at, r.created_at), 'finishedAt', r.finished_at,
+                   'window', jsonb_build_object('start', r.window_start, 'end', r.window_end)))
+          from research_runs r order by r.created_at desc limit 1),
+        jsonb_build_object('state', 'idle', 'progress', jsonb_build_object('done', 0, 'total', 0)))
+$$;
+
+--
 -- Name: api_scheduler_status(); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -1669,25 +1742,7 @@ begin
         return 'ERROR';
     end if;
 
-    with ranked as (
-        select r.id, row_number() over (partition by r.instrument
-                                       order by r.qualified desc, r.score desc nulls last, r.net_pnl desc nulls last,
-                                                r.profit_factor desc nulls last, r.cell) as in_instrument,
-               row_number() over (partition by r.archetype_slug, r.instrument
-                                  order by r.qualified desc, r.score desc nulls last, r.net_pnl desc nulls last,
-                                           r.profit_factor desc nulls last, r.cell) as in_pair,
-               row_number() over (order by r.score desc nulls last, r.net_pnl desc nulls last,
-                                  r.profit_factor desc nulls last, r.cell) as overall
-          from research_rows r where r.run_id = p_run and r.status = 'COMPLETED'
-    )
-    select jsonb_build_object(
-               'instruments', coalesce((select jsonb_object_agg(r.instrument, research_row_doc(r))
-                                          from ranked k join research_rows r on r.id = k.id where k.in_instrument = 1), '{}'),
-               'pairs', coalesce((select jsonb_agg(research_row_doc(r) order by r.archetype_slug, r.instrument)
-                                    from ranked k join research_rows r on r.id = k.id where k.in_pair = 1), '[]'),
-               'best_any', (select research_row_doc(r) from ranked k join research_rows r on r.id = k.id where k.overall = 1),
-               'failed_cells', v_failed)
-      into v_selection;
+    v_selection := research_selection(p_run);
     update research_runs
        set state = 'COMPLETED', finished_at = now(), selection = v_selection,
            message = case when v_failed > 0 then format('%s of %s cells failed', v_failed, v_done) end
@@ -2831,6 +2886,34 @@ CREATE FUNCTION public.research_score(p_row public.research_rows) RETURNS numeri
         + 20 * coalesce(p_row.deflated_sharpe, 0)
         - 15 * greatest(0, least(1, coalesce(p_row.max_drawdown_pct, 0) / 20))
         - 15 * (1 - coalesce(p_row.real_share, 0)))::numeric, 2) end
+$$;
+
+--
+-- Name: research_selection(uuid); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.research_selection(p_run uuid) RETURNS jsonb
+    LANGUAGE sql STABLE
+    AS $$
+    with ranked as (
+        select r.id,
+               row_number() over (partition by r.instrument
+                                  order by r.qualified desc, r.score desc nulls last, r.net_pnl desc nulls last,
+                                           r.profit_factor desc nulls last, r.cell) as in_instrument,
+               row_number() over (partition by r.archetype_slug, r.instrument
+                                  order by r.qualified desc, r.score desc nulls last, r.net_pnl desc nulls last,
+                                           r.profit_factor desc nulls last, r.cell) as in_pair,
+               row_number() over (order by r.score desc nulls last, r.net_pnl desc nulls last,
+                                  r.profit_factor desc nulls last, r.cell) as overall
+          from research_rows r where r.run_id = p_run and r.status = 'COMPLETED'
+    )
+    select jsonb_build_object(
+        'instruments', coalesce((select jsonb_object_agg(r.instrument, research_row_doc(r))
+                                   from ranked k join research_rows r on r.id = k.id where k.in_instrument = 1), '{}'),
+        'pairs', coalesce((select jsonb_agg(research_row_doc(r) order by r.archetype_slug, r.instrument)
+                             from ranked k join research_rows r on r.id = k.id where k.in_pair = 1), '[]'),
+        'best_any', (select research_row_doc(r) from ranked k join research_rows r on r.id = k.id where k.overall = 1),
+        'failed_cells', (select count(*) from research_rows r where r.run_id = p_run and r.status = 'FAILED'))
 $$;
 
 --

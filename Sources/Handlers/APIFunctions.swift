@@ -74,6 +74,33 @@ struct APIFunctions {
         try document("select enqueue_missing_baselines($1)::text as doc", [reason])
     }
 
+    // MARK: research
+
+    /// `api_research_start(archetypes, instruments, from, to, maxCells)`: POST /api/backtests/run. 22023
+    /// UNKNOWN_ARCHETYPE / UNKNOWN_INSTRUMENT / INVALID_WINDOW, P0001 RUN_IN_PROGRESS.
+    func startResearch(archetypes: [String]?, instruments: [String]?, from: String?, to: String?,
+                       maxCells: Int?) throws -> String {
+        func list(_ values: [String]?) throws -> String? {
+            try values.map { String(decoding: try JSONEncoder().encode($0), as: UTF8.self) }
+        }
+        return try document("""
+            select api_research_start(
+                case when $1::jsonb is null then null else array(select jsonb_array_elements_text($1::jsonb)) end,
+                case when $2::jsonb is null then null else array(select jsonb_array_elements_text($2::jsonb)) end,
+                $3::date, $4::date, $5)::text as doc
+            """, [try list(archetypes), try list(instruments), from, to, maxCells])
+    }
+
+    /// `api_research_status()`: GET /api/backtests/status.
+    func researchStatus() throws -> String {
+        try document("select api_research_status()::text as doc", idempotent: true)
+    }
+
+    /// `api_research_latest(partial)`: GET /api/backtests/latest; nil before any run completed.
+    func researchLatest(partial: Bool) throws -> String? {
+        try optionalDocument("select api_research_latest($1)::text as doc", [partial], idempotent: true)
+    }
+
     // MARK: feed, scheduler, proofs, readiness
 
     /// `api_feed(bot, type, limit, before)`: GET /api/feed.

@@ -8,6 +8,7 @@ public enum Routes {
         var router = Router()
         HealthRoutes.register(&router, startedAt: startedAt)
         BotRoutes.register(&router)
+        ResearchRoutes.register(&router)  // before the backtests: its exact paths win over /api/backtests/:id
         BacktestRoutes.register(&router)
         FeedRoutes.register(&router)
         SchedulerRoutes.register(&router)

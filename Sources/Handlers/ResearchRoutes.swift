@@ -1,0 +1,67 @@
+import FCGIHost
+import Foundation
+import Market
+import Postgres
+
+/// Parameter-grid research (docs/research.md): start a run, follow it, read the
+/// last completed one. Registered before the backtest routes, so these exact paths
+/// win over `/api/backtests/:id`.
+enum ResearchRoutes {
+    static func register(_ router: inout Router) {
+        router.post("/api/backtests/run", start)
+        router.get("/api/backtests/status", status)
+        router.get("/api/backtests/latest", latest)
+    }
+
+    struct StartRequest: Decodable {
+        var archetypes: [String]?
+        var instruments: [String]?
+        var from: String?
+        var to: String?
+        var maxCells: Int?
+    }
+
+    /// `{}` = every archetype on its own instrument over the last 182 days; 202 with
+    /// the run; 409 RUN_IN_PROGRESS (with the running run's status) while one is active.
+    static func start(_ context: RequestContext) throws -> Response {
+        let request = try context.body(StartRequest.self, allowedKeys: ["archetypes", "instruments", "from", "to", "maxCells"])
+        func date(_ name: String, _ text: String?) throws -> String? {
+            guard let text else { return nil }
+            guard CivilDate(text) != nil else {
+                throw APIError.invalidParameter(name, "'\(text)' is not a date", fix: "use YYYY-MM-DD")
+            }
+            return text
+        }
+        let from = try date("from", request.from), to = try date("to", request.to)
+        for (name, list) in [("archetypes", request.archetypes), ("instruments", request.instruments)] where list?.isEmpty == true {
+            throw APIError.invalidParameter(name, "must not be empty", fix: "leave it out for the default scope")
+        }
+        let api = try context.api()
+        do {
+            return .json(try api.startResearch(archetypes: request.archetypes, instruments: request.instruments,
+                                               from: from, to: to, maxCells: request.maxCells), status: 202)
+        } catch let error as PostgresError where error.sqlState == "P0001" && error.message == "RUN_IN_PROGRESS" {
+            // The run in progress, with the error envelope beside it.
+            var doc = (try? JSONSerialization.jsonObject(with: Data(try api.researchStatus().utf8))) as? [String: Any] ?? [:]
+            doc["error"] = ["code": "RUN_IN_PROGRESS", "message": "research run \(error.detail ?? "") is still running",
+                            "suggestedFix": "follow it with GET /api/backtests/status; start another when it has finished"]
+            let body = try JSONSerialization.data(withJSONObject: doc, options: [.sortedKeys])
+            return .json(String(decoding: body, as: UTF8.self), status: 409)
+        }
+    }
+
+    static func status(_ context: RequestContext) throws -> Response {
+        .json(try context.api().researchStatus())
+    }
+
+    /// The last completed run (and `lastError` when a newer one failed); `?partial=1`
+    /// shows the running run's instruments so far.
+    static func latest(_ context: RequestContext) throws -> Response {
+        let partial = try context.choiceQuery("partial", ["0", "1", "true", "false"])
+        guard let doc = try context.api().researchLatest(partial: partial == "1" || partial == "true") else {
+            throw APIError(status: 404, code: "NO_COMPLETED_RUN", message: "no research run has completed yet",
+                           suggestedFix: "start one with POST /api/backtests/run and follow GET /api/backtests/status")
+        }
+        return .json(doc)
+    }
+}
