@@ -1234,6 +1234,71 @@ CREATE FUNCTION public.api_usage_summary() RETURNS jsonb
 $$;
 
 --
+-- Name: apply_roster_policy(uuid); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.apply_roster_policy(p_run uuid) RETURNS jsonb
+    LANGUAGE plpgsql
+    AS $$
+declare
+    v_trades int := setting('roster_min_trades')::int;
+    v_sharpe double precision := setting('roster_min_sharpe')::double precision;
+    v_pf double precision := setting('roster_min_profit_factor')::double precision;
+    v_weeks int := setting('roster_disable_after_weeks')::int;
+    r record;
+    v_old roster%rowtype;
+    v_state text;
+    v_failing int;
+    v_event text;
+    v_recommendation text;
+    v_counts jsonb := '{"kept": 0, "watch": 0, "disabled": 0, "reenabled": 0}';
+begin
+    for r in select p ->> 'archetype' as archetype, p ->> 'instrument' as instrument,
+                    coalesce((p #>> '{metrics,trades}')::int, 0) as trades,
+                    coalesce((p #>> '{metrics,sharpe}')::double precision, 0) as sharpe,
+                    coalesce((p #>> '{metrics,profit_factor}')::double precision, 0) as pf, p as doc
+               from research_runs x, jsonb_array_elements(x.selection -> 'pairs') p
+              where x.id = p_run
+              order by 1, 2
+    loop
+        select * into v_old from roster where archetype_slug = r.archetype and instrument = r.instrument for update;
+        if r.trades >= v_trades and r.sharpe > v_sharpe and r.pf > v_pf then
+            v_state := 'ACTIVE';
+            v_failing := 0;
+            v_event := case when v_old.state = 'DISABLED' then 'ROSTER_REENABLED' else 'ROSTER_KEPT' end;
+            v_recommendation := null;
+        else
+            v_failing := case when r.sharpe <= v_sharpe and r.pf <= v_pf then coalesce(v_old.weeks_failing, 0) + 1 else 0 end;
+            v_state := case when v_old.state = 'DISABLED' or v_failing >= v_weeks then 'DISABLED' else 'WATCH' end;
+            v_event := case when v_state = 'DISABLED' then 'ROSTER_DISABLED' else 'ROSTER_WATCH' end;
+            v_recommendation := case
+                when r.trades < v_trades then 'too few trades: widen the window or loosen the entry threshold'
+                else 'tighten the band around the defaults and raise the entry threshold' end;
+        end if;
+        insert into roster (archetype_slug, instrument, state, weeks_failing, recommendation, last_run_id, evidence, updated_at)
+        values (r.archetype, r.instrument, v_state, v_failing, v_recommendation, p_run, r.doc, now())
+        on conflict (archetype_slug, instrument) do update
+            set state = excluded.state, weeks_failing = excluded.weeks_failing, recommendation = excluded.recommendation,
+                last_run_id = excluded.last_run_id, evidence = excluded.evidence, updated_at = now();
+        if v_old.state is distinct from v_state then
+            insert into roster_history (archetype_slug, instrument, from_state, to_state, weeks_failing, run_id, evidence)
+            values (r.archetype, r.instrument, v_old.state, v_state, v_failing, p_run, r.doc);
+        end if;
+        insert into activity_events (event_type, payload)
+        values (v_event, jsonb_strip_nulls(jsonb_build_object(
+                    'archetype', r.archetype, 'instrument', r.instrument, 'from_state', v_old.state, 'to_state', v_state,
+                    'weeks_failing', v_failing, 'run_id', p_run, 'trades', r.trades, 'sharpe', r.sharpe,
+                    'profit_factor', r.pf, 'recommendation', v_recommendation)));
+        v_counts := jsonb_set(v_counts, array[case v_event when 'ROSTER_KEPT' then 'kept' when 'ROSTER_WATCH' then 'watch'
+                                                          when 'ROSTER_DISABLED' then 'disabled' else 'reenabled' end],
+                              to_jsonb((v_counts ->> case v_event when 'ROSTER_KEPT' then 'kept' when 'ROSTER_WATCH' then 'watch'
+                                                                  when 'ROSTER_DISABLED' then 'disabled' else 'reenabled' end)::int + 1));
+    end loop;
+    return v_counts;
+end
+$$;
+
+--
 -- Name: apply_stage_moves(uuid[], text[], text, text, jsonb[], boolean); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -1747,6 +1812,10 @@ begin
        set state = 'COMPLETED', finished_at = now(), selection = v_selection,
            message = case when v_failed > 0 then format('%s of %s cells failed', v_failed, v_done) end
      where id = p_run;
+    -- Only the weekly runs decide the roster: a manual run is research, not policy.
+    if (select trigger from research_runs where id = p_run) = 'WEEKLY' then
+        perform apply_roster_policy(p_run);
+    end if;
     return 'COMPLETED';
 end
 $$;
@@ -1994,7 +2063,9 @@ begin
                exists (select 1 from bot_jobs j where j.bot_id = e.bot_id and j.status in ('QUEUED', 'RUNNING'))
                    as has_active,
                coalesce(st.failed_cycles, 0) as failed_cycles, st.passed_all,
-               sc.total as score_total, sc.computed_at as score_at
+               sc.total as score_total, sc.computed_at as score_at,
+               (select roster_state(b.archetype_slug, b.instrument) = 'DISABLED' from bots b where b.id = e.bot_id)
+                   as roster_disabled
           from bot_evidence e
           left join bot_gate_streaks st on st.bot_id = e.bot_id
           -- completed sessions since the effective reset (counted up to 1000)
@@ -2011,6 +2082,7 @@ begin
         select c.*, x.hold,
                case
                    when c.has_active then 'ACTIVE_JOB_EXISTS'
+                   when c.roster_disabled then 'ROSTER_DISABLED'
                    when c.last_job_finished_at > now() - v_cool then 'COOLDOWN'
                    when c.session_id is null then 'NO_BASELINE'
                    when c.completed_at < now() - v_stale then 'BASELINE_STALE'
@@ -2049,7 +2121,8 @@ begin
     select v_run, rk.bot_id,
            case when o.reason in ('NO_BASELINE', 'BASELINE_STALE', 'GATES_FAILED_CYCLES', 'SCORE_BELOW_THRESHOLD',
                                   'IMPROVE_CANDIDATE') then 'ENQUEUED'
-                when o.reason in ('BLOCKED_BY_GATES', 'CIRCUIT_OPEN', 'POPULATION_CAP', 'PARAMS_EXHAUSTED') then 'BLOCKED'
+                when o.reason in ('BLOCKED_BY_GATES', 'CIRCUIT_OPEN', 'POPULATION_CAP', 'PARAMS_EXHAUSTED', 'ROSTER_DISABLED')
+                    then 'BLOCKED'
                 else 'SKIPPED' end,
            rk.job_type, o.reason,
            jsonb_strip_nulls(jsonb_build_object(
@@ -2114,7 +2187,7 @@ begin
                 when bool_or(reason_code = 'BLOCKED_BY_GATES')
                      and bool_and(reason_code in ('BLOCKED_BY_GATES', 'COOLDOWN', 'ACTIVE_JOB_EXISTS',
                                                   'POPULATION_CAP', 'RATE_LIMITED', 'CANDIDATE_PENDING',
-                                                  'EVOLVE_COOLDOWN', 'PARAMS_EXHAUSTED'))
+                                                  'EVOLVE_COOLDOWN', 'PARAMS_EXHAUSTED', 'ROSTER_DISABLED'))
                     then 'ALL_BOTS_BLOCKED_BY_GATES'
                 when bool_or(reason_code = 'CIRCUIT_OPEN') then 'CIRCUIT_OPEN'
                 when bool_or(reason_code = 'CONCURRENCY_LIMIT') then 'CONCURRENCY_LIMIT'
@@ -3032,6 +3105,17 @@ end
 $$;
 
 --
+-- Name: roster_state(text, text); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.roster_state(p_archetype text, p_instrument text) RETURNS text
+    LANGUAGE sql STABLE
+    AS $$
+    select coalesce((select r.state from roster r where r.archetype_slug = p_archetype and r.instrument = p_instrument),
+                    'ACTIVE')
+$$;
+
+--
 -- Name: run_due_schedules(); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -3753,7 +3837,7 @@ CREATE TABLE public.activity_events (
     trace_id uuid,
     payload jsonb DEFAULT '{}'::jsonb NOT NULL,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
-    CONSTRAINT activity_events_event_type_check CHECK ((event_type = ANY (ARRAY['STARTER_PACK_CREATED'::text, 'BACKTEST_QUEUED'::text, 'BACKTEST_STARTED'::text, 'BACKTEST_COMPLETED'::text, 'BACKTEST_FAILED'::text, 'AUTONOMY_SCORE_UPDATED'::text, 'AUTONOMY_TIER_CHANGED'::text, 'PROMOTED'::text, 'DEMOTED'::text, 'GRADUATED'::text, 'EVOLVED_GENERATION_CREATED'::text, 'AUTONOMY_GATE_BLOCKED'::text, 'KILL_TRIGGERED'::text, 'METRICS_RESET'::text, 'STAGES_REVERTED'::text, 'CIRCUIT_OPENED'::text, 'CIRCUIT_CLOSED'::text, 'IMPROVE_QUEUED'::text, 'IMPROVE_COMPLETED'::text, 'EVOLVE_QUEUED'::text, 'JOB_FAILED'::text, 'JOB_CANCELLED'::text, 'WORKER_STARTED'::text, 'WORKER_STOPPED'::text, 'PROMOTION_RECOMMENDED'::text, 'AUTONOMY_LOOP_TOGGLED'::text, 'EVOLUTION_ACCEPTED'::text, 'EVOLUTION_REJECTED'::text]))),
+    CONSTRAINT activity_events_event_type_check CHECK ((event_type = ANY (ARRAY['STARTER_PACK_CREATED'::text, 'BACKTEST_QUEUED'::text, 'BACKTEST_STARTED'::text, 'BACKTEST_COMPLETED'::text, 'BACKTEST_FAILED'::text, 'AUTONOMY_SCORE_UPDATED'::text, 'AUTONOMY_TIER_CHANGED'::text, 'PROMOTED'::text, 'DEMOTED'::text, 'GRADUATED'::text, 'EVOLVED_GENERATION_CREATED'::text, 'AUTONOMY_GATE_BLOCKED'::text, 'KILL_TRIGGERED'::text, 'METRICS_RESET'::text, 'STAGES_REVERTED'::text, 'CIRCUIT_OPENED'::text, 'CIRCUIT_CLOSED'::text, 'IMPROVE_QUEUED'::text, 'IMPROVE_COMPLETED'::text, 'EVOLVE_QUEUED'::text, 'JOB_FAILED'::text, 'JOB_CANCELLED'::text, 'WORKER_STARTED'::text, 'WORKER_STOPPED'::text, 'PROMOTION_RECOMMENDED'::text, 'AUTONOMY_LOOP_TOGGLED'::text, 'EVOLUTION_ACCEPTED'::text, 'EVOLUTION_REJECTED'::text, 'ROSTER_KEPT'::text, 'ROSTER_WATCH'::text, 'ROSTER_DISABLED'::text, 'ROSTER_REENABLED'::text]))),
     CONSTRAINT activity_events_payload_check CHECK ((jsonb_typeof(payload) = 'object'::text))
 );
 
@@ -3967,7 +4051,7 @@ CREATE TABLE public.gate_rules (
     kind text DEFAULT 'PROMOTE'::text NOT NULL,
     CONSTRAINT gate_rules_comparator_check CHECK ((comparator = ANY (ARRAY['>='::text, '>'::text, '<='::text, '<'::text, '='::text]))),
     CONSTRAINT gate_rules_kind_check CHECK ((kind = ANY (ARRAY['PROMOTE'::text, 'KEEP'::text]))),
-    CONSTRAINT gate_rules_metric_check CHECK ((metric = ANY (ARRAY['trades_count'::text, 'realized_pnl'::text, 'profit_factor'::text, 'pnl_or_pf'::text, 'max_drawdown_pct'::text, 'sharpe'::text, 'sortino'::text, 'win_rate'::text, 'expectancy'::text, 'sqn'::text, 'last_run_ok'::text, 'data_is_real'::text, 'risk_engine_verified'::text, 'expectancy_ci_low'::text, 'deflated_sharpe'::text]))),
+    CONSTRAINT gate_rules_metric_check CHECK ((metric = ANY (ARRAY['trades_count'::text, 'realized_pnl'::text, 'profit_factor'::text, 'pnl_or_pf'::text, 'max_drawdown_pct'::text, 'sharpe'::text, 'sortino'::text, 'win_rate'::text, 'expectancy'::text, 'sqn'::text, 'last_run_ok'::text, 'data_is_real'::text, 'risk_engine_verified'::text, 'expectancy_ci_low'::text, 'deflated_sharpe'::text, 'roster_active'::text]))),
     CONSTRAINT gate_rules_stages CHECK ((((kind = 'PROMOTE'::text) AND (((((from_stage = 'LAB'::text) AND (to_stage = 'PAPER'::text)) OR ((from_stage = 'PAPER'::text) AND (to_stage = 'SHADOW'::text))) OR ((from_stage = 'SHADOW'::text) AND (to_stage = 'CANARY'::text))) OR ((from_stage = 'CANARY'::text) AND (to_stage = 'LIVE'::text)))) OR ((kind = 'KEEP'::text) AND (((from_stage = 'PAPER'::text) AND (to_stage = 'LAB'::text)) OR ((from_stage = 'SHADOW'::text) AND (to_stage = 'PAPER'::text))))))
 );
 
@@ -4039,6 +4123,13 @@ CREATE VIEW public.gate_evaluations AS
                     WHEN 'risk_engine_verified'::text THEN (0)::numeric
                     WHEN 'expectancy_ci_low'::text THEN (e.expectancy_ci_low)::numeric
                     WHEN 'deflated_sharpe'::text THEN (e.deflated_sharpe)::numeric
+                    WHEN 'roster_active'::text THEN (( SELECT
+                            CASE
+                                WHEN (public.roster_state(b.archetype_slug, b.instrument) = 'DISABLED'::text) THEN 0
+                                ELSE 1
+                            END AS "case"
+                       FROM public.bots b
+                      WHERE (b.id = e.bot_id)))::numeric
                     ELSE NULL::numeric
                 END AS actual) v);
 
@@ -4339,6 +4430,80 @@ CREATE TABLE public.research_runs (
 );
 
 --
+-- Name: roster; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.roster (
+    archetype_slug text NOT NULL,
+    instrument text NOT NULL,
+    state text DEFAULT 'ACTIVE'::text NOT NULL,
+    weeks_failing integer DEFAULT 0 NOT NULL,
+    recommendation text,
+    last_run_id uuid,
+    evidence jsonb DEFAULT '{}'::jsonb NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT roster_evidence_check CHECK ((jsonb_typeof(evidence) = 'object'::text)),
+    CONSTRAINT roster_state_check CHECK ((state = ANY (ARRAY['ACTIVE'::text, 'WATCH'::text, 'DISABLED'::text]))),
+    CONSTRAINT roster_weeks_failing_check CHECK ((weeks_failing >= 0))
+);
+
+--
+-- Name: roster_history; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.roster_history (
+    id bigint NOT NULL,
+    archetype_slug text NOT NULL,
+    instrument text NOT NULL,
+    from_state text,
+    to_state text NOT NULL,
+    weeks_failing integer NOT NULL,
+    run_id uuid,
+    evidence jsonb DEFAULT '{}'::jsonb NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT roster_history_to_state_check CHECK ((to_state = ANY (ARRAY['ACTIVE'::text, 'WATCH'::text, 'DISABLED'::text])))
+);
+
+--
+-- Name: roster_history_id_seq; Type: SEQUENCE; Schema: public; Owner: -
+--
+
+CREATE SEQUENCE public.roster_history_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: roster_history_id_seq; Type: SEQUENCE OWNED BY; Schema: public; Owner: -
+--
+
+ALTER SEQUENCE public.roster_history_id_seq OWNED BY public.roster_history.id;
+
+--
+-- Name: roster_status; Type: VIEW; Schema: public; Owner: -
+--
+
+CREATE VIEW public.roster_status AS
+ SELECT r.archetype_slug,
+    r.instrument,
+    r.state,
+    r.weeks_failing,
+    r.recommendation,
+    ((r.evidence #>> '{metrics,trades}'::text[]))::integer AS trades,
+    ((r.evidence #>> '{metrics,sharpe}'::text[]))::double precision AS sharpe,
+    ((r.evidence #>> '{metrics,profit_factor}'::text[]))::double precision AS profit_factor,
+    r.last_run_id,
+    x.iso_week,
+    r.updated_at,
+    ( SELECT (count(*))::integer AS count
+           FROM public.bots b
+          WHERE ((b.archetype_slug = r.archetype_slug) AND (b.instrument = r.instrument) AND (b.status = 'ACTIVE'::text))) AS active_bots
+   FROM (public.roster r
+     LEFT JOIN public.research_runs x ON ((x.id = r.last_run_id)));
+
+--
 -- Name: schedule_runs; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -4527,6 +4692,12 @@ ALTER TABLE ONLY public.job_run_events ALTER COLUMN id SET DEFAULT nextval('publ
 ALTER TABLE ONLY public.research_rows ALTER COLUMN id SET DEFAULT nextval('public.research_rows_id_seq'::regclass);
 
 --
+-- Name: roster_history id; Type: DEFAULT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.roster_history ALTER COLUMN id SET DEFAULT nextval('public.roster_history_id_seq'::regclass);
+
+--
 -- Name: schedule_runs id; Type: DEFAULT; Schema: public; Owner: -
 --
 
@@ -4705,6 +4876,20 @@ ALTER TABLE ONLY public.research_rows
 
 ALTER TABLE ONLY public.research_runs
     ADD CONSTRAINT research_runs_pkey PRIMARY KEY (id);
+
+--
+-- Name: roster_history roster_history_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.roster_history
+    ADD CONSTRAINT roster_history_pkey PRIMARY KEY (id);
+
+--
+-- Name: roster roster_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.roster
+    ADD CONSTRAINT roster_pkey PRIMARY KEY (archetype_slug, instrument);
 
 --
 -- Name: schedule_runs schedule_runs_once; Type: CONSTRAINT; Schema: public; Owner: -
@@ -5004,6 +5189,12 @@ CREATE INDEX research_runs_finished ON public.research_runs USING btree (state, 
 CREATE UNIQUE INDEX research_runs_one_active ON public.research_runs USING btree ((true)) WHERE (state = ANY (ARRAY['QUEUED'::text, 'RUNNING'::text]));
 
 --
+-- Name: roster_history_pair; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX roster_history_pair ON public.roster_history USING btree (archetype_slug, instrument, created_at DESC);
+
+--
 -- Name: schedule_runs_started; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -5248,6 +5439,34 @@ ALTER TABLE ONLY public.research_rows
 
 ALTER TABLE ONLY public.research_rows
     ADD CONSTRAINT research_rows_run_id_fkey FOREIGN KEY (run_id) REFERENCES public.research_runs(id) ON DELETE CASCADE;
+
+--
+-- Name: roster roster_archetype_slug_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.roster
+    ADD CONSTRAINT roster_archetype_slug_fkey FOREIGN KEY (archetype_slug) REFERENCES public.archetypes(slug);
+
+--
+-- Name: roster_history roster_history_run_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.roster_history
+    ADD CONSTRAINT roster_history_run_id_fkey FOREIGN KEY (run_id) REFERENCES public.research_runs(id);
+
+--
+-- Name: roster roster_instrument_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.roster
+    ADD CONSTRAINT roster_instrument_fkey FOREIGN KEY (instrument) REFERENCES public.instruments(symbol);
+
+--
+-- Name: roster roster_last_run_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.roster
+    ADD CONSTRAINT roster_last_run_id_fkey FOREIGN KEY (last_run_id) REFERENCES public.research_runs(id);
 
 --
 -- Name: schedule_runs schedule_runs_schedule_name_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -

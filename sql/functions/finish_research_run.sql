@@ -1,7 +1,7 @@
 -- Completes a research run whose cells have all been recorded (record_research_row
 -- calls it after the last one): COMPLETED with its research_selection, or ERROR
--- when every cell failed (message: how many and the first error). Returns the
--- run's state.
+-- when every cell failed (message: how many and the first error); a WEEKLY run then
+-- applies the roster policy (apply_roster_policy). Returns the run's state.
 create or replace function finish_research_run(p_run uuid) returns text
 language plpgsql volatile as $$
 declare
@@ -27,6 +27,10 @@ begin
        set state = 'COMPLETED', finished_at = now(), selection = v_selection,
            message = case when v_failed > 0 then format('%s of %s cells failed', v_failed, v_done) end
      where id = p_run;
+    -- Only the weekly runs decide the roster: a manual run is research, not policy.
+    if (select trigger from research_runs where id = p_run) = 'WEEKLY' then
+        perform apply_roster_policy(p_run);
+    end if;
     return 'COMPLETED';
 end
 $$;

@@ -5,6 +5,8 @@
 --
 -- Per bot, first match wins (reason_code of the decision):
 --   ACTIVE_JOB_EXISTS      a QUEUED/RUNNING job of any type            SKIPPED
+--   ROSTER_DISABLED        the roster disabled its (archetype, instrument): no backtest,
+--                          improvement or evolution until a weekly run passes   BLOCKED
 --   COOLDOWN               last job finished < bot_cooldown_seconds ago SKIPPED
 --   NO_BASELINE            no completed session since the effective reset → BACKTEST_BASELINE
 --   BASELINE_STALE         latest effective session older than baseline_stale_minutes → BACKTEST_REFRESH
@@ -104,7 +106,9 @@ begin
                exists (select 1 from bot_jobs j where j.bot_id = e.bot_id and j.status in ('QUEUED', 'RUNNING'))
                    as has_active,
                coalesce(st.failed_cycles, 0) as failed_cycles, st.passed_all,
-               sc.total as score_total, sc.computed_at as score_at
+               sc.total as score_total, sc.computed_at as score_at,
+               (select roster_state(b.archetype_slug, b.instrument) = 'DISABLED' from bots b where b.id = e.bot_id)
+                   as roster_disabled
           from bot_evidence e
           left join bot_gate_streaks st on st.bot_id = e.bot_id
           -- completed sessions since the effective reset (counted up to 1000)
@@ -121,6 +125,7 @@ begin
         select c.*, x.hold,
                case
                    when c.has_active then 'ACTIVE_JOB_EXISTS'
+                   when c.roster_disabled then 'ROSTER_DISABLED'
                    when c.last_job_finished_at > now() - v_cool then 'COOLDOWN'
                    when c.session_id is null then 'NO_BASELINE'
                    when c.completed_at < now() - v_stale then 'BASELINE_STALE'
@@ -159,7 +164,8 @@ begin
     select v_run, rk.bot_id,
            case when o.reason in ('NO_BASELINE', 'BASELINE_STALE', 'GATES_FAILED_CYCLES', 'SCORE_BELOW_THRESHOLD',
                                   'IMPROVE_CANDIDATE') then 'ENQUEUED'
-                when o.reason in ('BLOCKED_BY_GATES', 'CIRCUIT_OPEN', 'POPULATION_CAP', 'PARAMS_EXHAUSTED') then 'BLOCKED'
+                when o.reason in ('BLOCKED_BY_GATES', 'CIRCUIT_OPEN', 'POPULATION_CAP', 'PARAMS_EXHAUSTED', 'ROSTER_DISABLED')
+                    then 'BLOCKED'
                 else 'SKIPPED' end,
            rk.job_type, o.reason,
            jsonb_strip_nulls(jsonb_build_object(
@@ -224,7 +230,7 @@ begin
                 when bool_or(reason_code = 'BLOCKED_BY_GATES')
                      and bool_and(reason_code in ('BLOCKED_BY_GATES', 'COOLDOWN', 'ACTIVE_JOB_EXISTS',
                                                   'POPULATION_CAP', 'RATE_LIMITED', 'CANDIDATE_PENDING',
-                                                  'EVOLVE_COOLDOWN', 'PARAMS_EXHAUSTED'))
+                                                  'EVOLVE_COOLDOWN', 'PARAMS_EXHAUSTED', 'ROSTER_DISABLED'))
                     then 'ALL_BOTS_BLOCKED_BY_GATES'
                 when bool_or(reason_code = 'CIRCUIT_OPEN') then 'CIRCUIT_OPEN'
                 when bool_or(reason_code = 'CONCURRENCY_LIMIT') then 'CONCURRENCY_LIMIT'

@@ -10,11 +10,11 @@ select plan(80);
 \ir fixtures/autonomy_fleet.sql
 
 -- ---------------------------------------------------------------- the rules
-select is((select count(*)::int from gate_rules where from_stage = 'LAB' and to_stage = 'PAPER' and enabled), 6,
-          'LAB → PAPER has six default rules');
-select is((select count(*)::int from gate_rules where from_stage = 'PAPER' and to_stage = 'SHADOW' and enabled), 9,
-          'PAPER → SHADOW has those six plus real data, Sharpe and profit factor');
-select is((select count(*)::int from evaluate_gates(pg_temp.bot('Bot 1'))), 6, 'a LAB bot is evaluated on 6 rules');
+select is((select count(*)::int from gate_rules where from_stage = 'LAB' and to_stage = 'PAPER' and enabled), 7,
+          'LAB → PAPER has seven default rules (roster_active the seventh)');
+select is((select count(*)::int from gate_rules where from_stage = 'PAPER' and to_stage = 'SHADOW' and enabled), 10,
+          'PAPER → SHADOW has those seven plus real data, Sharpe and profit factor');
+select is((select count(*)::int from evaluate_gates(pg_temp.bot('Bot 1'))), 7, 'a LAB bot is evaluated on 7 rules');
 select is((select count(*)::int from evaluate_gates(pg_temp.bot('Bot 1')) where passed), 0,
           'without an effective session every rule fails');
 select is((select failures -> 0 ->> 'reason_code' from gate_status where bot_id = pg_temp.bot('Bot 1')),
@@ -22,7 +22,7 @@ select is((select failures -> 0 ->> 'reason_code' from gate_status where bot_id 
 
 -- ---------------------------------------------------------------- LAB → PAPER thresholds
 select pg_temp.session(pg_temp.bot('Bot 1'));
-select is((select bool_and(passed) from evaluate_gates(pg_temp.bot('Bot 1'))), true, 'a good session passes all six');
+select is((select bool_and(passed) from evaluate_gates(pg_temp.bot('Bot 1'))), true, 'a good session passes all seven');
 select is((select passed_all from gate_status where bot_id = pg_temp.bot('Bot 1')), true, 'gate_status agrees');
 
 select pg_temp.session(pg_temp.bot('Bot 1'), '{"trades_count": 19}');
