@@ -49,6 +49,7 @@ export function param(name) { return new URLSearchParams(location.search).get(na
 const PAGES = [
   ['index.html', 'Bots'],
   ['feed.html', 'Feed'],
+  ['research.html', 'Research'],
   ['admin.html', 'Admin'],
 ];
 
