@@ -1100,6 +1100,41 @@ CREATE FUNCTION public.api_research_latest(p_partial boolean DEFAULT false) RETU
 $$;
 
 --
+-- Name: api_research_run(uuid, text, integer, integer); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.api_research_run(p_id uuid, p_sort text, p_limit integer, p_offset integer) RETURNS jsonb
+    LANGUAGE sql STABLE
+    AS $$
+    select research_run_doc(r) || jsonb_build_object(
+               'selection', r.selection,
+               'rowsTotal', (select count(*) from research_rows x where x.run_id = r.id),
+               'rows', coalesce((
+                   select jsonb_agg(research_row_doc(x) || jsonb_build_object('status', x.status, 'errorCode', x.error_code,
+                                                                                  'errorMessage', x.error_message)
+                                    order by p.ord)
+                     from (select y.id, row_number() over (
+                                     order by case when p_sort = 'cell' then y.cell end,
+                                              y.score desc nulls last, y.net_pnl desc nulls last,
+                                              y.profit_factor desc nulls last, y.cell) as ord
+                             from research_rows y where y.run_id = r.id
+                             order by ord limit p_limit offset p_offset) p
+                     join research_rows x on x.id = p.id), '[]'))
+      from research_runs r where r.id = p_id
+$$;
+
+--
+-- Name: api_research_runs(integer); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.api_research_runs(p_limit integer) RETURNS jsonb
+    LANGUAGE sql STABLE
+    AS $$
+    select jsonb_build_object('runs', coalesce(jsonb_agg(research_run_doc(r) order by r.created_at desc), '[]'))
+      from (select * from research_runs order by created_at desc limit p_limit) r
+$$;
+
+--
 -- Name: api_research_start(text[], text[], date, date, integer); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -2944,6 +2979,54 @@ CREATE FUNCTION public.research_row_doc(p_row public.research_rows) RETURNS json
 $$;
 
 --
+-- Name: research_runs; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.research_runs (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    trigger text NOT NULL,
+    iso_week text NOT NULL,
+    window_start date NOT NULL,
+    window_end date NOT NULL,
+    scope jsonb NOT NULL,
+    grid_spec jsonb DEFAULT '{}'::jsonb NOT NULL,
+    state text DEFAULT 'QUEUED'::text NOT NULL,
+    progress_done integer DEFAULT 0 NOT NULL,
+    progress_total integer DEFAULT 0 NOT NULL,
+    message text,
+    selection jsonb DEFAULT '{}'::jsonb NOT NULL,
+    trace_id uuid DEFAULT gen_random_uuid() NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    started_at timestamp with time zone,
+    finished_at timestamp with time zone,
+    CONSTRAINT research_runs_grid_spec_check CHECK ((jsonb_typeof(grid_spec) = 'object'::text)),
+    CONSTRAINT research_runs_iso_week_check CHECK ((iso_week ~ '^[0-9]{4}-W[0-9]{2}$'::text)),
+    CONSTRAINT research_runs_progress CHECK ((progress_done <= progress_total)),
+    CONSTRAINT research_runs_progress_done_check CHECK ((progress_done >= 0)),
+    CONSTRAINT research_runs_progress_total_check CHECK ((progress_total >= 0)),
+    CONSTRAINT research_runs_scope_check CHECK ((jsonb_typeof(scope) = 'object'::text)),
+    CONSTRAINT research_runs_selection_check CHECK ((jsonb_typeof(selection) = 'object'::text)),
+    CONSTRAINT research_runs_state_check CHECK ((state = ANY (ARRAY['QUEUED'::text, 'RUNNING'::text, 'COMPLETED'::text, 'ERROR'::text]))),
+    CONSTRAINT research_runs_trigger_check CHECK ((trigger = ANY (ARRAY['MANUAL'::text, 'WEEKLY'::text]))),
+    CONSTRAINT research_runs_window CHECK ((window_start < window_end))
+);
+
+--
+-- Name: research_run_doc(public.research_runs); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.research_run_doc(p_run public.research_runs) RETURNS jsonb
+    LANGUAGE sql STABLE
+    AS $$
+    select jsonb_strip_nulls(jsonb_build_object(
+        'id', p_run.id, 'trigger', p_run.trigger, 'isoWeek', p_run.iso_week, 'state', p_run.state,
+        'window', jsonb_build_object('start', p_run.window_start, 'end', p_run.window_end),
+        'scope', p_run.scope, 'progress', jsonb_build_object('done', p_run.progress_done, 'total', p_run.progress_total),
+        'message', p_run.message, 'traceId', p_run.trace_id, 'createdAt', p_run.created_at,
+        'startedAt', p_run.started_at, 'finishedAt', p_run.finished_at))
+$$;
+
+--
 -- Name: research_score(public.research_rows); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -4395,39 +4478,6 @@ CREATE SEQUENCE public.research_rows_id_seq
 --
 
 ALTER SEQUENCE public.research_rows_id_seq OWNED BY public.research_rows.id;
-
---
--- Name: research_runs; Type: TABLE; Schema: public; Owner: -
---
-
-CREATE TABLE public.research_runs (
-    id uuid DEFAULT gen_random_uuid() NOT NULL,
-    trigger text NOT NULL,
-    iso_week text NOT NULL,
-    window_start date NOT NULL,
-    window_end date NOT NULL,
-    scope jsonb NOT NULL,
-    grid_spec jsonb DEFAULT '{}'::jsonb NOT NULL,
-    state text DEFAULT 'QUEUED'::text NOT NULL,
-    progress_done integer DEFAULT 0 NOT NULL,
-    progress_total integer DEFAULT 0 NOT NULL,
-    message text,
-    selection jsonb DEFAULT '{}'::jsonb NOT NULL,
-    trace_id uuid DEFAULT gen_random_uuid() NOT NULL,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
-    started_at timestamp with time zone,
-    finished_at timestamp with time zone,
-    CONSTRAINT research_runs_grid_spec_check CHECK ((jsonb_typeof(grid_spec) = 'object'::text)),
-    CONSTRAINT research_runs_iso_week_check CHECK ((iso_week ~ '^[0-9]{4}-W[0-9]{2}$'::text)),
-    CONSTRAINT research_runs_progress CHECK ((progress_done <= progress_total)),
-    CONSTRAINT research_runs_progress_done_check CHECK ((progress_done >= 0)),
-    CONSTRAINT research_runs_progress_total_check CHECK ((progress_total >= 0)),
-    CONSTRAINT research_runs_scope_check CHECK ((jsonb_typeof(scope) = 'object'::text)),
-    CONSTRAINT research_runs_selection_check CHECK ((jsonb_typeof(selection) = 'object'::text)),
-    CONSTRAINT research_runs_state_check CHECK ((state = ANY (ARRAY['QUEUED'::text, 'RUNNING'::text, 'COMPLETED'::text, 'ERROR'::text]))),
-    CONSTRAINT research_runs_trigger_check CHECK ((trigger = ANY (ARRAY['MANUAL'::text, 'WEEKLY'::text]))),
-    CONSTRAINT research_runs_window CHECK ((window_start < window_end))
-);
 
 --
 -- Name: roster; Type: TABLE; Schema: public; Owner: -

@@ -101,6 +101,17 @@ struct APIFunctions {
         try optionalDocument("select api_research_latest($1)::text as doc", [partial], idempotent: true)
     }
 
+    /// `api_research_runs(limit)`: GET /api/research/runs.
+    func researchRuns(limit: Int) throws -> String {
+        try document("select api_research_runs($1)::text as doc", [limit], idempotent: true)
+    }
+
+    /// `api_research_run(id, sort, limit, offset)`: GET /api/research/runs/:id; nil for an unknown run.
+    func researchRun(_ id: UUID, sort: String, limit: Int, offset: Int) throws -> String? {
+        try optionalDocument("select api_research_run($1, $2, $3, $4)::text as doc", [id, sort, limit, offset],
+                             idempotent: true)
+    }
+
     // MARK: feed, scheduler, proofs, readiness
 
     /// `api_feed(bot, type, limit, before)`: GET /api/feed.

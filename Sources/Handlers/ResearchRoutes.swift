@@ -11,6 +11,8 @@ enum ResearchRoutes {
         router.post("/api/backtests/run", start)
         router.get("/api/backtests/status", status)
         router.get("/api/backtests/latest", latest)
+        router.get("/api/research/runs", runs)
+        router.get("/api/research/runs/:id", run)
     }
 
     struct StartRequest: Decodable {
@@ -61,6 +63,29 @@ enum ResearchRoutes {
         guard let doc = try context.api().researchLatest(partial: partial == "1" || partial == "true") else {
             throw APIError(status: 404, code: "NO_COMPLETED_RUN", message: "no research run has completed yet",
                            suggestedFix: "start one with POST /api/backtests/run and follow GET /api/backtests/status")
+        }
+        return .json(doc)
+    }
+
+    static func runs(_ context: RequestContext) throws -> Response {
+        .json(try context.api().researchRuns(limit: try context.limit(default: 20, max: 200)))
+    }
+
+    /// One run with its selection and a page of rows (`?sort=score|cell&limit=&offset=`).
+    static func run(_ context: RequestContext) throws -> Response {
+        let id = try context.uuidParameter("id")
+        let sort = try context.choiceQuery("sort", ["score", "cell"]) ?? "score"
+        let limit = try context.limit(default: 100, max: 1000)
+        var offset = 0
+        if let text = context.request.query["offset"], !text.isEmpty {
+            guard let value = Int(text), value >= 0 else {
+                throw APIError.invalidParameter("offset", "'\(text)' is not a whole number ≥ 0")
+            }
+            offset = value
+        }
+        guard let doc = try context.api().researchRun(id, sort: sort, limit: limit, offset: offset) else {
+            throw APIError(status: 404, code: "RUN_NOT_FOUND", message: "no research run has id \(id.uuidString.lowercased())",
+                           suggestedFix: "list runs with GET /api/research/runs")
         }
         return .json(doc)
     }

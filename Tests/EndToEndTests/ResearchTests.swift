@@ -62,5 +62,17 @@ final class ResearchTests: XCTestCase {
         XCTAssertNotNil(es["score"] as? NSNumber)
         XCTAssertTrue((es["penalty_tags"] as? [String] ?? []).contains("synthetic_data"),
                       "synthetic rows say so: \(es["penalty_tags"] ?? "none")")
+
+        // The dashboard's reads: the runs, and one run's rows best first.
+        let runs = try XCTUnwrap(try HTTP.get("/api/research/runs").json["runs"] as? [[String: Any]])
+        XCTAssertEqual(runs.first?["id"] as? String, runId)
+        let detail = try HTTP.get("/api/research/runs/\(runId)?sort=score&limit=5")
+        XCTAssertEqual(detail.status, 200)
+        XCTAssertEqual(detail.json["rowsTotal"] as? Int, 9)
+        let scores = (detail.json["rows"] as? [[String: Any]] ?? []).compactMap { ($0["score"] as? NSNumber)?.doubleValue }
+        XCTAssertEqual(scores.count, 5)
+        XCTAssertEqual(scores, scores.sorted(by: >), "rows sorted by score")
+        XCTAssertEqual(try HTTP.get("/api/research/runs/\(runId)?sort=luck").status, 400)
+        XCTAssertEqual(try HTTP.get("/api/research/runs/00000000-0000-0000-0000-000000000000").status, 404)
     }
 }
