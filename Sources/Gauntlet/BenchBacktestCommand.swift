@@ -26,6 +26,9 @@ struct BenchBacktestCommand: ParsableCommand {
     @Option(help: "Only archetypes whose slug contains this text.")
     var only: String?
 
+    @Flag(help: "Run each archetype's whole research grid (ParameterGrid, up to 64 cells) per timed run: bar × parameter-set evaluations per second.")
+    var grid = false
+
     @Flag(help: "Print the table as JSON lines.")
     var json = false
 
@@ -42,31 +45,35 @@ struct BenchBacktestCommand: ParsableCommand {
         let fingerprint = series.bars.fingerprint
         let archetypes = Archetypes.all.filter { only.map($0.slug.contains) ?? true }
         log("bench-backtest: \(series.bars.count) \(series.bars.timeframe.rawValue) \(spec.symbol) bars "
-            + "(\(series.label)), \(runs) runs per archetype, one thread")
+            + "(\(series.label)), \(runs) runs per archetype\(grid ? " (its whole grid per run)" : ""), one thread")
+        let unit = grid ? "bar-params/s" : "bars/s"
         if !json {
-            print(pad("archetype", 26) + pad("family", 22) + lpad("bars", 10) + lpad("trades", 8)
-                + lpad("median bars/s", 16) + lpad("median ms", 11))
+            print(pad("archetype", 26) + pad("family", 22) + lpad(grid ? "cells" : "bars", 10) + lpad("trades", 8)
+                + lpad("median \(unit)", 22) + lpad("median ms", 11))
         }
         for archetype in archetypes {
-            let request = BacktestRequest(
-                archetype: archetype, params: archetype.defaults, instrument: spec, bars: series.bars,
-                dataSource: series.source, barFingerprint: fingerprint)
+            let cells = grid ? ParameterGrid(archetype: archetype).cells.map(\.params) : [archetype.defaults]
+            let requests = cells.map {
+                BacktestRequest(archetype: archetype, params: $0, instrument: spec, bars: series.bars,
+                                dataSource: series.source, barFingerprint: fingerprint)
+            }
             var seconds: [Double] = []
             var trades = 0
             for _ in 0..<runs {
                 let start = DispatchTime.now().uptimeNanoseconds
-                let result = try Backtester.run(request)
+                trades = 0
+                for request in requests { trades += try Backtester.run(request).trades.count }
                 seconds.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
-                trades = result.trades.count
             }
             seconds.sort()
             let median = seconds[seconds.count / 2]
-            let rate = Double(series.bars.count) / median
+            let rate = Double(series.bars.count * requests.count) / median
             if json {
-                print(#"{"archetype":"\#(archetype.slug)","family":"\#(archetype.family.rawValue)","bars":\#(series.bars.count),"trades":\#(trades),"median_bars_per_s":\#(Int(rate)),"median_ms":\#(median * 1000)}"#)
+                print(#"{"archetype":"\#(archetype.slug)","family":"\#(archetype.family.rawValue)","bars":\#(series.bars.count),"trades":\#(trades),"cells":\#(requests.count),"median_bars_per_s":\#(Int(rate)),"median_ms":\#(median * 1000)}"#)
             } else {
-                print(pad(archetype.slug, 26) + pad(archetype.family.rawValue, 22) + lpad("\(series.bars.count)", 10)
-                    + lpad("\(trades)", 8) + lpad(String(format: "%.1f M", rate / 1e6), 16)
+                print(pad(archetype.slug, 26) + pad(archetype.family.rawValue, 22)
+                    + lpad(grid ? "\(requests.count)" : "\(series.bars.count)", 10)
+                    + lpad("\(trades)", 8) + lpad(String(format: "%.1f M", rate / 1e6), 22)
                     + lpad(String(format: "%.2f", median * 1000), 11))
             }
         }
