@@ -3206,7 +3206,7 @@ CREATE FUNCTION public.run_due_schedules() RETURNS jsonb
     LANGUAGE plpgsql
     AS $$
 declare
-    s record;
+    s schedules;
     v_run bigint;
     v_msg text;
     v_status text;
@@ -3220,6 +3220,12 @@ begin
          order by next_due_at, name
            for no key update skip locked
     loop
+        -- A wall-clock schedule whose next_due_at is not one of its slots (new, or its
+        -- weekly_at changed) moves to its next slot without running.
+        if s.weekly_at is not null and schedule_next_due(s, s.next_due_at - interval '1 second') <> s.next_due_at then
+            update schedules set next_due_at = schedule_next_due(s, now()) where name = s.name;
+            continue;
+        end if;
         insert into schedule_runs (schedule_name, due_at, status)
         values (s.name, s.next_due_at, 'RUNNING')
         on conflict (schedule_name, due_at) do nothing
@@ -3245,13 +3251,52 @@ begin
         end if;
 
         update schedules
-           set next_due_at = s.next_due_at + make_interval(secs => s.interval_seconds)
-                             * (floor(extract(epoch from now() - s.next_due_at) / s.interval_seconds) + 1),
+           set next_due_at = schedule_next_due(s, now()),
                last_run_at = case when v_run is null then last_run_at else now() end
          where name = s.name;
     end loop;
     return jsonb_build_object('ran', v_ran, 'skipped', v_skipped);
 end
+$$;
+
+--
+-- Name: schedules; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.schedules (
+    name text NOT NULL,
+    interval_seconds integer NOT NULL,
+    next_due_at timestamp with time zone DEFAULT now() NOT NULL,
+    enabled boolean DEFAULT true NOT NULL,
+    function_name text NOT NULL,
+    last_run_at timestamp with time zone,
+    description text DEFAULT ''::text NOT NULL,
+    weekly_at text,
+    CONSTRAINT schedules_function_name_check CHECK ((function_name ~ '^[a-z_][a-z0-9_]*$'::text)),
+    CONSTRAINT schedules_interval_seconds_check CHECK (((interval_seconds >= 1) AND (interval_seconds <= 604800))),
+    CONSTRAINT schedules_name_check CHECK ((name ~ '^[a-z][a-z0-9_]*$'::text)),
+    CONSTRAINT schedules_weekly_at_check CHECK (((weekly_at IS NULL) OR (weekly_at ~ '^(Mon|Tue|Wed|Thu|Fri|Sat|Sun) ([01][0-9]|2[0-3]):[0-5][0-9]$'::text)))
+);
+
+--
+-- Name: schedule_next_due(public.schedules, timestamp with time zone); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.schedule_next_due(p_schedule public.schedules, p_after timestamp with time zone) RETURNS timestamp with time zone
+    LANGUAGE sql IMMUTABLE
+    AS $$
+    select case
+        when p_schedule.weekly_at is not null then (
+            select s from (
+                select (date_trunc('week', p_after at time zone 'UTC')
+                        + make_interval(days => (array_position(array['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'],
+                                                                split_part(p_schedule.weekly_at, ' ', 1)) - 1) + 7 * w)
+                        + split_part(p_schedule.weekly_at, ' ', 2)::time) at time zone 'UTC' as s
+                  from generate_series(0, 1) w) x
+             where s > p_after order by s limit 1)
+        else p_schedule.next_due_at + make_interval(secs => p_schedule.interval_seconds)
+             * (floor(extract(epoch from p_after - p_schedule.next_due_at) / p_schedule.interval_seconds) + 1)
+    end
 $$;
 
 --
@@ -3550,6 +3595,23 @@ begin
                            from research_runs r where r.id = v_run),
                         now(), 'RESEARCH_REQUESTED');
     return v_run;
+end
+$$;
+
+--
+-- Name: start_weekly_research(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.start_weekly_research() RETURNS text
+    LANGUAGE plpgsql
+    AS $$
+declare
+    v_to date := (now() at time zone 'UTC')::date;
+begin
+    if exists (select 1 from research_runs where state in ('QUEUED', 'RUNNING')) then
+        return 'RUN_IN_PROGRESS: this week''s slot is skipped';
+    end if;
+    return start_research_run('WEEKLY', null, null, v_to - 182, v_to)::text;
 end
 $$;
 
@@ -4584,23 +4646,6 @@ CREATE SEQUENCE public.schedule_runs_id_seq
 --
 
 ALTER SEQUENCE public.schedule_runs_id_seq OWNED BY public.schedule_runs.id;
-
---
--- Name: schedules; Type: TABLE; Schema: public; Owner: -
---
-
-CREATE TABLE public.schedules (
-    name text NOT NULL,
-    interval_seconds integer NOT NULL,
-    next_due_at timestamp with time zone DEFAULT now() NOT NULL,
-    enabled boolean DEFAULT true NOT NULL,
-    function_name text NOT NULL,
-    last_run_at timestamp with time zone,
-    description text DEFAULT ''::text NOT NULL,
-    CONSTRAINT schedules_function_name_check CHECK ((function_name ~ '^[a-z_][a-z0-9_]*$'::text)),
-    CONSTRAINT schedules_interval_seconds_check CHECK (((interval_seconds >= 1) AND (interval_seconds <= 604800))),
-    CONSTRAINT schedules_name_check CHECK ((name ~ '^[a-z][a-z0-9_]*$'::text))
-);
 
 --
 -- Name: schema_migrations; Type: TABLE; Schema: public; Owner: -

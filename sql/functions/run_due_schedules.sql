@@ -7,12 +7,14 @@
 -- not run). It then runs `select <function_name>()` in its own subtransaction: a
 -- function that raises rolls back only its own work, the run is FAILED with the
 -- error message, and the other schedules still run. next_due_at advances to the
--- first slot of its interval grid after now() (missed slots are not replayed).
+-- first slot after now() (schedule_next_due: the interval grid, or the next weekly_at
+-- for a wall-clock schedule; missed slots are not replayed). A wall-clock schedule
+-- whose next_due_at is not one of its slots is first moved to its next slot, unrun.
 -- Returns {"ran": [{schedule, due_at, status, message, ms}], "skipped": [names]}.
 create or replace function run_due_schedules() returns jsonb
 language plpgsql volatile as $$
 declare
-    s record;
+    s schedules;
     v_run bigint;
     v_msg text;
     v_status text;
@@ -26,6 +28,12 @@ begin
          order by next_due_at, name
            for no key update skip locked
     loop
+        -- A wall-clock schedule whose next_due_at is not one of its slots (new, or its
+        -- weekly_at changed) moves to its next slot without running.
+        if s.weekly_at is not null and schedule_next_due(s, s.next_due_at - interval '1 second') <> s.next_due_at then
+            update schedules set next_due_at = schedule_next_due(s, now()) where name = s.name;
+            continue;
+        end if;
         insert into schedule_runs (schedule_name, due_at, status)
         values (s.name, s.next_due_at, 'RUNNING')
         on conflict (schedule_name, due_at) do nothing
@@ -51,8 +59,7 @@ begin
         end if;
 
         update schedules
-           set next_due_at = s.next_due_at + make_interval(secs => s.interval_seconds)
-                             * (floor(extract(epoch from now() - s.next_due_at) / s.interval_seconds) + 1),
+           set next_due_at = schedule_next_due(s, now()),
                last_run_at = case when v_run is null then last_run_at else now() end
          where name = s.name;
     end loop;
