@@ -44,14 +44,7 @@ public struct Mutation: Sendable, Equatable {
                               strength: Double) throws(ParamsError) -> Mutation {
         let current = try archetype.validate(params)
         let strength = min(1, max(0.01, strength.isFinite ? strength : 0.01))
-        let movable = levers(of: archetype.family).filter { name in
-            guard let bound = archetype.bounds[name], current[name]?.number != nil else { return false }
-            switch bound {
-            case .integer(let range): return range.lowerBound < range.upperBound
-            case .real(let range): return range.lowerBound < range.upperBound
-            case .choice: return false
-            }
-        }
+        let movable = movableLevers(of: archetype, at: current)
         guard !movable.isEmpty else {
             throw ParamsError(code: .inconsistent, message: "archetype \(archetype.slug) pins every parameter a mutation may move")
         }
@@ -116,25 +109,33 @@ public struct Mutation: Sendable, Equatable {
         }
     }
 
+    /// The family's levers that can move for this archetype at these params: numeric,
+    /// with a bound of more than one value (levers the archetype pins stay put).
+    /// Mutation and the research grid both move these.
+    static func movableLevers(of archetype: Archetype, at params: ParamValues) -> [String] {
+        levers(of: archetype.family).filter { name in
+            guard params[name]?.number != nil, let range = archetype.bounds[name]?.numericRange else { return false }
+            return range.lower < range.upper
+        }
+    }
+
+    /// How far a lever at `value` can sensibly move: the value itself, but at least a
+    /// tenth of its bound's width, so a parameter at zero (no target, no time exit) can
+    /// still move and a wide bound (entry cut-off 5…1440 min) is not crossed in one jump.
+    static func scale(of value: Double, lower: Double, upper: Double) -> Double {
+        max(abs(value), (upper - lower) / 10)
+    }
+
     /// A new value for one lever, or nil when its bound leaves no room to move.
     ///
-    /// The scale is the value itself, but at least a tenth of the bound's width, so
-    /// a parameter at zero (no target, no time exit) can still move and a wide bound
-    /// (entry cut-off 5…1440 min) is not crossed in one jump. Reals round to 0.01 so
+    /// The move is up to `strength` × the lever's `scale`. Reals round to 0.01 so
     /// stored params stay readable; integers move at least one step. A move that
     /// would leave the bound is clamped, and one that clamps back onto the old value
     /// goes the other way.
     static func move(_ value: Double, within bound: ParamBound, strength: Double,
                      generator: inout SplitMix64) -> Double? {
-        let lower: Double, upper: Double, step: Double
-        switch bound {
-        case .integer(let range): (lower, upper, step) = (Double(range.lowerBound), Double(range.upperBound), 1)
-        case .real(let range): (lower, upper, step) = (range.lowerBound, range.upperBound, 0.01)
-        case .choice: return nil
-        }
-        guard lower < upper else { return nil }
-        let scale = max(abs(value), (upper - lower) / 10)
-        let magnitude = strength * scale * (0.25 + 0.75 * generator.uniform())
+        guard let (lower, upper, step) = bound.numericRange, lower < upper else { return nil }
+        let magnitude = strength * scale(of: value, lower: lower, upper: upper) * (0.25 + 0.75 * generator.uniform())
         let direction: Double = generator.next() & 1 == 0 ? 1 : -1
         // Multiplying by the inverse step keeps 0.35 from becoming 0.35000000000000003.
         func land(_ raw: Double) -> Double {

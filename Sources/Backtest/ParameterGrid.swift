@@ -1,10 +1,10 @@
 import Foundation
 
 /// The cells of a parameter-grid research run for one archetype: a tight band
-/// around its defaults over its two main levers (the first two movable ones of
-/// `Mutation.levers`, so grid and mutation agree on what is worth moving) — each
+/// around its defaults over its two main levers (the first two of
+/// `Mutation.movableLevers`, so grid and mutation agree on what is worth moving) — each
 /// lever at `side` values (default ± up to `side / 2` steps, a step being
-/// `Self.band` × the lever's scale as `Mutation.move` measures it, at least one
+/// `Self.band` × the lever's `Mutation.scale`, at least one
 /// integer step, clamped to the bounds) — every other parameter at its default.
 /// At most `maxCells` cells (the side is the largest odd number whose square fits),
 /// deterministic, each validated against the archetype (inconsistent cells, e.g.
@@ -27,15 +27,7 @@ public struct ParameterGrid: Sendable {
     public init(archetype: Archetype, maxCells: Int = 64) {
         self.archetype = archetype
         let defaults = archetype.defaults
-        let movable = Mutation.levers(of: archetype.family).filter { name in
-            guard let bound = archetype.bounds[name], defaults[name]?.number != nil else { return false }
-            switch bound {
-            case .integer(let range): return range.lowerBound < range.upperBound
-            case .real(let range): return range.lowerBound < range.upperBound
-            case .choice: return false
-            }
-        }
-        let levers = Array(movable.prefix(2))
+        let levers = Array(Mutation.movableLevers(of: archetype, at: defaults).prefix(2))
         self.levers = levers
         var side = max(1, Int(Double(max(1, maxCells)).squareRoot()))
         if levers.count == 1 { side = max(1, maxCells) }
@@ -63,14 +55,9 @@ public struct ParameterGrid: Sendable {
 
     /// A lever's band: `side` values centred on its default, deduplicated after clamping.
     static func values(of name: String, archetype: Archetype, side: Int) -> [Double] {
-        guard let value = archetype.defaults[name]?.number, let bound = archetype.bounds[name] else { return [] }
-        let lower: Double, upper: Double, unit: Double
-        switch bound {
-        case .integer(let range): (lower, upper, unit) = (Double(range.lowerBound), Double(range.upperBound), 1)
-        case .real(let range): (lower, upper, unit) = (range.lowerBound, range.upperBound, 0.01)
-        case .choice: return [value]
-        }
-        let scale = max(abs(value), (upper - lower) / 10)
+        guard let value = archetype.defaults[name]?.number,
+              let (lower, upper, unit) = archetype.bounds[name]?.numericRange else { return [] }
+        let scale = Mutation.scale(of: value, lower: lower, upper: upper)
         let step = max(unit, (band * scale * (1 / unit)).rounded() / (1 / unit))
         var out: [Double] = []
         for k in -(side / 2)...(side / 2) {

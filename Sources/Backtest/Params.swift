@@ -93,6 +93,16 @@ public enum ParamBound: Sendable, Hashable, Codable, CustomStringConvertible {
     case real(ClosedRange<Double>)
     case choice([String])
 
+    /// The numeric span of the bound and the step values land on (1 for integers,
+    /// 0.01 for reals); nil for a choice.
+    var numericRange: (lower: Double, upper: Double, step: Double)? {
+        switch self {
+        case .integer(let range): (Double(range.lowerBound), Double(range.upperBound), 1)
+        case .real(let range): (range.lowerBound, range.upperBound, 0.01)
+        case .choice: nil
+        }
+    }
+
     func admits(_ value: ParamValue) -> Bool {
         switch (self, value) {
         case (.integer(let range), .number(let v)):
