@@ -559,7 +559,7 @@ CREATE VIEW public.bot_now AS
         END AS label,
     x.since,
         CASE
-            WHEN x.evolution THEN round(EXTRACT(epoch FROM (COALESCE(sel.decided_at, now()) - sel.started_at)), 3)
+            WHEN (ev.pending OR ev.verdict) THEN round(EXTRACT(epoch FROM (COALESCE(sel.decided_at, now()) - sel.started_at)), 3)
             WHEN ((j.id IS NOT NULL) AND (x.state <> 'BACKTEST_QUEUED'::text)) THEN round(EXTRACT(epoch FROM (COALESCE(j.finished_at, now()) - COALESCE(j.started_at, j.created_at))), 3)
             ELSE NULL::numeric
         END AS elapsed_seconds,
@@ -607,7 +607,7 @@ CREATE VIEW public.bot_now AS
     ((b.created_at > (now() - '00:10:00'::interval)) AND (NOT (EXISTS ( SELECT 1
            FROM public.backtest_sessions s
           WHERE (s.bot_id = b.id))))) AS is_new
-   FROM (((((public.bots b
+   FROM ((((((public.bots b
      CROSS JOIN cfg)
      LEFT JOIN LATERAL ( SELECT u.id,
             u.bot_id,
@@ -786,10 +786,12 @@ CREATE VIEW public.bot_now AS
           WHERE ((u.decision IS NULL) OR (u.decided_at > (now() - make_interval(secs => (cfg.persist)::double precision))))
           ORDER BY u.started_at DESC
          LIMIT 1) sel ON (true))
+     CROSS JOIN LATERAL ( SELECT ((sel.started_at IS NOT NULL) AND (sel.decision IS NULL)) AS pending,
+            ((sel.decision IS NOT NULL) AND ((j.id IS NULL) OR (j.status <> ALL (ARRAY['QUEUED'::text, 'RUNNING'::text])))) AS verdict) ev)
      CROSS JOIN LATERAL ( SELECT
                 CASE
-                    WHEN ((sel.started_at IS NOT NULL) AND (sel.decision IS NULL)) THEN 'EVOLVING'::text
-                    WHEN ((sel.decision IS NOT NULL) AND ((j.id IS NULL) OR (j.status <> ALL (ARRAY['QUEUED'::text, 'RUNNING'::text])))) THEN
+                    WHEN ev.pending THEN 'EVOLVING'::text
+                    WHEN ev.verdict THEN
                     CASE sel.decision
                         WHEN 'ACCEPTED'::text THEN 'EVOLVED'::text
                         ELSE 'EVOLUTION_REJECTED'::text
@@ -812,10 +814,9 @@ CREATE VIEW public.bot_now AS
                     WHEN (j.started_at IS NOT NULL) THEN 'BACKTEST_RUNNING'::text
                     ELSE 'BACKTEST_QUEUED'::text
                 END AS state,
-            ((sel.started_at IS NOT NULL) AND ((sel.decision IS NULL) OR (j.id IS NULL) OR (j.status <> ALL (ARRAY['QUEUED'::text, 'RUNNING'::text])))) AS evolution,
                 CASE
-                    WHEN ((sel.started_at IS NOT NULL) AND (sel.decision IS NULL)) THEN sel.started_at
-                    WHEN ((sel.decision IS NOT NULL) AND ((j.id IS NULL) OR (j.status <> ALL (ARRAY['QUEUED'::text, 'RUNNING'::text])))) THEN sel.decided_at
+                    WHEN ev.pending THEN sel.started_at
+                    WHEN ev.verdict THEN sel.decided_at
                     WHEN (j.id IS NULL) THEN
                     CASE
                         WHEN ((g.passed_all = false) AND (b.status = 'ACTIVE'::text)) THEN g.blocked_since

@@ -45,7 +45,7 @@ select b.id as bot_id, x.state,
            when 'BLOCKED_BY_GATES' then 'Blocked by gates'
        end as label,
        x.since,
-       case when x.evolution then round(extract(epoch from (coalesce(sel.decided_at, now()) - sel.started_at))::numeric, 3)
+       case when ev.pending or ev.verdict then round(extract(epoch from (coalesce(sel.decided_at, now()) - sel.started_at))::numeric, 3)
             when j.id is not null and x.state not in ('BACKTEST_QUEUED')
             then round(extract(epoch from (coalesce(j.finished_at, now()) - coalesce(j.started_at, j.created_at)))::numeric, 3)
        end as elapsed_seconds,
@@ -91,13 +91,15 @@ select b.id as bot_id, x.state,
               order by s.started_at desc limit 1)) u
          where u.decision is null or u.decided_at > now() - make_interval(secs => cfg.persist)
          order by u.started_at desc limit 1) sel on true
+  -- An evolution pending covers its candidate's whole life; its verdict persists
+  -- unless a job of the bot's own is active.
+ cross join lateral (
+        select sel.started_at is not null and sel.decision is null as pending,
+               sel.decision is not null and (j.id is null or j.status not in ('QUEUED', 'RUNNING')) as verdict) ev
  cross join lateral (
         select case
-                   -- An evolution pending covers its candidate's whole life; its verdict
-                   -- persists unless a job of the bot's own is active.
-                   when sel.started_at is not null and sel.decision is null then 'EVOLVING'
-                   when sel.decision is not null and (j.id is null or j.status not in ('QUEUED', 'RUNNING'))
-                       then case sel.decision when 'ACCEPTED' then 'EVOLVED' else 'EVOLUTION_REJECTED' end
+                   when ev.pending then 'EVOLVING'
+                   when ev.verdict then case sel.decision when 'ACCEPTED' then 'EVOLVED' else 'EVOLUTION_REJECTED' end
                    when j.id is null then
                        case when g.passed_all = false and b.status = 'ACTIVE' then 'BLOCKED_BY_GATES' else 'IDLE' end
                    when j.badge = 'IMPROVING' then 'IMPROVING'
@@ -112,12 +114,9 @@ select b.id as bot_id, x.state,
                    when j.started_at is not null then 'BACKTEST_RUNNING'
                    else 'BACKTEST_QUEUED'
                end as state,
-               sel.started_at is not null and (sel.decision is null or j.id is null or j.status not in ('QUEUED', 'RUNNING'))
-                   as evolution,
                case
-                   when sel.started_at is not null and sel.decision is null then sel.started_at
-                   when sel.decision is not null and (j.id is null or j.status not in ('QUEUED', 'RUNNING'))
-                       then sel.decided_at
+                   when ev.pending then sel.started_at
+                   when ev.verdict then sel.decided_at
                    when j.id is null then
                        case when g.passed_all = false and b.status = 'ACTIVE' then g.blocked_since
                             else greatest(b.created_at, (select j2.finished_at from bot_jobs j2
