@@ -1878,6 +1878,16 @@ end
 $$;
 
 --
+-- Name: is_real_data(text); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.is_real_data(p_data_source text) RETURNS boolean
+    LANGUAGE sql IMMUTABLE
+    AS $$
+    select coalesce(p_data_source <> 'synthetic', false)
+$$;
+
+--
 -- Name: kill_bot(uuid, text, jsonb); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -2701,7 +2711,8 @@ begin
         sharpe_ci_high, expectancy_ci_low, expectancy_ci_high, deflated_sharpe, trials, error_code, error_message)
     values ((p ->> 'run_id')::uuid, (p ->> 'cell')::int, p_job.id, p_status, p ->> 'archetype', p ->> 'instrument',
         p ->> 'timeframe', p -> 'params', p ->> 'params_hash', coalesce((p ->> 'grid_edge')::boolean, false),
-        m ->> 'data_source', (m ->> 'real_share')::float8, (m ->> 'sessions_tested')::int, (m ->> 'trades')::int,
+        m ->> 'data_source',
+        case when p_status = 'COMPLETED' then case when is_real_data(m ->> 'data_source') then 1 else 0 end end, (m ->> 'sessions_tested')::int, (m ->> 'trades')::int,
         (m ->> 'net_pnl')::float8, (m ->> 'return_pct')::float8, (m ->> 'sharpe')::float8,
         (m ->> 'in_sample_sharpe')::float8, (m ->> 'sortino')::float8, (m ->> 'profit_factor')::float8,
         (m ->> 'win_rate')::float8, (m ->> 'max_drawdown_usd')::float8, (m ->> 'max_drawdown_pct')::float8,
@@ -3725,7 +3736,7 @@ begin
                least(case i.data_source when 'databento' then 60 when 'polygon' then 60 when 'file' then 40 else 20 end
                      + case when i.proof_of_use then 25 else 0 end
                      + case when i.provider_verified then 15 else 0 end,
-                     case when i.data_source = 'synthetic' then 40 else 100 end)::numeric as dr,
+                     case when is_real_data(i.data_source) then 100 else 40 end)::numeric as dr,
                -- decision_quality, all out of sample: skill beyond luck (deflated Sharpe 0.5→0.95),
                -- profitability (5% of equity = full), profit factor 1→2, share of the expectancy
                -- interval above zero.
@@ -4218,7 +4229,7 @@ CREATE VIEW public.gate_evaluations AS
     COALESCE(
         CASE
             WHEN (e.session_id IS NULL) THEN false
-            WHEN (g.requires_real_data AND (COALESCE(e.data_source, 'synthetic'::text) = 'synthetic'::text)) THEN false
+            WHEN (g.requires_real_data AND (NOT public.is_real_data(e.data_source))) THEN false
             WHEN ((g.metric = 'pnl_or_pf'::text) AND (e.realized_pnl > (0)::numeric)) THEN true
             ELSE
             CASE g.comparator
@@ -4233,7 +4244,7 @@ CREATE VIEW public.gate_evaluations AS
         CASE
             WHEN (g.metric = 'risk_engine_verified'::text) THEN 'RISK_ENGINE_UNVERIFIED'::text
             WHEN (e.session_id IS NULL) THEN 'NO_EFFECTIVE_SESSION'::text
-            WHEN (g.requires_real_data AND (COALESCE(e.data_source, 'synthetic'::text) = 'synthetic'::text)) THEN 'SYNTHETIC_DATA'::text
+            WHEN (g.requires_real_data AND (NOT public.is_real_data(e.data_source))) THEN 'SYNTHETIC_DATA'::text
             ELSE ('GATE_'::text || upper(g.metric))
         END AS failure_code,
     g.suggested_fix,
@@ -4263,8 +4274,8 @@ CREATE VIEW public.gate_evaluations AS
                     WHEN 'data_is_real'::text THEN (
                     CASE
                         WHEN (e.session_id IS NULL) THEN NULL::integer
-                        WHEN (e.data_source = 'synthetic'::text) THEN 0
-                        ELSE 1
+                        WHEN public.is_real_data(e.data_source) THEN 1
+                        ELSE 0
                     END)::numeric
                     WHEN 'risk_engine_verified'::text THEN (0)::numeric
                     WHEN 'expectancy_ci_low'::text THEN (e.expectancy_ci_low)::numeric

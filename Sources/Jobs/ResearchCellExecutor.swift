@@ -80,11 +80,10 @@ public struct ResearchCellExecutor: JobExecutor {
 
 /// The `p_result` of RESEARCH_CELL for `record_research_cell`: the out-of-sample
 /// aggregate's metrics, its intervals and deflated Sharpe, the in-sample Sharpe of
-/// the first block (for `oos_decay`) and how much of it was real data.
+/// the first block (for `oos_decay`); SQL judges whether its data source is real.
 struct ResearchCellRecord: JobResult {
     struct Metrics: Encodable {
         let data_source: String
-        let real_share: Double
         let sessions_tested: Int
         let trades: Int
         let net_pnl, return_pct, sharpe, sortino, profit_factor, win_rate: Double
@@ -99,7 +98,7 @@ struct ResearchCellRecord: JobResult {
     init(result: BacktestResult) {
         let m = result.metrics, evidence = result.evidence
         metrics = Metrics(
-            data_source: result.provenance.dataSource, real_share: result.provenance.dataSource == "synthetic" ? 0 : 1,
+            data_source: result.provenance.dataSource,
             sessions_tested: evidence?.window.sessions ?? 0, trades: m.totalTrades, net_pnl: m.netProfit,
             return_pct: m.returnPercent, sharpe: m.sharpe, sortino: m.sortino, profit_factor: m.profitFactor,
             win_rate: m.winRate, max_drawdown_usd: m.maxDrawdown, max_drawdown_pct: m.maxDrawdownPercent,

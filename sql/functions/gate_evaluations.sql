@@ -27,7 +27,7 @@ create or replace view gate_evaluations as
 select e.bot_id, g.id as rule_id, g.kind, g.from_stage, g.to_stage, g.metric, g.comparator, g.threshold, v.actual,
        coalesce(
            case when e.session_id is null then false
-                when g.requires_real_data and coalesce(e.data_source, 'synthetic') = 'synthetic' then false
+                when g.requires_real_data and not is_real_data(e.data_source) then false
                 when g.metric = 'pnl_or_pf' and e.realized_pnl > 0 then true
                 else case g.comparator
                          when '>=' then v.actual >= g.threshold
@@ -39,7 +39,7 @@ select e.bot_id, g.id as rule_id, g.kind, g.from_stage, g.to_stage, g.metric, g.
            end, false) as passed,
        case when g.metric = 'risk_engine_verified' then 'RISK_ENGINE_UNVERIFIED'
             when e.session_id is null then 'NO_EFFECTIVE_SESSION'
-            when g.requires_real_data and coalesce(e.data_source, 'synthetic') = 'synthetic' then 'SYNTHETIC_DATA'
+            when g.requires_real_data and not is_real_data(e.data_source) then 'SYNTHETIC_DATA'
             else 'GATE_' || upper(g.metric) end as failure_code,
        g.suggested_fix, g.description, g.requires_real_data,
        e.session_id, e.session_id is not null as has_evidence
@@ -59,7 +59,7 @@ select e.bot_id, g.id as rule_id, g.kind, g.from_stage, g.to_stage, g.metric, g.
                   when 'sqn' then e.sqn::numeric
                   when 'last_run_ok' then case when e.last_job_status = 'FAILED' then 0 else 1 end
                   when 'data_is_real' then case when e.session_id is null then null
-                                                when e.data_source = 'synthetic' then 0 else 1 end
+                                                when is_real_data(e.data_source) then 1 else 0 end
                   when 'risk_engine_verified' then 0
                   when 'expectancy_ci_low' then e.expectancy_ci_low::numeric
                   when 'deflated_sharpe' then e.deflated_sharpe::numeric

@@ -4,7 +4,8 @@
 -- it is the run's last cell, finishes the run (finish_research_run). The cell comes
 -- from the RESEARCH_CELL job's payload {run_id, cell, archetype, instrument,
 -- timeframe, params, params_hash, grid_edge}. A cell already recorded is left as it
--- was (a late duplicate cannot count twice). Returns the row's id, null for a duplicate.
+-- was (a late duplicate cannot count twice). real_share follows the data source
+-- (is_real_data: one source per cell, so 0 or 1). Returns the row's id, null for a duplicate.
 create or replace function record_research_row(p_job bot_jobs, p_status text, p_metrics jsonb,
                                                p_error_code text default null, p_error_message text default null)
 returns bigint
@@ -22,7 +23,8 @@ begin
         sharpe_ci_high, expectancy_ci_low, expectancy_ci_high, deflated_sharpe, trials, error_code, error_message)
     values ((p ->> 'run_id')::uuid, (p ->> 'cell')::int, p_job.id, p_status, p ->> 'archetype', p ->> 'instrument',
         p ->> 'timeframe', p -> 'params', p ->> 'params_hash', coalesce((p ->> 'grid_edge')::boolean, false),
-        m ->> 'data_source', (m ->> 'real_share')::float8, (m ->> 'sessions_tested')::int, (m ->> 'trades')::int,
+        m ->> 'data_source',
+        case when p_status = 'COMPLETED' then case when is_real_data(m ->> 'data_source') then 1 else 0 end end, (m ->> 'sessions_tested')::int, (m ->> 'trades')::int,
         (m ->> 'net_pnl')::float8, (m ->> 'return_pct')::float8, (m ->> 'sharpe')::float8,
         (m ->> 'in_sample_sharpe')::float8, (m ->> 'sortino')::float8, (m ->> 'profit_factor')::float8,
         (m ->> 'win_rate')::float8, (m ->> 'max_drawdown_usd')::float8, (m ->> 'max_drawdown_pct')::float8,

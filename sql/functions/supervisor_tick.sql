@@ -163,7 +163,7 @@ begin
                least(case i.data_source when 'databento' then 60 when 'polygon' then 60 when 'file' then 40 else 20 end
                      + case when i.proof_of_use then 25 else 0 end
                      + case when i.provider_verified then 15 else 0 end,
-                     case when i.data_source = 'synthetic' then 40 else 100 end)::numeric as dr,
+                     case when is_real_data(i.data_source) then 100 else 40 end)::numeric as dr,
                -- decision_quality, all out of sample: skill beyond luck (deflated Sharpe 0.5→0.95),
                -- profitability (5% of equity = full), profit factor 1→2, share of the expectancy
                -- interval above zero.

@@ -81,10 +81,10 @@ create function pg_temp.cell(p_n int) returns uuid language sql as $$
     select id from bot_jobs where job_type = 'RESEARCH_CELL' and (payload ->> 'cell')::int = p_n $$;
 select claim_jobs('w1', array['RESEARCH_CELL'], 3);
 select complete_leased_job(pg_temp.cell(0), 'w1', 1, '{"metrics": {"trades": 40, "net_pnl": 900, "return_pct": 1.8,
-    "sharpe": 0.8, "profit_factor": 1.3, "max_drawdown_usd": 400, "max_drawdown_pct": 0.8, "real_share": 0,
+    "sharpe": 0.8, "profit_factor": 1.3, "max_drawdown_usd": 400, "max_drawdown_pct": 0.8,
     "data_source": "synthetic", "sessions_tested": 120, "deflated_sharpe": 0.4}}');
 select complete_leased_job(pg_temp.cell(1), 'w1', 1, '{"metrics": {"trades": 9, "net_pnl": 5000, "sharpe": 3,
-    "profit_factor": 4, "real_share": 0, "data_source": "synthetic", "sessions_tested": 120, "deflated_sharpe": 0.9}}');
+    "profit_factor": 4, "data_source": "synthetic", "sessions_tested": 120, "deflated_sharpe": 0.9}}');
 select is((select progress_done from research_runs where id = (select id from run)), 2, 'progress counts recorded cells');
 select throws_ok(format($$select complete_leased_job(%L, 'w1', 1, '{"metrics": {"trades": 1}}')$$, pg_temp.cell(2)),
                  '22023', 'INVALID_RESULT', 'a result without net_pnl is refused');
