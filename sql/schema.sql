@@ -515,6 +515,7 @@ CREATE TABLE public.job_kinds (
     lease_seconds integer,
     max_attempts integer DEFAULT 3 NOT NULL,
     description text NOT NULL,
+    failure_recorder text,
     CONSTRAINT job_kinds_badge_check CHECK ((badge = ANY (ARRAY['BACKTEST'::text, 'IMPROVING'::text, 'EVOLVING'::text, 'RUNNER'::text]))),
     CONSTRAINT job_kinds_completed_event_check CHECK ((completed_event ~ '^[A-Z][A-Z0-9_]*$'::text)),
     CONSTRAINT job_kinds_default_priority_check CHECK (((default_priority >= 0) AND (default_priority <= 1000))),
@@ -2598,7 +2599,7 @@ $$;
 
 CREATE FUNCTION public.record_job_failure(p_job public.bot_jobs, p_code text, p_message text, p_suggested_fix text, p_feeds_breaker boolean) RETURNS void
     LANGUAGE plpgsql
-    AS $$
+    AS $_$
 declare
     v_kind job_kinds%rowtype;
     v_retry boolean := p_job.status = 'QUEUED';
@@ -2626,20 +2627,15 @@ begin
                                    'will_retry', v_retry, 'job_type', p_job.job_type,
                                    'run_after', case when v_retry then p_job.run_after end));
     end if;
-    -- A research cell that gives up is a FAILED row of its run; the run goes on.
-    if p_job.job_type = 'RESEARCH_CELL' and not v_retry then
-        perform record_research_row(p_job, 'FAILED', null, p_code, p_message);
-    end if;
-    -- A grid that cannot be planned ends its run in ERROR, with the planner's message.
-    if p_job.job_type = 'GRID' and not v_retry then
-        update research_runs set state = 'ERROR', finished_at = now(), message = p_code || ': ' || coalesce(p_message, '')
-         where id = (p_job.payload ->> 'run_id')::uuid and state in ('QUEUED', 'RUNNING');
+    -- What else a kind's final failure leaves is the kind's own recorder's business.
+    if v_kind.failure_recorder is not null and not v_retry then
+        execute format('select %I($1, $2, $3)', v_kind.failure_recorder) using p_job, p_code, p_message;
     end if;
     if v_kind.is_backtest and p_feeds_breaker then
         perform note_backtest_failure(p_code, p_job.trace_id);
     end if;
 end
-$$;
+$_$;
 
 --
 -- Name: record_research_cell(public.bot_jobs, jsonb); Type: FUNCTION; Schema: public; Owner: -
@@ -2657,6 +2653,16 @@ begin
     return jsonb_build_object('reason_code', 'CELL_RECORDED',
                               'row_id', record_research_row(p_job, 'COMPLETED', p_result -> 'metrics'));
 end
+$$;
+
+--
+-- Name: record_research_cell_failure(public.bot_jobs, text, text); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.record_research_cell_failure(p_job public.bot_jobs, p_code text, p_message text) RETURNS void
+    LANGUAGE sql
+    AS $$
+    select record_research_row(p_job, 'FAILED', null, p_code, p_message);
 $$;
 
 --
@@ -2689,6 +2695,17 @@ begin
       order by c.n;
     return jsonb_build_object('reason_code', 'GRID_PLANNED', 'run_id', v_run.id, 'cells', v_cells);
 end
+$$;
+
+--
+-- Name: record_research_plan_failure(public.bot_jobs, text, text); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.record_research_plan_failure(p_job public.bot_jobs, p_code text, p_message text) RETURNS void
+    LANGUAGE sql
+    AS $$
+    update research_runs set state = 'ERROR', finished_at = now(), message = p_code || ': ' || coalesce(p_message, '')
+     where id = (p_job.payload ->> 'run_id')::uuid and state in ('QUEUED', 'RUNNING');
 $$;
 
 --

@@ -6,9 +6,9 @@
 -- failed attempt, for other kinds only when final — and a backtest that gives up
 -- records a FAILED backtest_sessions row with the bot's current params (once per
 -- job: backtest_sessions.job_id is unique), and an evolved CANDIDATE whose
--- baseline gave up is rejected (select_evolution: NO_EVIDENCE); a RESEARCH_CELL that
--- gives up is its run's FAILED row (record_research_row), a GRID that gives up ends
--- its run in ERROR. With p_feeds_breaker (fail_job: a
+-- baseline gave up is rejected (select_evolution: NO_EVIDENCE); and a kind with a
+-- job_kinds.failure_recorder gets it called with (job, code, message) when the job
+-- gives up (RESEARCH_CELL: its FAILED row; GRID: its run in ERROR). With p_feeds_breaker (fail_job: a
 -- failing provider or engine; not the rescuer: a crashed worker is not) a backtest
 -- kind's failure also feeds the 'backtest' circuit breaker (note_backtest_failure).
 create or replace function record_job_failure(p_job bot_jobs, p_code text, p_message text, p_suggested_fix text,
@@ -42,14 +42,9 @@ begin
                                    'will_retry', v_retry, 'job_type', p_job.job_type,
                                    'run_after', case when v_retry then p_job.run_after end));
     end if;
-    -- A research cell that gives up is a FAILED row of its run; the run goes on.
-    if p_job.job_type = 'RESEARCH_CELL' and not v_retry then
-        perform record_research_row(p_job, 'FAILED', null, p_code, p_message);
-    end if;
-    -- A grid that cannot be planned ends its run in ERROR, with the planner's message.
-    if p_job.job_type = 'GRID' and not v_retry then
-        update research_runs set state = 'ERROR', finished_at = now(), message = p_code || ': ' || coalesce(p_message, '')
-         where id = (p_job.payload ->> 'run_id')::uuid and state in ('QUEUED', 'RUNNING');
+    -- What else a kind's final failure leaves is the kind's own recorder's business.
+    if v_kind.failure_recorder is not null and not v_retry then
+        execute format('select %I($1, $2, $3)', v_kind.failure_recorder) using p_job, p_code, p_message;
     end if;
     if v_kind.is_backtest and p_feeds_breaker then
         perform note_backtest_failure(p_code, p_job.trace_id);
