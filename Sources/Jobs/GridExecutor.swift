@@ -3,11 +3,11 @@ import Foundation
 import Logging
 import Market
 
-/// Runs GRID: plans a research run's cells — for each archetype of the run's scope
-/// and each instrument (the request's, else the archetype's own), the cells of its
+/// Runs GRID: plans a research run's cells — for each (archetype, instrument) pair
+/// of the run (start_research_run decides them), the cells of the archetype's
 /// `ParameterGrid` — and hands them to `record_research_plan`, which queues one
 /// RESEARCH_CELL job per cell, so any number of workers share the run. No bars here.
-/// The payload: {run_id, archetypes, instruments, from, to, max_cells} (start_research_run).
+/// The payload: {run_id, pairs: [{archetype, instrument}], from, to, max_cells}.
 public struct GridExecutor: JobExecutor {
     public var name: String { "grid" }
     public var claimBatchSize: Int { 1 }
@@ -15,12 +15,16 @@ public struct GridExecutor: JobExecutor {
     public init() {}
 
     struct Payload: Decodable {
-        let archetypes: [String]
-        let instruments: [String]?
-        let maxCells: Int?
+        struct Pair: Decodable {
+            let archetype: String
+            let instrument: String
+        }
+
+        let pairs: [Pair]
+        let maxCells: Int
 
         enum CodingKeys: String, CodingKey {
-            case archetypes, instruments, maxCells = "max_cells"
+            case pairs, maxCells = "max_cells"
         }
     }
 
@@ -30,25 +34,23 @@ public struct GridExecutor: JobExecutor {
             do {
                 payload = try JSONDecoder().decode(Payload.self, from: Data(job.payload.utf8))
             } catch {
-                throw JobFailure(code: "INVALID_PAYLOAD", message: "a GRID job needs {archetypes, instruments, max_cells}: \(error)",
+                throw JobFailure(code: "INVALID_PAYLOAD", message: "a GRID job needs {pairs, max_cells}: \(error)",
                                  retryable: false)
             }
             var cells: [ResearchPlan.Cell] = []
-            for slug in payload.archetypes {
-                guard let archetype = Archetypes.named(slug) else {
-                    throw JobFailure(code: "UNKNOWN_ARCHETYPE", message: "archetype \(slug) has no engine implementation",
+            for pair in payload.pairs {
+                guard let archetype = Archetypes.named(pair.archetype) else {
+                    throw JobFailure(code: "UNKNOWN_ARCHETYPE", message: "archetype \(pair.archetype) has no engine implementation",
                                      suggestedFix: "use one of the starter archetypes (gauntlet backtest --list)", retryable: false)
                 }
-                let grid = ParameterGrid(archetype: archetype, maxCells: payload.maxCells ?? 64)
-                for symbol in payload.instruments ?? [archetype.instrument] {
-                    guard Instruments.spec(symbol) != nil else {
-                        throw JobFailure(code: "UNKNOWN_INSTRUMENT", message: "\(symbol) has no contract spec", retryable: false)
-                    }
-                    cells += grid.cells.map {
-                        ResearchPlan.Cell(archetype: slug, instrument: symbol, timeframe: archetype.timeframe.rawValue,
-                                          params: $0.params, paramsHash: $0.params.hash, gridEdge: $0.onEdge,
-                                          trials: grid.cells.count)
-                    }
+                guard Instruments.spec(pair.instrument) != nil else {
+                    throw JobFailure(code: "UNKNOWN_INSTRUMENT", message: "\(pair.instrument) has no contract spec", retryable: false)
+                }
+                let grid = ParameterGrid(archetype: archetype, maxCells: payload.maxCells)
+                cells += grid.cells.map {
+                    ResearchPlan.Cell(archetype: pair.archetype, instrument: pair.instrument,
+                                      timeframe: archetype.timeframe.rawValue, params: $0.params, paramsHash: $0.params.hash,
+                                      gridEdge: $0.onEdge, trials: grid.cells.count)
                 }
             }
             guard !cells.isEmpty else {

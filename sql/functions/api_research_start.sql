@@ -20,9 +20,7 @@ begin
     return (select jsonb_build_object(
                 'state', 'running', 'runId', r.id,
                 'window', jsonb_build_object('start', r.window_start, 'end', r.window_end),
-                'instruments', coalesce(to_jsonb(p_instruments),
-                                        (select jsonb_agg(distinct a.instrument) from archetypes a
-                                          where a.slug in (select jsonb_array_elements_text(r.scope -> 'archetypes')))))
+                'instruments', (select jsonb_agg(distinct p ->> 'instrument') from jsonb_array_elements(r.scope -> 'pairs') p))
               from research_runs r where r.id = v_run);
 end
 $$;

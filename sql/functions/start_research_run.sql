@@ -1,6 +1,7 @@
 -- Starts a parameter-grid research run: the research_runs row (QUEUED) and its GRID
--- job (payload {run_id, archetypes, instruments, from, to, max_cells}), whose
--- executor plans the cells (record_research_plan).
+-- job (payload {run_id, pairs: [{archetype, instrument}], from, to, max_cells}), whose
+-- executor plans the cells (record_research_plan). The pairs are decided here, once:
+-- each archetype of the scope on p_instruments, or on its own instrument.
 -- p_archetypes / p_instruments narrow the scope (null: every archetype with its own
 -- instrument); the window is trade dates [p_from, p_to). Refusals, writing nothing:
 -- 22023 INVALID_WINDOW, 22023 UNKNOWN_ARCHETYPE / UNKNOWN_INSTRUMENT (detail lists
@@ -36,13 +37,17 @@ begin
 
     insert into research_runs (trigger, iso_week, window_start, window_end, scope, grid_spec)
     values (p_trigger, to_char(p_to - 1, 'IYYY-"W"IW'), p_from, p_to,
-            jsonb_build_object('archetypes', coalesce(to_jsonb(p_archetypes), (select jsonb_agg(slug order by slug) from archetypes)),
-                               'instruments', to_jsonb(p_instruments)),
+            -- The pairs the grid covers: each archetype on the requested instruments, else on its own.
+            (select jsonb_build_object('archetypes', jsonb_agg(distinct a.slug), 'instruments', to_jsonb(p_instruments),
+                                       'pairs', jsonb_agg(jsonb_build_object('archetype', a.slug, 'instrument', i)
+                                                          order by a.slug, i))
+               from archetypes a
+              cross join lateral unnest(coalesce(p_instruments, array[a.instrument])) i
+              where p_archetypes is null or a.slug = any (p_archetypes)),
             coalesce(p_grid_spec, '{}'))
     returning id into v_run;
     perform enqueue_job(null, 'GRID', null,
-                        (select jsonb_build_object('run_id', r.id, 'archetypes', r.scope -> 'archetypes',
-                                                   'instruments', r.scope -> 'instruments', 'from', r.window_start,
+                        (select jsonb_build_object('run_id', r.id, 'pairs', r.scope -> 'pairs', 'from', r.window_start,
                                                    'to', r.window_end, 'max_cells', coalesce((r.grid_spec ->> 'max_cells')::int,
                                                                                             setting('research_max_cells')::int))
                            from research_runs r where r.id = v_run),
