@@ -4,7 +4,7 @@
 // sections whose data changed.
 
 import { get, query } from './api.js';
-import { duration, int, money, num, ratioPct, signClass, stamp, time, tradeDate, value, words } from './format.js';
+import { changes, duration, int, money, num, ratioPct, signClass, stamp, time, tradeDate, value, words } from './format.js';
 import { eventItem } from './events.js';
 import { initHealth } from './health.js';
 import {
@@ -192,7 +192,7 @@ function renderParams(bot) {
 const OUTCOME_TEXT = { ROOT: 'root', PENDING: 'awaiting verdict', ACCEPTED: 'accepted', REJECTED: 'rejected' };
 
 function lineageNode(row, current) {
-  const diff = Object.entries(row.paramsDiff || {}).map(([k, v]) => `${k} ${value(v.from)}→${value(v.to)}`).join(', ');
+  const diff = changes(row.paramsDiff);
   const dsr = row.outcome === 'ROOT' || row.outcome === 'PENDING'
     ? (row.deflatedSharpe !== null && row.deflatedSharpe !== undefined ? `DSR ${num(row.deflatedSharpe, 2)}` : null)
     : `DSR ${num(row.deflatedSharpe, 2)} vs parent ${num(row.parentDeflatedSharpe, 2)}`;

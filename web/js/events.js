@@ -3,7 +3,7 @@
 // Each event type has one payload shape (documented beside its SQL function); a
 // type without a describer here falls back to its scalar payload fields.
 
-import { int, money, num, ratioPct, time, stamp, value, words } from './format.js';
+import { changes, int, money, num, ratioPct, time, stamp, value, words } from './format.js';
 import { backtestHref, botHref, el, link } from './ui.js';
 
 export const EVENT_TYPES = [
@@ -17,7 +17,6 @@ export const EVENT_TYPES = [
 ];
 
 const signedMoney = (v) => el('span', { class: v > 0 ? 'pos' : v < 0 ? 'neg' : '' }, money(v));
-const mutation = (m) => Object.entries(m || {}).map(([k, v]) => `${k} ${value(v.from)}→${value(v.to)}`).join(', ');
 
 // "Gen 4 rejected: DSR 0.41 vs parent 0.63" — the comparison a verdict was made on.
 const verdict = (p, word) => `Gen ${p.generation} ${word}: DSR ${num(p.child && p.child.deflated_sharpe, 2)} vs parent ${num(p.parent && p.parent.deflated_sharpe, 2)}`;
@@ -44,11 +43,11 @@ const DESCRIBE = {
   IMPROVE_COMPLETED: (p) => {
     const cur = p.in_sample && p.in_sample.current;
     const cand = p.in_sample && p.in_sample.candidate;
-    return [`iteration ${p.iteration}`, p.adopted ? el('strong', {}, 'adopted') : 'not adopted', mutation(p.mutation),
+    return [`iteration ${p.iteration}`, p.adopted ? el('strong', {}, 'adopted') : 'not adopted', changes(p.mutation),
       cur && cand ? `Sharpe ${num(cur.sharpe, 2)} → ${num(cand.sharpe, 2)}` : null,
       p.session_id && link(backtestHref(p.session_id), 'open backtest')];
   },
-  EVOLVED_GENERATION_CREATED: (p) => [`Gen ${p.generation} candidate created`, mutation(p.mutation),
+  EVOLVED_GENERATION_CREATED: (p) => [`Gen ${p.generation} candidate created`, changes(p.mutation),
     p.new_bot_id && link(botHref(p.new_bot_id), 'open candidate', { 'data-bot-link': p.new_bot_id })],
   EVOLUTION_ACCEPTED: (p) => [verdict(p, 'accepted'),
     p.candidate_bot_id && link(botHref(p.candidate_bot_id), 'open child', { 'data-bot-link': p.candidate_bot_id })],

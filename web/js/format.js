@@ -99,3 +99,8 @@ export function value(v) {
   if (typeof v === 'object') return JSON.stringify(v);
   return String(v);
 }
+
+// Parameter changes {"name": {"from": x, "to": y}} as "name x→y, …" (mutations, lineage diffs).
+export function changes(m) {
+  return Object.entries(m || {}).map(([k, v]) => `${k} ${value(v.from)}→${value(v.to)}`).join(', ');
+}

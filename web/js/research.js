@@ -5,7 +5,7 @@
 // backend's message beside the last good run.
 
 import { get, post, serverNow } from './api.js';
-import { elapsed, int, money, num, value } from './format.js';
+import { elapsed, int, money, num, ratioPct, value } from './format.js';
 import { initHealth } from './health.js';
 import { el, emptyState, errorBox, renderHeader, setContent } from './ui.js';
 
@@ -22,7 +22,7 @@ function tile(symbol, row) {
     el('h2', {}, symbol, ' ', el('span', { class: 'muted small' }, row.archetype)),
     el('p', {}, el('strong', {}, `score ${num(row.score, 1)}`), row.qualified ? '' : el('span', { class: 'chip chip-warn' }, 'not qualified')),
     el('p', { class: 'small' }, `${int(m.trades)} trades · Sharpe ${num(m.sharpe, 2)} · PnL `, money(m.pnl),
-      ` · PF ${num(m.profit_factor, 2)} · win ${num((m.win_rate || 0) * 100, 0)}% · max DD `, money(m.max_dd, { sign: false }),
+      ` · PF ${num(m.profit_factor, 2)} · win ${ratioPct(m.win_rate, 0)} · max DD `, money(m.max_dd, { sign: false }),
       ` · DSR ${num(m.deflated_sharpe, 2)}`),
     el('p', { class: 'small muted' }, params),
     el('p', {}, (row.penalty_tags || []).map((t) => el('span', { class: 'chip', 'data-tag': t }, t.replace(/_/g, ' ')))));
