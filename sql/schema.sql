@@ -2109,8 +2109,7 @@ begin
                    as has_active,
                coalesce(st.failed_cycles, 0) as failed_cycles, st.passed_all,
                sc.total as score_total, sc.computed_at as score_at,
-               (select roster_state(b.archetype_slug, b.instrument) = 'DISABLED' from bots b where b.id = e.bot_id)
-                   as roster_disabled
+               roster_disabled(e.bot_id) as roster_disabled
           from bot_evidence e
           left join bot_gate_streaks st on st.bot_id = e.bot_id
           -- completed sessions since the effective reset (counted up to 1000)
@@ -2739,11 +2738,11 @@ begin
     if v_row.id is null then
         return null;
     end if;
-    update research_rows
-       set qualified = v_row.status = 'COMPLETED' and research_qualified(v_row.trades),
-           insufficient_data = not (v_row.status = 'COMPLETED' and research_qualified(v_row.trades)),
+    update research_rows r
+       set qualified = q.ok, insufficient_data = not q.ok,
            score = research_score(v_row), penalty_tags = research_penalty_tags(v_row)
-     where id = v_row.id;
+      from (select v_row.status = 'COMPLETED' and research_qualified(v_row.trades) as ok) q
+     where r.id = v_row.id;
 
     update research_runs set progress_done = progress_done + 1 where id = v_row.run_id returning * into v_run;
     if v_run.progress_done >= v_run.progress_total and v_run.state = 'RUNNING' then
@@ -3215,14 +3214,14 @@ end
 $$;
 
 --
--- Name: roster_state(text, text); Type: FUNCTION; Schema: public; Owner: -
+-- Name: roster_disabled(uuid); Type: FUNCTION; Schema: public; Owner: -
 --
 
-CREATE FUNCTION public.roster_state(p_archetype text, p_instrument text) RETURNS text
+CREATE FUNCTION public.roster_disabled(p_bot uuid) RETURNS boolean
     LANGUAGE sql STABLE
     AS $$
-    select coalesce((select r.state from roster r where r.archetype_slug = p_archetype and r.instrument = p_instrument),
-                    'ACTIVE')
+    select exists (select 1 from bots b join roster r on r.archetype_slug = b.archetype_slug and r.instrument = b.instrument
+                    where b.id = p_bot and r.state = 'DISABLED')
 $$;
 
 --
@@ -4299,13 +4298,11 @@ CREATE VIEW public.gate_evaluations AS
                     WHEN 'risk_engine_verified'::text THEN (0)::numeric
                     WHEN 'expectancy_ci_low'::text THEN (e.expectancy_ci_low)::numeric
                     WHEN 'deflated_sharpe'::text THEN (e.deflated_sharpe)::numeric
-                    WHEN 'roster_active'::text THEN (( SELECT
-                            CASE
-                                WHEN (public.roster_state(b.archetype_slug, b.instrument) = 'DISABLED'::text) THEN 0
-                                ELSE 1
-                            END AS "case"
-                       FROM public.bots b
-                      WHERE (b.id = e.bot_id)))::numeric
+                    WHEN 'roster_active'::text THEN (
+                    CASE
+                        WHEN public.roster_disabled(e.bot_id) THEN 0
+                        ELSE 1
+                    END)::numeric
                     ELSE NULL::numeric
                 END AS actual) v);
 

@@ -19,7 +19,7 @@
 --   deflated_sharpe       deflated Sharpe ratio (probability) of the out-of-sample
 --                         daily returns with trials = lineage_trials at the run
 --   roster_active         0 when the roster DISABLED the bot's (archetype, instrument)
---                         (roster_state), else 1 — the weekly research's veto on promotion
+--                         (roster_disabled), else 1 — the weekly research's veto on promotion
 -- Every metric reads the session's out-of-sample aggregate (the headline columns).
 -- A rule with requires_real_data also fails on synthetic evidence. A bot without
 -- an effective session has null actuals and fails every rule (has_evidence false).
@@ -63,6 +63,5 @@ select e.bot_id, g.id as rule_id, g.kind, g.from_stage, g.to_stage, g.metric, g.
                   when 'risk_engine_verified' then 0
                   when 'expectancy_ci_low' then e.expectancy_ci_low::numeric
                   when 'deflated_sharpe' then e.deflated_sharpe::numeric
-                  when 'roster_active' then (select case when roster_state(b.archetype_slug, b.instrument) = 'DISABLED'
-                                                         then 0 else 1 end from bots b where b.id = e.bot_id)
+                  when 'roster_active' then case when roster_disabled(e.bot_id) then 0 else 1 end
               end as actual) v;

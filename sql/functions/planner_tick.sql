@@ -107,8 +107,7 @@ begin
                    as has_active,
                coalesce(st.failed_cycles, 0) as failed_cycles, st.passed_all,
                sc.total as score_total, sc.computed_at as score_at,
-               (select roster_state(b.archetype_slug, b.instrument) = 'DISABLED' from bots b where b.id = e.bot_id)
-                   as roster_disabled
+               roster_disabled(e.bot_id) as roster_disabled
           from bot_evidence e
           left join bot_gate_streaks st on st.bot_id = e.bot_id
           -- completed sessions since the effective reset (counted up to 1000)

@@ -36,11 +36,11 @@ begin
     if v_row.id is null then
         return null;
     end if;
-    update research_rows
-       set qualified = v_row.status = 'COMPLETED' and research_qualified(v_row.trades),
-           insufficient_data = not (v_row.status = 'COMPLETED' and research_qualified(v_row.trades)),
+    update research_rows r
+       set qualified = q.ok, insufficient_data = not q.ok,
            score = research_score(v_row), penalty_tags = research_penalty_tags(v_row)
-     where id = v_row.id;
+      from (select v_row.status = 'COMPLETED' and research_qualified(v_row.trades) as ok) q
+     where r.id = v_row.id;
 
     update research_runs set progress_done = progress_done + 1 where id = v_row.run_id returning * into v_run;
     if v_run.progress_done >= v_run.progress_total and v_run.state = 'RUNNING' then
