@@ -4012,7 +4012,6 @@ CREATE TABLE public.activity_events (
     trace_id uuid,
     payload jsonb DEFAULT '{}'::jsonb NOT NULL,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
-    CONSTRAINT activity_events_event_type_check CHECK ((event_type = ANY (ARRAY['STARTER_PACK_CREATED'::text, 'BACKTEST_QUEUED'::text, 'BACKTEST_STARTED'::text, 'BACKTEST_COMPLETED'::text, 'BACKTEST_FAILED'::text, 'AUTONOMY_SCORE_UPDATED'::text, 'AUTONOMY_TIER_CHANGED'::text, 'PROMOTED'::text, 'DEMOTED'::text, 'GRADUATED'::text, 'EVOLVED_GENERATION_CREATED'::text, 'AUTONOMY_GATE_BLOCKED'::text, 'KILL_TRIGGERED'::text, 'METRICS_RESET'::text, 'STAGES_REVERTED'::text, 'CIRCUIT_OPENED'::text, 'CIRCUIT_CLOSED'::text, 'IMPROVE_QUEUED'::text, 'IMPROVE_COMPLETED'::text, 'EVOLVE_QUEUED'::text, 'JOB_FAILED'::text, 'JOB_CANCELLED'::text, 'WORKER_STARTED'::text, 'WORKER_STOPPED'::text, 'PROMOTION_RECOMMENDED'::text, 'AUTONOMY_LOOP_TOGGLED'::text, 'EVOLUTION_ACCEPTED'::text, 'EVOLUTION_REJECTED'::text, 'ROSTER_KEPT'::text, 'ROSTER_WATCH'::text, 'ROSTER_DISABLED'::text, 'ROSTER_REENABLED'::text]))),
     CONSTRAINT activity_events_payload_check CHECK ((jsonb_typeof(payload) = 'object'::text))
 );
 
@@ -4206,6 +4205,15 @@ CREATE TABLE public.circuit_breakers (
     CONSTRAINT circuit_breakers_name_check CHECK ((name = 'backtest'::text)),
     CONSTRAINT circuit_breakers_open_has_times CHECK (((state <> 'OPEN'::text) OR ((opened_at IS NOT NULL) AND (closes_at IS NOT NULL)))),
     CONSTRAINT circuit_breakers_state_check CHECK ((state = ANY (ARRAY['CLOSED'::text, 'OPEN'::text])))
+);
+
+--
+-- Name: event_types; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.event_types (
+    event_type text NOT NULL,
+    CONSTRAINT event_types_event_type_check CHECK ((event_type ~ '^[A-Z][A-Z0-9_]*$'::text))
 );
 
 --
@@ -4931,6 +4939,13 @@ ALTER TABLE ONLY public.circuit_breakers
     ADD CONSTRAINT circuit_breakers_pkey PRIMARY KEY (name);
 
 --
+-- Name: event_types event_types_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.event_types
+    ADD CONSTRAINT event_types_pkey PRIMARY KEY (event_type);
+
+--
 -- Name: evolution_selections evolution_selections_pkey; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -5359,6 +5374,13 @@ CREATE TRIGGER bot_jobs_unexplained_status BEFORE UPDATE OF status ON public.bot
 
 ALTER TABLE ONLY public.activity_events
     ADD CONSTRAINT activity_events_bot_id_fkey FOREIGN KEY (bot_id) REFERENCES public.bots(id);
+
+--
+-- Name: activity_events activity_events_event_type_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.activity_events
+    ADD CONSTRAINT activity_events_event_type_fkey FOREIGN KEY (event_type) REFERENCES public.event_types(event_type);
 
 --
 -- Name: activity_events activity_events_job_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -

@@ -36,7 +36,8 @@ select is((select count(*)::int from information_schema.columns
           'every timestamp is timestamptz');
 
 -- Enumerations are CHECKed.
-select throws_ok($$insert into activity_events (event_type) values ('SOMETHING_ELSE')$$, '23514', null,
+-- (event types are rows of event_types, so an unknown one is a foreign-key violation)
+select throws_ok($$insert into activity_events (event_type) values ('SOMETHING_ELSE')$$, '23503', null,
                  'an unknown activity event type is refused');
 select lives_ok($$insert into activity_events (event_type) select unnest(array['STARTER_PACK_CREATED',
     'BACKTEST_QUEUED', 'BACKTEST_STARTED', 'BACKTEST_COMPLETED', 'BACKTEST_FAILED', 'AUTONOMY_SCORE_UPDATED',
