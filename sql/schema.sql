@@ -1102,15 +1102,21 @@ CREATE FUNCTION public.api_research_latest(p_partial boolean DEFAULT false) RETU
 $$;
 
 --
--- Name: api_research_run(uuid, text, integer, integer); Type: FUNCTION; Schema: public; Owner: -
+-- Name: api_research_run(uuid, text, integer, integer, text, text); Type: FUNCTION; Schema: public; Owner: -
 --
 
-CREATE FUNCTION public.api_research_run(p_id uuid, p_sort text, p_limit integer, p_offset integer) RETURNS jsonb
+CREATE FUNCTION public.api_research_run(p_id uuid, p_sort text, p_limit integer, p_offset integer, p_archetype text DEFAULT NULL::text, p_instrument text DEFAULT NULL::text) RETURNS jsonb
     LANGUAGE sql STABLE
     AS $$
+    with picked as (
+        select y.* from research_rows y
+         where y.run_id = p_id
+           and (p_archetype is null or y.archetype_slug = p_archetype)
+           and (p_instrument is null or y.instrument = p_instrument)
+    )
     select research_run_doc(r) || jsonb_build_object(
                'selection', r.selection,
-               'rowsTotal', (select count(*) from research_rows x where x.run_id = r.id),
+               'rowsTotal', (select count(*) from picked),
                'rows', coalesce((
                    select jsonb_agg(research_row_doc(x) || jsonb_build_object('status', x.status, 'errorCode', x.error_code,
                                                                                   'errorMessage', x.error_message)
@@ -1119,7 +1125,7 @@ CREATE FUNCTION public.api_research_run(p_id uuid, p_sort text, p_limit integer,
                                      order by case when p_sort = 'cell' then y.cell end,
                                               y.score desc nulls last, y.net_pnl desc nulls last,
                                               y.profit_factor desc nulls last, y.cell) as ord
-                             from research_rows y where y.run_id = r.id
+                             from picked y
                              order by ord limit p_limit offset p_offset) p
                      join research_rows x on x.id = p.id), '[]'))
       from research_runs r where r.id = p_id

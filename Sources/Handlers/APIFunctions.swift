@@ -107,9 +107,9 @@ struct APIFunctions {
     }
 
     /// `api_research_run(id, sort, limit, offset)`: GET /api/research/runs/:id; nil for an unknown run.
-    func researchRun(_ id: UUID, sort: String, limit: Int, offset: Int) throws -> String? {
-        try optionalDocument("select api_research_run($1, $2, $3, $4)::text as doc", [id, sort, limit, offset],
-                             idempotent: true)
+    func researchRun(_ id: UUID, sort: String, limit: Int, offset: Int, archetype: String?, instrument: String?) throws -> String? {
+        try optionalDocument("select api_research_run($1, $2, $3, $4, $5, $6)::text as doc",
+                             [id, sort, limit, offset, archetype, instrument], idempotent: true)
     }
 
     // MARK: feed, scheduler, proofs, readiness

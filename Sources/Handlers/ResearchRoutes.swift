@@ -71,7 +71,8 @@ enum ResearchRoutes {
         .json(try context.api().researchRuns(limit: try context.limit(default: 20, max: 200)))
     }
 
-    /// One run with its selection and a page of rows (`?sort=score|cell&limit=&offset=`).
+    /// One run with its selection and a page of rows (`?sort=score|cell&limit=&offset=`),
+    /// optionally one grid's (`&archetype=&instrument=`; unknown names match no rows).
     static func run(_ context: RequestContext) throws -> Response {
         let id = try context.uuidParameter("id")
         let sort = try context.choiceQuery("sort", ["score", "cell"]) ?? "score"
@@ -83,7 +84,10 @@ enum ResearchRoutes {
             }
             offset = value
         }
-        guard let doc = try context.api().researchRun(id, sort: sort, limit: limit, offset: offset) else {
+        let archetype = context.request.query["archetype"].flatMap { $0.isEmpty ? nil : $0 }
+        let instrument = context.request.query["instrument"].flatMap { $0.isEmpty ? nil : $0 }
+        guard let doc = try context.api().researchRun(id, sort: sort, limit: limit, offset: offset,
+                                                      archetype: archetype, instrument: instrument) else {
             throw APIError(status: 404, code: "RUN_NOT_FOUND", message: "no research run has id \(id.uuidString.lowercased())",
                            suggestedFix: "list runs with GET /api/research/runs")
         }

@@ -72,6 +72,10 @@ final class ResearchTests: XCTestCase {
         let scores = (detail.json["rows"] as? [[String: Any]] ?? []).compactMap { ($0["score"] as? NSNumber)?.doubleValue }
         XCTAssertEqual(scores.count, 5)
         XCTAssertEqual(scores, scores.sorted(by: >), "rows sorted by score")
+        let grid = try HTTP.get("/api/research/runs/\(runId)?sort=cell&archetype=orb-30-es-1m&instrument=ES").json
+        XCTAssertEqual(grid["rowsTotal"] as? Int, 9, "one grid's rows, as the heat map reads them")
+        XCTAssertEqual((grid["rows"] as? [[String: Any]])?.compactMap { $0["cell"] as? Int }, Array(0..<9))
+        XCTAssertEqual(try HTTP.get("/api/research/runs/\(runId)?instrument=NQ").json["rowsTotal"] as? Int, 0)
         XCTAssertEqual(try HTTP.get("/api/research/runs/\(runId)?sort=luck").status, 400)
         XCTAssertEqual(try HTTP.get("/api/research/runs/00000000-0000-0000-0000-000000000000").status, 404)
     }
