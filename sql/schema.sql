@@ -2907,6 +2907,39 @@ end
 $$;
 
 --
+-- Name: research_export(text); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.research_export(p_version text) RETURNS jsonb
+    LANGUAGE sql STABLE
+    AS $$
+    with newest as (
+        select * from research_runs order by created_at desc limit 1
+    ), good as (
+        select * from research_runs where state = 'COMPLETED' order by finished_at desc limit 1
+    ), failed as (
+        select f.* from research_runs f
+         where f.state = 'ERROR' and f.finished_at > coalesce((select finished_at from good), '-infinity')
+         order by f.finished_at desc limit 1
+    ), current as (
+        select concat_ws(':', n.id, n.state, n.progress_done, (select id from good), (select id from failed)) as version
+          from (select 1) one left join newest n on true
+    )
+    select jsonb_build_object(
+               'version', c.version,
+               'partial', case when exists (select 1 from research_runs where state in ('QUEUED', 'RUNNING'))
+                               then api_research_latest(true) end,
+               'latest', (select api_research_latest(false) - 'lastError' from good),
+               'week', (select iso_week from good),
+               'error', (select jsonb_build_object('state', 'error', 'runId', f.id, 'message', f.message,
+                                                   'finishedAt', f.finished_at,
+                                                   'window', jsonb_build_object('start', f.window_start, 'end', f.window_end))
+                           from failed f))
+      from current c
+     where c.version is distinct from p_version
+$$;
+
+--
 -- Name: research_rows; Type: TABLE; Schema: public; Owner: -
 --
 

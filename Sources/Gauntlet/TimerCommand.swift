@@ -10,7 +10,8 @@ import Postgres
 /// other timer stays a follower and tries again every tick, so a second timer (on
 /// this or another machine) is harmless and takes over when the leader dies. The
 /// unique (schedule, due_at) row in `schedule_runs` makes a double run impossible
-/// even without the lock; the lock just keeps followers from trying.
+/// even without the lock; the lock just keeps followers from trying. The leader also
+/// mirrors research results into `$GAUNTLET_VAR/research/` (ResearchArchive).
 struct TimerCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "timer",
@@ -50,7 +51,7 @@ struct TimerCommand: ParsableCommand {
         defer { pidfile.removeIfOwned(by: getpid()) }
 
         var ticker = Ticker(options: Connection.Options.fromEnvironment(environment.values, applicationName: "gauntlet-timer"),
-                            logger: logger)
+                            archive: ResearchArchive(directory: "\(environment.varDirectory)/research"), logger: logger)
         logger.info("timer started", metadata: ["interval_seconds": "\(interval)", "pid": "\(getpid())"])
         while !clock.isStopped {
             ticker.tick()
@@ -65,13 +66,17 @@ struct TimerCommand: ParsableCommand {
 private struct Ticker {
     let options: Connection.Options
     let logger: Logger
+    private var archive: ResearchArchive
     private var connection: Connection?
     private(set) var isLeader = false
     /// The last database error logged, so an outage is one line, not one per tick.
     private var outage: String?
+    /// The last archive error logged (a full disk is one line too).
+    private var archiveFault: String?
 
-    init(options: Connection.Options, logger: Logger) {
+    init(options: Connection.Options, archive: ResearchArchive, logger: Logger) {
         self.options = options
+        self.archive = archive
         self.logger = logger
     }
 
@@ -92,6 +97,7 @@ private struct Ticker {
                     default: logger.info("schedule ran", metadata: run)
                     }
                 }
+                try syncArchive(connection)
             }
             if let outage {
                 logger.notice("database reachable again", metadata: ["previous_error": "\(outage)"])
@@ -105,6 +111,28 @@ private struct Ticker {
             report(error)
         } catch {
             report(error)
+        }
+    }
+
+    /// The research files; a file error is logged once and retried every tick,
+    /// a database error goes to the tick's own handling.
+    private mutating func syncArchive(_ connection: Connection) throws {
+        do {
+            let changed = try archive.sync(connection)
+            if !changed.isEmpty {
+                logger.info("research files exported", metadata: ["files": "\(changed.joined(separator: " "))",
+                                                                   "directory": "\(archive.directory)"])
+            }
+            if let fault = archiveFault {
+                logger.notice("research files writable again", metadata: ["previous_error": "\(fault)"])
+                archiveFault = nil
+            }
+        } catch let error as PostgresError {
+            throw error
+        } catch {
+            guard "\(error)" != archiveFault else { return }
+            archiveFault = "\(error)"
+            logger.error("research export failed; retrying every tick", metadata: ["error": "\(error)"])
         }
     }
 
