@@ -26,7 +26,7 @@ CREATE FUNCTION public.api_backtest(p_id uuid) RETURNS jsonb
             select jsonb_agg(jsonb_build_object(
                 'seq', t.seq, 'side', t.side, 'contracts', t.contracts, 'entryTime', t.entry_time,
                 'entryPrice', t.entry_price, 'exitTime', t.exit_time, 'exitPrice', t.exit_price,
-                'exitReason', t.exit_reason, 'pnl', t.pnl, 'costs', t.costs) order by t.seq)
+                'exitReason', t.exit_reason, 'entryReason', t.entry_reason, 'pnl', t.pnl, 'costs', t.costs) order by t.seq)
             from trade_logs t where t.session_id = s.id), '[]'::jsonb))
     from backtest_sessions s
     where s.id = p_id
@@ -2452,9 +2452,9 @@ begin
 
     if jsonb_typeof(p_result -> 'trades') = 'array' then
         insert into trade_logs (session_id, bot_id, seq, side, contracts, entry_time, entry_price, exit_time,
-                                exit_price, exit_reason, pnl, costs)
+                                exit_price, exit_reason, entry_reason, pnl, costs)
         select v_session, v_bot.id, t.seq, t.side, t.contracts, t.entry_time, t.entry_price, t.exit_time,
-               t.exit_price, t.exit_reason, t.pnl, coalesce(t.costs, 0)
+               t.exit_price, t.exit_reason, t.entry_reason, t.pnl, coalesce(t.costs, 0)
           from jsonb_populate_recordset(null::trade_logs, p_result -> 'trades') as t;
     end if;
     return v_session;
@@ -4775,8 +4775,10 @@ CREATE TABLE public.trade_logs (
     pnl numeric NOT NULL,
     costs numeric DEFAULT 0 NOT NULL,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
+    entry_reason text NOT NULL,
     CONSTRAINT trade_logs_contracts_check CHECK ((contracts >= 1)),
     CONSTRAINT trade_logs_costs_check CHECK ((costs >= (0)::numeric)),
+    CONSTRAINT trade_logs_entry_reason_named CHECK ((length(entry_reason) > 0)),
     CONSTRAINT trade_logs_exit_after_entry CHECK ((exit_time >= entry_time)),
     CONSTRAINT trade_logs_exit_reason_check CHECK ((exit_reason = ANY (ARRAY['STOP'::text, 'TARGET'::text, 'TIME'::text, 'SESSION_END'::text, 'SIGNAL'::text]))),
     CONSTRAINT trade_logs_seq_check CHECK ((seq >= 1)),

@@ -172,7 +172,8 @@ struct Simulation {
             trades.append(Trade(
                 entryTime: isoUTC(bars.timestamps[record.entryIndex]), exitTime: isoUTC(bars.timestamps[record.exitIndex]),
                 side: record.side, contracts: record.contracts, entryPrice: record.entryPrice,
-                exitPrice: record.exitPrice, exitReason: record.reason, holdBars: record.exitIndex - record.entryIndex + 1,
+                exitPrice: record.exitPrice, exitReason: record.reason,
+                entryReason: record.entryReason.text(instrument), holdBars: record.exitIndex - record.entryIndex + 1,
                 grossPnL: gross, commission: fee,
                 slippage: cents(Double(record.slippageTicks) * instrument.tickValue * Double(record.contracts)), pnl: net))
             curve.append(EquityPoint(time: isoUTC(bars.timestamps[record.exitIndex]), equity: equity))

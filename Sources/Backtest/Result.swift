@@ -15,6 +15,9 @@ public struct Trade: Sendable, Codable, Equatable {
     public let entryPrice: Double
     public let exitPrice: Double
     public let exitReason: ExitReason
+    /// The rule that admitted the trade, in words with its numbers
+    /// ("breakout: close 5012.50 > range high 5012.25").
+    public let entryReason: String
     /// Bars from the entry bar to the exit bar inclusive.
     public let holdBars: Int
     /// USD from the fill prices, before commission.
@@ -28,6 +31,7 @@ public struct Trade: Sendable, Codable, Equatable {
     enum CodingKeys: String, CodingKey {
         case entryTime = "entry_time", exitTime = "exit_time", side, contracts
         case entryPrice = "entry_price", exitPrice = "exit_price", exitReason = "exit_reason"
+        case entryReason = "entry_reason"
         case holdBars = "hold_bars", grossPnL = "gross_pnl", commission, slippage, pnl
     }
 }

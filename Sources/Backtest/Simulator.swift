@@ -51,6 +51,7 @@ struct TradeRecord {
     let exitPrice: Double
     let contracts: Int
     let reason: ExitReason
+    let entryReason: EntryReason
     /// Ticks of slippage paid across entry and exit.
     let slippageTicks: Int
     let day: Int
@@ -151,6 +152,7 @@ func simulate<S: Strategy>(
         var target = 0.0
         var entryIndex = 0
         var entrySlipTicks = 0
+        var entryReason = EntryReason(.rangeBreakoutAbove, 0, 0)  // set with every fill
         var pendingEntry: EntryOrder?
         var pendingExit: ExitReason?
         // Equity relative to the start, for the drawdown: realised PnL, its running peak.
@@ -190,7 +192,7 @@ func simulate<S: Strategy>(
             @inline(__always) func close(at price: Double, bar i: Int, reason: ExitReason, slipped: Bool) {
                 let record = TradeRecord(
                     entryIndex: entryIndex, exitIndex: i, side: side, entryPrice: entryPrice, exitPrice: price,
-                    contracts: contracts, reason: reason, slippageTicks: entrySlipTicks + (slipped ? slipTicks : 0),
+                    contracts: contracts, reason: reason, entryReason: entryReason, slippageTicks: entrySlipTicks + (slipped ? slipTicks : 0),
                     day: d)
                 output.trades.append(record)
                 let net = netPnL(record, instrument: instrument, costs: costs)
@@ -225,6 +227,7 @@ func simulate<S: Strategy>(
                             target = targetLevel
                             entryIndex = i
                             entrySlipTicks = slipTicks
+                            entryReason = order.reason
                             tradesToday += 1
                         }
                     }

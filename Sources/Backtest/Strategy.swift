@@ -116,6 +116,8 @@ struct EntryOrder {
     let side: Side
     let stop: Level
     let target: Level
+    /// The rule that admitted it, reported with the trade.
+    let reason: EntryReason
 }
 
 enum Decision {

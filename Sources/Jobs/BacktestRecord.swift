@@ -73,6 +73,7 @@ public struct BacktestRecord: Sendable, Encodable {
         let exit_time: String
         let exit_price: Double
         let exit_reason: String
+        let entry_reason: String
         /// Net USD, after commission (slippage is inside the fill prices).
         let pnl: Double
         /// Commission plus slippage valued at tick value, USD.
@@ -112,7 +113,8 @@ public struct BacktestRecord: Sendable, Encodable {
         trades = result.trades.enumerated().map { index, trade in
             TradeRow(seq: index + 1, side: trade.side.rawValue, contracts: trade.contracts,
                      entry_time: trade.entryTime, entry_price: trade.entryPrice, exit_time: trade.exitTime,
-                     exit_price: trade.exitPrice, exit_reason: trade.exitReason.rawValue, pnl: trade.pnl,
+                     exit_price: trade.exitPrice, exit_reason: trade.exitReason.rawValue,
+                     entry_reason: trade.entryReason, pnl: trade.pnl,
                      costs: trade.commission + trade.slippage)
         }
         try checkFinite()

@@ -22,6 +22,17 @@ public struct Instrument: Sendable, Hashable, Codable {
     /// USD per tick per contract.
     public var tickValue: Double { tickSize * multiplier }
 
+    /// Decimals a price needs to show every tick (0.25 → 2, 0.005 → 3, 1 → 0).
+    public var priceDecimals: Int {
+        var scaled = tickSize
+        var decimals = 0
+        while (scaled - scaled.rounded()).magnitude > 1e-9 && decimals < 8 {
+            scaled *= 10
+            decimals += 1
+        }
+        return decimals
+    }
+
     public init(
         symbol: String, name: String, tickSize: Double, multiplier: Double,
         currency: String = "USD", commissionPerSide: Double, exchange: String,

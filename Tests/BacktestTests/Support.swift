@@ -53,11 +53,11 @@ enum Fixture {
     }
 
     static func long(stop: Level = .none, target: Level = .none) -> Decision {
-        .enter(EntryOrder(side: .long, stop: stop, target: target))
+        .enter(EntryOrder(side: .long, stop: stop, target: target, reason: EntryReason(.rangeBreakoutAbove, 0, 0)))
     }
 
     static func short(stop: Level = .none, target: Level = .none) -> Decision {
-        .enter(EntryOrder(side: .short, stop: stop, target: target))
+        .enter(EntryOrder(side: .short, stop: stop, target: target, reason: EntryReason(.rangeBreakoutBelow, 0, 0)))
     }
 
     // MARK: Real CME ES data

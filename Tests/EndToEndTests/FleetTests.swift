@@ -49,6 +49,9 @@ final class FleetTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(session.json["barsTested"] as? Int ?? 0, 1000)
         XCTAssertEqual(session.json["instrument"] as? String, bot["instrument"] as? String)
         XCTAssertFalse(array(session.json["trades"]).isEmpty)
+        for trade in array(session.json["trades"]) {
+            XCTAssertTrue((trade["entryReason"] as? String ?? "").contains(":"), "a trade without its entry rule: \(trade)")
+        }
         XCTAssertFalse((session.json["equityCurve"] as? [Any] ?? []).isEmpty)
 
         let scheduler = try HTTP.get("/api/scheduler/status")

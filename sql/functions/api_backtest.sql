@@ -11,7 +11,7 @@ language sql stable as $$
             select jsonb_agg(jsonb_build_object(
                 'seq', t.seq, 'side', t.side, 'contracts', t.contracts, 'entryTime', t.entry_time,
                 'entryPrice', t.entry_price, 'exitTime', t.exit_time, 'exitPrice', t.exit_price,
-                'exitReason', t.exit_reason, 'pnl', t.pnl, 'costs', t.costs) order by t.seq)
+                'exitReason', t.exit_reason, 'entryReason', t.entry_reason, 'pnl', t.pnl, 'costs', t.costs) order by t.seq)
             from trade_logs t where t.session_id = s.id), '[]'::jsonb))
     from backtest_sessions s
     where s.id = p_id

@@ -57,9 +57,9 @@ begin
 
     if jsonb_typeof(p_result -> 'trades') = 'array' then
         insert into trade_logs (session_id, bot_id, seq, side, contracts, entry_time, entry_price, exit_time,
-                                exit_price, exit_reason, pnl, costs)
+                                exit_price, exit_reason, entry_reason, pnl, costs)
         select v_session, v_bot.id, t.seq, t.side, t.contracts, t.entry_time, t.entry_price, t.exit_time,
-               t.exit_price, t.exit_reason, t.pnl, coalesce(t.costs, 0)
+               t.exit_price, t.exit_reason, t.entry_reason, t.pnl, coalesce(t.costs, 0)
           from jsonb_populate_recordset(null::trade_logs, p_result -> 'trades') as t;
     end if;
     return v_session;

@@ -34,7 +34,7 @@ create function pg_temp.result(p_trades int) returns jsonb language sql as $$
             'duration_ms', 2500.0),
         'trades', coalesce((select jsonb_agg(jsonb_build_object('seq', g, 'side', 'LONG', 'contracts', 1,
             'entry_time', '2026-10-02T14:30:00Z', 'entry_price', 20000.25, 'exit_time', '2026-10-02T14:45:00Z',
-            'exit_price', 20010.5, 'exit_reason', 'TARGET', 'pnl', 19.36, 'costs', 1.14)) from generate_series(1, p_trades) g), '[]'))
+            'exit_price', 20010.5, 'exit_reason', 'TARGET', 'entry_reason', 'breakout: close 20001.00 > range high 20000.75', 'pnl', 19.36, 'costs', 1.14)) from generate_series(1, p_trades) g), '[]'))
 $$;
 
 -- ---------------------------------------------------------------- enqueue

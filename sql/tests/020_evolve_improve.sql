@@ -47,7 +47,7 @@ create function pg_temp.improvement(p_adopted boolean, p_hash text) returns json
             'params_hash', 'ignored', 'iteration', 42),
         'trades', (select jsonb_agg(jsonb_build_object('seq', g, 'side', 'SHORT', 'contracts', 1,
             'entry_time', '2026-10-02T14:30:00Z', 'entry_price', 5000.25, 'exit_time', '2026-10-02T14:45:00Z',
-            'exit_price', 4999.5, 'exit_reason', 'TARGET', 'pnl', 4.5, 'costs', 1.14)) from generate_series(1, 2) g)) $$;
+            'exit_price', 4999.5, 'exit_reason', 'TARGET', 'entry_reason', 'breakout: close 20001.00 > range high 20000.75', 'pnl', 4.5, 'costs', 1.14)) from generate_series(1, 2) g)) $$;
 create temp view counts as
     select (select count(*) from bots) as bots, (select count(*) from bots where status = 'ACTIVE') as active,
            (select count(*) from bot_jobs) as jobs, (select count(*) from bot_jobs where status = 'RUNNING') as running,

@@ -280,8 +280,8 @@ function trades(bt) {
     return section;
   }
   section.append(el('div', { class: 'table-wrap' }, el('table', { class: 'compact', id: 'trades-table', 'data-rows': list.length },
-    el('thead', {}, el('tr', {}, ['#', 'Side', 'Entry', 'Entry price', 'Exit', 'Exit price', 'Qty', 'Exit reason', 'Costs', 'PnL']
-      .map((h, i) => el('th', { class: [3, 5, 6, 8, 9].includes(i) ? 'num' : null }, h)))),
+    el('thead', {}, el('tr', {}, ['#', 'Side', 'Entry', 'Entry price', 'Exit', 'Exit price', 'Qty', 'Why it entered', 'Exit reason', 'Costs', 'PnL']
+      .map((h, i) => el('th', { class: [3, 5, 6, 9, 10].includes(i) ? 'num' : null }, h)))),
     el('tbody', {}, list.map((t) => el('tr', { 'data-trade-seq': t.seq },
       el('td', {}, t.seq),
       el('td', { class: t.side === 'LONG' ? 'pos' : 'neg' }, t.side),
@@ -290,6 +290,7 @@ function trades(bt) {
       el('td', { title: stamp(t.exitTime) }, `${date(t.exitTime).slice(5)} ${time(t.exitTime, { seconds: false }).slice(-5)}`),
       el('td', { class: 'num' }, price(t.exitPrice)),
       el('td', { class: 'num' }, t.contracts),
+      el('td', { class: 'small', 'data-entry-reason': '' }, t.entryReason || '—'),
       el('td', { class: 'mono' }, t.exitReason),
       el('td', { class: 'num' }, money(t.costs, { cents: true, sign: false })),
       el('td', { class: `num ${signClass(t.pnl)}` }, money(t.pnl, { cents: true }))))))));

@@ -103,10 +103,14 @@ struct ChannelBreakoutStrategy: Strategy {
         let stopDistance = params.stopFraction * width
         let target: Level = params.targetR > 0 ? .distance(params.targetR * stopDistance) : .none
         if goLong {
-            return .enter(EntryOrder(side: .long, stop: .distance(stopDistance), target: target))
+            let rule: EntryReason.Rule = params.priorDay ? .priorDayBreakoutAbove : .channelBreakoutAbove
+            return .enter(EntryOrder(side: .long, stop: .distance(stopDistance), target: target,
+                                     reason: EntryReason(rule, close, upper)))
         }
         if goShort {
-            return .enter(EntryOrder(side: .short, stop: .distance(stopDistance), target: target))
+            let rule: EntryReason.Rule = params.priorDay ? .priorDayBreakoutBelow : .channelBreakoutBelow
+            return .enter(EntryOrder(side: .short, stop: .distance(stopDistance), target: target,
+                                     reason: EntryReason(rule, close, lower)))
         }
         return .hold
     }

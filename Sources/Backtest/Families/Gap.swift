@@ -83,12 +83,17 @@ struct GapStrategy: Strategy {
         if params.fade {
             let side: Side = gap > 0 ? .short : .long
             return .enter(EntryOrder(side: side, stop: .price(todayOpen + params.stopFraction * gap),
-                                     target: .price(priorClose)))
+                                     target: .price(priorClose),
+                                     reason: EntryReason(gap > 0 ? .gapFadeAbove : .gapFadeBelow, todayOpen, priorClose)))
         }
         let target: Level = params.targetR > 0 ? .distance(params.targetR * abs(gap)) : .none
         let stop = Level.distance(params.stopFraction * abs(gap))
-        if gap > 0 && close > todayOpen { return .enter(EntryOrder(side: .long, stop: stop, target: target)) }
-        if gap < 0 && close < todayOpen { return .enter(EntryOrder(side: .short, stop: stop, target: target)) }
+        if gap > 0 && close > todayOpen {
+            return .enter(EntryOrder(side: .long, stop: stop, target: target, reason: EntryReason(.gapGoAbove, close, todayOpen)))
+        }
+        if gap < 0 && close < todayOpen {
+            return .enter(EntryOrder(side: .short, stop: stop, target: target, reason: EntryReason(.gapGoBelow, close, todayOpen)))
+        }
         return .hold
     }
 }

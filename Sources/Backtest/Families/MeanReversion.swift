@@ -127,7 +127,10 @@ struct MeanReversionStrategy: Strategy {
         }
         // Flat, and an entry would be accepted: |z| ≥ entry_z.
         guard squared >= params.entryZ * params.entryZ * variance else { return .hold }
-        let stop = Level.distance(params.stopSigma * variance.squareRoot())
-        return .enter(EntryOrder(side: deviation < 0 ? .long : .short, stop: stop, target: .none))
+        let sigma = variance.squareRoot()
+        let z = deviation / sigma
+        let rule: EntryReason.Rule = params.rolling ? (z < 0 ? .zscoreBelow : .zscoreAbove) : (z < 0 ? .vwapBelow : .vwapAbove)
+        return .enter(EntryOrder(side: deviation < 0 ? .long : .short, stop: .distance(params.stopSigma * sigma), target: .none,
+                                 reason: EntryReason(rule, z, params.entryZ)))
     }
 }

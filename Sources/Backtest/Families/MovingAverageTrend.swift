@@ -88,8 +88,14 @@ struct MovingAverageTrendStrategy: Strategy {
         }
         let stopDistance = params.stopATR * atr
         let target: Level = params.targetR > 0 ? .distance(params.targetR * stopDistance) : .none
-        if goLong { return .enter(EntryOrder(side: .long, stop: .distance(stopDistance), target: target)) }
-        if goShort { return .enter(EntryOrder(side: .short, stop: .distance(stopDistance), target: target)) }
+        if goLong {
+            let reason = params.pullback ? EntryReason(.pullbackLong, close, fastEMA) : EntryReason(.emaCrossUp, fastEMA, slowEMA)
+            return .enter(EntryOrder(side: .long, stop: .distance(stopDistance), target: target, reason: reason))
+        }
+        if goShort {
+            let reason = params.pullback ? EntryReason(.pullbackShort, close, fastEMA) : EntryReason(.emaCrossDown, fastEMA, slowEMA)
+            return .enter(EntryOrder(side: .short, stop: .distance(stopDistance), target: target, reason: reason))
+        }
         return .hold
     }
 }

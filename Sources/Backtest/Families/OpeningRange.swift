@@ -105,10 +105,16 @@ struct OpeningRangeStrategy: Strategy {
         guard position.canEnter else { return .hold }
         let target: Level = params.targetR > 0 ? .distance(params.targetR * height) : .none
         if goLong && params.allowLong {
-            return .enter(EntryOrder(side: .long, stop: .price(rangeHigh - params.stopFraction * height), target: target))
+            let reason = params.retest ? EntryReason(.rangeRetestAbove, bars.low, rangeHigh)
+                : EntryReason(.rangeBreakoutAbove, close, rangeHigh)
+            return .enter(EntryOrder(side: .long, stop: .price(rangeHigh - params.stopFraction * height), target: target,
+                                     reason: reason))
         }
         if goShort && params.allowShort {
-            return .enter(EntryOrder(side: .short, stop: .price(rangeLow + params.stopFraction * height), target: target))
+            let reason = params.retest ? EntryReason(.rangeRetestBelow, bars.high, rangeLow)
+                : EntryReason(.rangeBreakoutBelow, close, rangeLow)
+            return .enter(EntryOrder(side: .short, stop: .price(rangeLow + params.stopFraction * height), target: target,
+                                     reason: reason))
         }
         return .hold
     }

@@ -60,11 +60,13 @@ struct RangeFadeStrategy: Strategy {
         let buffer = Double(params.stopBufferTicks) * tickSize
         if bars.high > rangeHigh && close < rangeHigh && close > rangeLow {
             return .enter(EntryOrder(side: .short, stop: .price(bars.high + buffer),
-                                     target: .price(rangeHigh - params.targetFraction * height)))
+                                     target: .price(rangeHigh - params.targetFraction * height),
+                                     reason: EntryReason(.rangeFadeHigh, bars.high, rangeHigh)))
         }
         if bars.low < rangeLow && close > rangeLow && close < rangeHigh {
             return .enter(EntryOrder(side: .long, stop: .price(bars.low - buffer),
-                                     target: .price(rangeLow + params.targetFraction * height)))
+                                     target: .price(rangeLow + params.targetFraction * height),
+                                     reason: EntryReason(.rangeFadeLow, bars.low, rangeLow)))
         }
         return .hold
     }

@@ -1,0 +1,69 @@
+import Foundation
+import Market
+
+/// Why a strategy entered: the rule that admitted the trade and the two numbers it
+/// compared at the signal bar's close. The simulator's loop carries only these
+/// numbers; the words are made once per reported trade (`Trade.entryReason`), e.g.
+/// "breakout: close 5012.50 > range high 5012.25".
+struct EntryReason {
+    enum Rule {
+        case rangeBreakoutAbove, rangeBreakoutBelow
+        case rangeRetestAbove, rangeRetestBelow
+        case channelBreakoutAbove, channelBreakoutBelow
+        case priorDayBreakoutAbove, priorDayBreakoutBelow
+        case gapFadeAbove, gapFadeBelow
+        case gapGoAbove, gapGoBelow
+        case zscoreBelow, zscoreAbove
+        case vwapBelow, vwapAbove
+        case emaCrossUp, emaCrossDown
+        case pullbackLong, pullbackShort
+        case rangeFadeHigh, rangeFadeLow
+    }
+
+    let rule: Rule
+    /// What the rule looked at (a price, or a z-score for the mean-reversion rules).
+    let value: Double
+    /// What it was compared with.
+    let level: Double
+
+    init(_ rule: Rule, _ value: Double, _ level: Double) {
+        self.rule = rule
+        self.value = value
+        self.level = level
+    }
+
+    /// The rule in words with its numbers, always "what op threshold" so a reader (and
+    /// a test) can check the comparison; prices at the instrument's tick precision.
+    func text(_ instrument: Instrument) -> String {
+        let v = price(value, instrument), l = price(level, instrument)
+        let z = String(format: "%.2f", value), up = String(format: "%.2f", level), down = String(format: "%.2f", -level)
+        switch rule {
+        case .rangeBreakoutAbove: return "breakout: close \(v) > range high \(l)"
+        case .rangeBreakoutBelow: return "breakout: close \(v) < range low \(l)"
+        case .rangeRetestAbove: return "retest: low \(v) ≤ broken range high \(l), close above it"
+        case .rangeRetestBelow: return "retest: high \(v) ≥ broken range low \(l), close below it"
+        case .channelBreakoutAbove: return "channel breakout: close \(v) > channel high \(l)"
+        case .channelBreakoutBelow: return "channel breakout: close \(v) < channel low \(l)"
+        case .priorDayBreakoutAbove: return "prior-day breakout: close \(v) > prior-day high \(l)"
+        case .priorDayBreakoutBelow: return "prior-day breakout: close \(v) < prior-day low \(l)"
+        case .gapFadeAbove: return "gap fade: open \(v) > prior close \(l), short toward it"
+        case .gapFadeBelow: return "gap fade: open \(v) < prior close \(l), long toward it"
+        case .gapGoAbove: return "gap and go: close \(v) > today's open \(l) after a gap up"
+        case .gapGoBelow: return "gap and go: close \(v) < today's open \(l) after a gap down"
+        case .zscoreBelow: return "z-score: z \(z) ≤ \(down) (entry_z \(up)) below the rolling mean"
+        case .zscoreAbove: return "z-score: z \(z) ≥ \(up) (entry_z) above the rolling mean"
+        case .vwapBelow: return "vwap reversion: z \(z) ≤ \(down) (entry_z \(up)) below VWAP"
+        case .vwapAbove: return "vwap reversion: z \(z) ≥ \(up) (entry_z) above VWAP"
+        case .emaCrossUp: return "ema cross: fast EMA \(v) > slow EMA \(l), crossed up on this bar"
+        case .emaCrossDown: return "ema cross: fast EMA \(v) < slow EMA \(l), crossed down on this bar"
+        case .pullbackLong: return "pullback: close \(v) > fast EMA \(l) after the low touched it, in an uptrend"
+        case .pullbackShort: return "pullback: close \(v) < fast EMA \(l) after the high touched it, in a downtrend"
+        case .rangeFadeHigh: return "range fade: high \(v) > range high \(l), close back inside"
+        case .rangeFadeLow: return "range fade: low \(v) < range low \(l), close back inside"
+        }
+    }
+
+    private func price(_ x: Double, _ instrument: Instrument) -> String {
+        String(format: "%.*f", instrument.priceDecimals, x)
+    }
+}
