@@ -56,12 +56,21 @@ public struct BacktestRequest: Sendable {
     }
 }
 
+/// How much of a result to build. `.metrics` leaves out the trade list and the equity
+/// curve (metrics, daily results and provenance are the same): for callers that read
+/// only figures — walk-forward slices, research cells — wording thousands of trades
+/// they never show cost more than simulating them.
+public enum ResultDetail: Sendable {
+    case full
+    case metrics
+}
+
 public enum Backtester {
     /// Runs one backtest: validates the request, simulates the family's strategy over
     /// the bars, and returns metrics, trades, equity and provenance.
-    public static func run(_ request: BacktestRequest) throws(BacktestError) -> BacktestResult {
+    public static func run(_ request: BacktestRequest, detail: ResultDetail = .full) throws(BacktestError) -> BacktestResult {
         let simulation = try simulation(request)
-        return simulation.result(days: simulation.plan.indices)
+        return simulation.result(days: simulation.plan.indices, detail: detail)
     }
 
     /// Validates the request and simulates it once over all its bars; slices of the
@@ -92,7 +101,7 @@ public enum Backtester {
                                 message: "contracts \(rules.contracts) exceeds the maximum position \(request.maxPosition)",
                                 suggestedFix: "lower contracts or raise the maximum position")
         }
-        let plan = DayPlan.build(bars: request.bars, session: request.instrument.session,
+        let plan = DayPlan.plans(bars: request.bars, session: request.instrument.session,
                                  regularHours: rules.useRegularHours)
         let output = simulateFamily(request.archetype.family, params: params, bars: request.bars, plan: plan,
                                     rules: rules, instrument: request.instrument, costs: request.costs)
@@ -151,17 +160,19 @@ struct Simulation {
     /// run keeps the request's window and every bar; a slice reports its own trade
     /// dates and bars. Equity starts from the starting equity in either case
     /// (futures accounts are not compounded).
-    func result(days: Range<Int>) -> BacktestResult {
+    func result(days: Range<Int>, detail: ResultDetail = .full) -> BacktestResult {
         let request = self.request
         let bars = request.bars
         let instrument = request.instrument
         let costs = request.costs
         let whole = days == plan.indices
+        let withTrades = detail == .full
         var trades: [Trade] = []
+        var tradePnL: [Double] = [], tradeCommission: [Double] = [], tradeSlippage: [Double] = [], tradeHoldBars: [Int] = []
         var tradesPerDay = [Int](repeating: 0, count: plan.count)
         let firstBar = whole || days.isEmpty ? 0 : plan[days.lowerBound].first
         let endBar = whole || days.isEmpty ? bars.count : plan[days.upperBound - 1].end
-        var curve = [EquityPoint(time: isoUTC(bars.timestamps[firstBar]), equity: request.startingEquity)]
+        var curve = withTrades ? [EquityPoint(time: isoUTC(bars.timestamps[firstBar]), equity: request.startingEquity)] : []
         var equity = request.startingEquity
         for record in output.trades where days.contains(record.day) {
             let gross = cents(grossPnL(record, instrument: instrument))
@@ -169,13 +180,19 @@ struct Simulation {
             let net = cents(gross - fee)
             equity = cents(equity + net)
             tradesPerDay[record.day] += 1
+            let slippage = cents(Double(record.slippageTicks) * instrument.tickValue * Double(record.contracts))
+            let holdBars = record.exitIndex - record.entryIndex + 1
+            tradePnL.append(net)
+            tradeCommission.append(fee)
+            tradeSlippage.append(slippage)
+            tradeHoldBars.append(holdBars)
+            guard withTrades else { continue }
             trades.append(Trade(
                 entryTime: isoUTC(bars.timestamps[record.entryIndex]), exitTime: isoUTC(bars.timestamps[record.exitIndex]),
                 side: record.side, contracts: record.contracts, entryPrice: record.entryPrice,
                 exitPrice: record.exitPrice, exitReason: record.reason,
-                entryReason: record.entryReason.text(instrument), holdBars: record.exitIndex - record.entryIndex + 1,
-                grossPnL: gross, commission: fee,
-                slippage: cents(Double(record.slippageTicks) * instrument.tickValue * Double(record.contracts)), pnl: net))
+                entryReason: record.entryReason.text(instrument), holdBars: holdBars,
+                grossPnL: gross, commission: fee, slippage: slippage, pnl: net))
             curve.append(EquityPoint(time: isoUTC(bars.timestamps[record.exitIndex]), equity: equity))
         }
         let daily = tradableDays.filter(days.contains).map { d in
@@ -183,8 +200,8 @@ struct Simulation {
         }
         let equityBefore = output.dailyPnL[..<days.lowerBound].reduce(0, +)
         let metrics = Metrics(MetricInputs(
-            tradePnL: trades.map(\.pnl), tradeCommission: trades.map(\.commission),
-            tradeSlippage: trades.map(\.slippage), tradeHoldBars: trades.map(\.holdBars),
+            tradePnL: tradePnL, tradeCommission: tradeCommission,
+            tradeSlippage: tradeSlippage, tradeHoldBars: tradeHoldBars,
             dailyPnL: daily.map(\.pnl), startingEquity: request.startingEquity, barsTested: endBar - firstBar,
             barMinutes: Double(bars.timeframe.seconds) / 60,
             markedDrawdown: output.marks.maxDrawdown(days: days, startEquity: equityBefore)))

@@ -10,7 +10,8 @@ public enum ExitReason: String, Sendable, Codable, Hashable, CaseIterable {
 }
 
 /// One session day prepared before the run: its bars, its trading window and the
-/// bars inside that window. Computed once per backtest from the session calendar.
+/// bars inside that window. Computed from the session calendar once per bar series
+/// and window kind (`plans`): every parameter set run on the series shares them.
 struct DayPlan {
     let context: SessionContext
     /// Bars of the session day: `first..<end`.
@@ -19,6 +20,18 @@ struct DayPlan {
     /// Bars that start at or after the window open and end at or before its close.
     let windowFirst: Int
     let windowEnd: Int
+
+    /// The plans of `bars`, built on the series' first request and then shared.
+    static func plans(bars: BarSeries, session: TradingSession, regularHours: Bool) -> [DayPlan] {
+        bars.memoized(Key(session: session, regularHours: regularHours)) {
+            build(bars: bars, session: session, regularHours: regularHours)
+        }
+    }
+
+    private struct Key: Hashable {
+        let session: TradingSession
+        let regularHours: Bool
+    }
 
     static func build(bars: BarSeries, session: TradingSession, regularHours: Bool) -> [DayPlan] {
         let map = SessionMap(bars: bars, session: session)

@@ -69,7 +69,7 @@ public struct ResearchCellExecutor: JobExecutor {
             let result = try WalkForward.run(BacktestRequest(
                 archetype: archetype, params: params, instrument: instrument, bars: fetch.bars, dataSource: fetch.source,
                 startingEquity: job.startingEquity, windowFrom: window.firstTradeDate, windowTo: window.endTradeDate),
-                spec: spec)
+                spec: spec, detail: .metrics)
             return JobOutcome(.completed(ResearchCellRecord(result: result)), usage: fetch.usage)
         } catch {
             return JobOutcome(.failed(JobFailure(code: error.code, message: error.message, suggestedFix: error.suggestedFix,

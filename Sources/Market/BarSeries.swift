@@ -43,6 +43,8 @@ public struct BarSeries: Sendable {
     public let low: [Double]
     public let close: [Double]
     public let volume: [Double]
+    /// Parameter-free values derived from these bars (`memoized`), shared by copies.
+    let memo = SeriesMemo()
 
     public var count: Int { timestamps.count }
     public var isEmpty: Bool { timestamps.isEmpty }

@@ -4,8 +4,14 @@ extension BarSeries {
     /// A stable identity for exactly these bars: SHA-256 hex over the timeframe's
     /// seconds, then per bar its timestamp (Int64) and open, high, low, close, volume
     /// (IEEE-754 bit patterns), all little-endian. Same bars → same fingerprint on any
-    /// machine; one changed tick → a different one.
+    /// machine; one changed tick → a different one. Hashed once per series.
     public var fingerprint: String {
+        memoized(FingerprintKey()) { computeFingerprint() }
+    }
+
+    private struct FingerprintKey: Hashable {}
+
+    private func computeFingerprint() -> String {
         var hasher = SHA256()
         hasher.update(Int64(timeframe.seconds))
         // Bars are serialised into a reusable chunk so hashing runs over whole blocks.

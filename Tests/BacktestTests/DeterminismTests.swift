@@ -21,4 +21,20 @@ final class DeterminismTests: XCTestCase {
             XCTAssertEqual(try BacktestResult.decode(first).jsonData(), first, slug)
         }
     }
+
+    /// `.metrics` (walk-forward slices, research cells) leaves out only the trade list
+    /// and the curve: the figures are the full run's, to the bit.
+    func testAFiguresOnlyResultHasTheFullResultsFigures() throws {
+        let bars = try Fixture.esBars(.m5)
+        for archetype in Archetypes.all where archetype.timeframe == .m5 {
+            let request = BacktestRequest(archetype: archetype, params: archetype.defaults,
+                                          instrument: Instruments.spec("ES")!, bars: bars, dataSource: "file")
+            let full = try Backtester.run(request)
+            let figures = try Backtester.run(request, detail: .metrics)
+            XCTAssertEqual(figures.metrics, full.metrics, archetype.slug)
+            XCTAssertEqual(figures.daily, full.daily, archetype.slug)
+            XCTAssertEqual(figures.provenance, full.provenance, archetype.slug)
+            XCTAssertTrue(figures.trades.isEmpty && figures.equityCurve.isEmpty, archetype.slug)
+        }
+    }
 }

@@ -77,7 +77,9 @@ public struct WalkForwardEvidence: Sendable, Codable, Equatable {
 public enum WalkForward {
     /// The out-of-sample aggregate as a `BacktestResult` whose `evidence` holds the
     /// folds, the bootstrap intervals and the deflated Sharpe ratio.
-    public static func run(_ request: BacktestRequest, spec: WalkForwardSpec) throws(BacktestError) -> BacktestResult {
+    /// `detail` applies to the aggregate; the folds are always summarised as figures.
+    public static func run(_ request: BacktestRequest, spec: WalkForwardSpec,
+                           detail: ResultDetail = .full) throws(BacktestError) -> BacktestResult {
         guard spec.folds >= 1, spec.resamples >= 0, spec.blockLength >= 1, spec.trials >= 1 else {
             throw BacktestError(code: "INVALID_WALK_FORWARD",
                                 message: "folds, trials and the bootstrap block length must be ≥ 1 and resamples ≥ 0",
@@ -99,14 +101,14 @@ public enum WalkForward {
             block == 0 ? 0 : block == blocks ? simulation.plan.count : days[block * days.count / blocks]
         }
         func slice(_ from: Int, _ to: Int) -> SessionSlice {
-            summary(simulation.result(days: start(from)..<start(to)))
+            summary(simulation.result(days: start(from)..<start(to), detail: .metrics))
         }
         let folds = (1...spec.folds).map { i in
             Fold(fold: i, inSample: slice(spec.mode == .anchored ? 0 : i - 1, i), outOfSample: slice(i, i + 1))
         }
-        let whole = simulation.result(days: simulation.plan.indices)
+        let whole = simulation.result(days: simulation.plan.indices, detail: .metrics)
         let outOfSampleDays = start(1)..<simulation.plan.count
-        let aggregate = simulation.result(days: outOfSampleDays)
+        let aggregate = simulation.result(days: outOfSampleDays, detail: detail)
 
         var perDay = [BlockBootstrap.Day](repeating: .init(), count: simulation.plan.count)
         for record in simulation.output.trades where outOfSampleDays.contains(record.day) {
