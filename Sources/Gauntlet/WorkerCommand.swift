@@ -68,7 +68,8 @@ struct WorkerCommand: ParsableCommand {
                 EvolveExecutor(),
                 ImproveExecutor(source: backtests.source),
                 GridExecutor(),
-                ResearchCellExecutor(source: backtests.source),
+                // A run's cells share one window: each series is fetched once per worker.
+                ResearchCellExecutor(source: CachedBarSource(backtests.source)),
                 NoopExecutor(),
             ],
             gracePeriod: grace)
