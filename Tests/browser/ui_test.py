@@ -19,6 +19,7 @@ from selenium.webdriver.chrome.options import Options
 from selenium.webdriver.chrome.service import Service
 from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
 from selenium.webdriver.common.by import By
+from selenium.webdriver.support.ui import Select
 
 BASE = os.environ["GAUNTLET_TEST_BASE_URL"]
 TOKEN = os.environ["GAUNTLET_ADMIN_TOKEN"]
@@ -140,11 +141,79 @@ def test_backtest_page(driver):
     assert not errors, errors
 
 
+def test_research_page(driver):
+    # Empty → Running → Completed through the page's own controls, then one grid's
+    # heat map. scripts/test deletes the manual research runs before this test.
+    driver.get(BASE + "/research.html")
+    badge = driver.find_element(By.ID, "research-badge")
+    state = wait_for("the research state", lambda: badge.get_attribute("data-state"))
+    if state != "idle":
+        raise AssertionError(f"the Research page is not Empty (the newest run is '{state}'): this test needs no research "
+                             "runs at its start (scripts/test deletes the manual research runs before it)")
+    root = driver.find_element(By.ID, "research-root")
+    wait_for("the Empty state", lambda: "No runs yet" in root.text)
+    assert not driver.find_elements(By.CSS_SELECTOR, ".research-tile"), "tiles in the Empty state"
+    driver.save_screenshot(os.path.join(SHOTS, "research-empty.png"))
+
+    archetype = "orb-30-es-1m"
+    wait_for("the archetype list", lambda: driver.find_elements(By.CSS_SELECTOR, f'#research-archetype option[value="{archetype}"]'))
+    Select(driver.find_element(By.ID, "research-archetype")).select_by_value(archetype)
+    cells = driver.find_element(By.ID, "research-max-cells")
+    cells.clear()
+    cells.send_keys("9")
+    driver.find_element(By.ID, "research-run").click()
+
+    # Queued first (0/0), then planned: 9 cells of one grid.
+    wait_for("the running badge with 9 cells", lambda: next(
+        (p for p in driver.find_elements(By.ID, "research-progress") if re.match(r"Researching \d+/9 • ", p.text)), None), timeout=120)
+    assert badge.get_attribute("data-state") == "running", badge.get_attribute("data-state")
+    assert driver.find_element(By.ID, "research-run").get_attribute("disabled") is not None, "Run research is enabled while a run runs"
+    driver.save_screenshot(os.path.join(SHOTS, "research-running.png"))
+
+    # Completed, without a reload: the badge and the ES tile of that archetype.
+    tile = wait_for("the completed tiles", lambda: badge.get_attribute("data-state") == "completed" and next(
+        iter(driver.find_elements(By.CSS_SELECTOR, f'.research-tile[data-instrument="ES"][data-archetype="{archetype}"]')), None),
+        timeout=240, every=0.5)
+    assert driver.find_element(By.ID, "research-window").text.startswith("Completed"), driver.find_element(By.ID, "research-window").text
+    assert "score" in tile.text, tile.text
+    driver.save_screenshot(os.path.join(SHOTS, "research-completed.png"))
+
+    # A click on the tile opens its grid: 9 cells, the selected one outlined, 9 rows.
+    tile.click()
+    heat_cells = wait_for("the heat map's 9 cells", lambda: (lambda c: c if len(c) == 9 else None)(
+        driver.find_elements(By.CSS_SELECTOR, "#research-heatmap svg [data-cell]")))
+    assert "selected" in tile.get_attribute("class"), tile.get_attribute("class")
+    assert len(driver.find_elements(By.CSS_SELECTOR, "#research-heatmap svg [data-selected]")) == 1, "no single selected cell"
+    assert all(c.find_element(By.TAG_NAME, "title").get_attribute("textContent") for c in heat_cells), "a cell without its tooltip"
+    rows = driver.find_elements(By.CSS_SELECTOR, "#research-rows tbody tr[data-cell]")
+    assert len(rows) == 9, len(rows)
+    selected = driver.find_element(By.CSS_SELECTOR, "#research-heatmap svg [data-selected]").get_attribute("data-cell")
+    best = api("GET", "/api/backtests/latest")["instruments"]["ES"]
+    assert int(selected) == best["cell"], (selected, best["cell"])
+    # Rows sort by a header click: trades, descending first.
+    driver.find_element(By.CSS_SELECTOR, '#research-rows th[data-sort="trades"] button').click()
+    wait_for("rows sorted by trades", lambda: driver.find_element(
+        By.CSS_SELECTOR, '#research-rows th[data-sort="trades"]').get_attribute("aria-sort") == "descending")
+    driver.execute_script("arguments[0].scrollIntoView({block: 'start'})", driver.find_element(By.ID, "research-grid"))
+    time.sleep(0.5)  # the page scrolls smoothly to the grid; let it settle
+    driver.save_screenshot(os.path.join(SHOTS, "research-heatmap.png"))
+
+    # History: the run is listed under its ISO week and can be shown from there.
+    run = api("GET", "/api/research/runs")["runs"][0]
+    week = Select(driver.find_element(By.ID, "research-week"))
+    wait_for("the run's week in the history", lambda: any(o.get_attribute("value") == run["isoWeek"] for o in week.options))
+    week.select_by_value(run["isoWeek"])
+    wait_for("the run shown from its week", lambda: driver.find_element(By.ID, "research-window").get_attribute("data-run-id") == run["id"]
+             and driver.find_elements(By.CSS_SELECTOR, '.research-tile[data-instrument="ES"]'))
+    errors = console_errors(driver)
+    assert not errors, errors
+
+
 def main():
     passed = failed = 0
     driver = browser()
     try:
-        for test in (test_badges_and_kickoff, test_backtest_page):
+        for test in (test_badges_and_kickoff, test_backtest_page, test_research_page):
             try:
                 test(driver)
                 passed += 1
