@@ -115,27 +115,33 @@ public enum Backtester {
     /// with each concrete strategy type, so the inner loop has no dynamic dispatch.
     static func simulateFamily(
         _ family: Family, params: ParamValues, bars: BarSeries, plan: [DayPlan], rules: TradingRules,
-        instrument: Instrument, costs: CostModel
+        instrument: Instrument, costs: CostModel, exhaustive: Bool = false
     ) -> SimulationOutput {
         switch family {
         case .openingRange:
             var strategy = OpeningRangeStrategy(OpeningRangeParams(params))
-            return simulate(&strategy, bars: bars, plan: plan, rules: rules, instrument: instrument, costs: costs)
+            return simulate(&strategy, bars: bars, plan: plan, rules: rules, instrument: instrument, costs: costs,
+                            exhaustive: exhaustive)
         case .meanReversion:
             var strategy = MeanReversionStrategy(MeanReversionParams(params))
-            return simulate(&strategy, bars: bars, plan: plan, rules: rules, instrument: instrument, costs: costs)
+            return simulate(&strategy, bars: bars, plan: plan, rules: rules, instrument: instrument, costs: costs,
+                            exhaustive: exhaustive)
         case .channelBreakout:
             var strategy = ChannelBreakoutStrategy(ChannelBreakoutParams(params))
-            return simulate(&strategy, bars: bars, plan: plan, rules: rules, instrument: instrument, costs: costs)
+            return simulate(&strategy, bars: bars, plan: plan, rules: rules, instrument: instrument, costs: costs,
+                            exhaustive: exhaustive)
         case .movingAverageTrend:
             var strategy = MovingAverageTrendStrategy(MovingAverageTrendParams(params))
-            return simulate(&strategy, bars: bars, plan: plan, rules: rules, instrument: instrument, costs: costs)
+            return simulate(&strategy, bars: bars, plan: plan, rules: rules, instrument: instrument, costs: costs,
+                            exhaustive: exhaustive)
         case .gap:
             var strategy = GapStrategy(GapParams(params), tickSize: instrument.tickSize)
-            return simulate(&strategy, bars: bars, plan: plan, rules: rules, instrument: instrument, costs: costs)
+            return simulate(&strategy, bars: bars, plan: plan, rules: rules, instrument: instrument, costs: costs,
+                            exhaustive: exhaustive)
         case .rangeFade:
             var strategy = RangeFadeStrategy(RangeFadeParams(params), tickSize: instrument.tickSize)
-            return simulate(&strategy, bars: bars, plan: plan, rules: rules, instrument: instrument, costs: costs)
+            return simulate(&strategy, bars: bars, plan: plan, rules: rules, instrument: instrument, costs: costs,
+                            exhaustive: exhaustive)
         }
     }
 }

@@ -4,7 +4,7 @@ import Market
 /// compared at the signal bar's close. The simulator's loop carries only these
 /// numbers; the words are made once per reported trade (`Trade.entryReason`), e.g.
 /// "breakout: close 5012.50 > range high 5012.25".
-struct EntryReason {
+struct EntryReason: Equatable {
     enum Rule {
         case rangeBreakoutAbove, rangeBreakoutBelow
         case rangeRetestAbove, rangeRetestBelow

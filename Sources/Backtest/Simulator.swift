@@ -56,7 +56,7 @@ struct DayPlan {
 }
 
 /// A closed trade in bar indices and tick-exact prices; converted to `Trade` for output.
-struct TradeRecord {
+struct TradeRecord: Equatable {
     let entryIndex: Int
     let exitIndex: Int
     let side: Side
@@ -70,7 +70,7 @@ struct TradeRecord {
     let day: Int
 }
 
-struct SimulationOutput {
+struct SimulationOutput: Equatable {
     var trades: [TradeRecord] = []
     /// Net PnL (after commission) per planned day, in USD.
     var dailyPnL: [Double]
@@ -90,7 +90,7 @@ struct SimulationOutput {
 }
 
 /// Marked equity per day, for the drawdown of a slice of days (see `SimulationOutput.marks`).
-struct DayMarks {
+struct DayMarks: Equatable {
     var high: [Double]
     var low: [Double]
     var drawdownWithin: [Double]
@@ -131,9 +131,12 @@ struct DayMarks {
 ///  4. the strategy sees the closed bar and decides;
 ///  5. the time exit is checked;
 ///  6. on the last bar of the window an open position exits at that bar's close (SESSION_END).
+///
+/// `exhaustive` shows every bar even to a strategy that ignores bars outside its
+/// window: the reference SimulatorTests compares the shortcut with.
 func simulate<S: Strategy>(
     _ strategy: inout S, bars: BarSeries, plan: [DayPlan], rules: TradingRules,
-    instrument: Instrument, costs: CostModel
+    instrument: Instrument, costs: CostModel, exhaustive: Bool = false
 ) -> SimulationOutput {
     var output = SimulationOutput(days: plan.count)
     guard !plan.isEmpty else { return output }
@@ -215,7 +218,15 @@ func simulate<S: Strategy>(
                 direction = 0
             }
 
-            for i in day.first..<day.end {
+            // Bars that close before the window opens, and bars after it, can trade nothing:
+            // the position is flat there, no order is pending and no entry is accepted. A
+            // strategy that ignores bars outside its window is not shown them (from the
+            // bar closing at the open, whose signal could fill at the window's first bar):
+            // exactly the full loop's trades (SimulatorTests), for a fraction of the bars
+            // (regular hours are 6.5 of the day's 23).
+            let bars = strategy.ignoresBarsOutsideWindow && !exhaustive
+                ? max(day.first, day.windowFirst - 1)..<max(day.windowFirst, day.windowEnd) : day.first..<day.end
+            for i in bars {
                 // 1. Pending market exit at this bar's open.
                 if let reason = pendingExit {
                     pendingExit = nil

@@ -22,6 +22,14 @@ protocol Strategy {
     mutating func beginSession(_ session: SessionContext)
     /// Close of bar `bars.index`.
     mutating func onBarClose(_ bars: ClosedBars, _ position: PositionView) -> Decision
+    /// True when bars before the session's window and after it change nothing this
+    /// strategy decides (its state is rebuilt from window bars each session), so the
+    /// simulator need not show them. A promise checked by SimulatorTests.
+    var ignoresBarsOutsideWindow: Bool { get }
+}
+
+extension Strategy {
+    var ignoresBarsOutsideWindow: Bool { false }
 }
 
 /// The schedule of one session day as the strategy sees it (UTC epoch seconds).

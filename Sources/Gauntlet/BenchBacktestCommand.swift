@@ -51,6 +51,7 @@ struct BenchBacktestCommand: ParsableCommand {
             print(pad("archetype", 26) + pad("family", 22) + lpad(grid ? "cells" : "bars", 10) + lpad("trades", 8)
                 + lpad("median \(unit)", 22) + lpad("median ms", 11))
         }
+        var totalEvaluations = 0.0, totalSeconds = 0.0
         for archetype in archetypes {
             let cells = grid ? ParameterGrid(archetype: archetype).cells.map(\.params) : [archetype.defaults]
             let requests = cells.map {
@@ -71,6 +72,8 @@ struct BenchBacktestCommand: ParsableCommand {
             seconds.sort()
             let median = seconds[seconds.count / 2]
             let rate = Double(series.bars.count * requests.count) / median
+            totalEvaluations += Double(series.bars.count * requests.count)
+            totalSeconds += median
             if json {
                 print(#"{"archetype":"\#(archetype.slug)","family":"\#(archetype.family.rawValue)","bars":\#(series.bars.count),"trades":\#(trades),"cells":\#(requests.count),"median_bars_per_s":\#(Int(rate)),"median_ms":\#(median * 1000)}"#)
             } else {
@@ -79,6 +82,16 @@ struct BenchBacktestCommand: ParsableCommand {
                     + lpad("\(trades)", 8) + lpad(String(format: "%.1f M", rate / 1e6), 22)
                     + lpad(String(format: "%.2f", median * 1000), 11))
             }
+        }
+        // Every archetype's cells as one workload: what a research run of them costs one core.
+        let overall = String(format: "all %d archetypes: %.1f M %@ (medians summed: %.2f s)", archetypes.count,
+                             totalEvaluations / max(totalSeconds, 1e-9) / 1e6, unit, totalSeconds)
+        if json {
+            print(String(format: #"{"all_archetypes":%d,"%@":%.0f,"seconds":%.3f}"#, archetypes.count,
+                         unit.replacingOccurrences(of: "/s", with: "_per_s").replacingOccurrences(of: "-", with: "_"),
+                         totalEvaluations / max(totalSeconds, 1e-9), totalSeconds))
+        } else {
+            print(overall)
         }
         let peak = peakResidentKiB()
         let millions = Double(series.bars.count) / 1e6

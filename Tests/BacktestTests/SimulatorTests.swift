@@ -164,4 +164,26 @@ final class SimulatorTests: XCTestCase {
         XCTAssertEqual(trade.exitPrice, 2000.3, accuracy: 1e-9)  // 2000.26 → 2000.3
         XCTAssertEqual(grossPnL(trade, instrument: Instruments.spec("M2K")!), 1.5, accuracy: 1e-9)  // 3 ticks × $0.50
     }
+
+    /// Not showing bars outside the window to a strategy that ignores them gives exactly
+    /// the trades, daily PnL and marks of showing every bar, for every starter archetype
+    /// on real ES minutes and five-minute bars, at its defaults and across its grid.
+    func testSkippingBarsOutsideTheWindowChangesNothing() throws {
+        let es = Instruments.spec("ES")!
+        for archetype in Archetypes.all {
+            let bars = try Fixture.esBars(archetype.timeframe)
+            let grid = ParameterGrid(archetype: archetype, maxCells: 9).cells.map(\.params)
+            for params in [archetype.defaults] + grid {
+                let rules = TradingRules(params)
+                let plan = DayPlan.plans(bars: bars, session: es.session, regularHours: rules.useRegularHours)
+                let costs = CostModel.standard(for: es)
+                let fast = Backtester.simulateFamily(archetype.family, params: params, bars: bars, plan: plan, rules: rules,
+                                                     instrument: es, costs: costs)
+                let reference = Backtester.simulateFamily(archetype.family, params: params, bars: bars, plan: plan,
+                                                          rules: rules, instrument: es, costs: costs, exhaustive: true)
+                XCTAssertFalse(reference.trades.isEmpty, archetype.slug)
+                XCTAssertEqual(fast, reference, "\(archetype.slug) \(params.canonicalJSON)")
+            }
+        }
+    }
 }

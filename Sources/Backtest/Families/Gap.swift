@@ -53,6 +53,9 @@ struct GapStrategy: Strategy {
         self.tickSize = tickSize
     }
 
+    /// Only window bars move it (the prior close is the last window close).
+    var ignoresBarsOutsideWindow: Bool { true }
+
     mutating func beginSession(_ session: SessionContext) {
         priorClose = lastWindowClose
         todayOpen = .nan

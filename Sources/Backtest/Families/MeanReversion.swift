@@ -53,6 +53,9 @@ struct MeanReversionStrategy: Strategy {
         self.params = params
     }
 
+    /// The VWAP restarts at each window open; the rolling mean spans every bar.
+    var ignoresBarsOutsideWindow: Bool { !params.rolling }
+
     mutating func beginSession(_ session: SessionContext) {
         windowOpen = session.windowOpen
         volumeSum = 0

@@ -52,6 +52,9 @@ struct OpeningRangeStrategy: Strategy {
         self.params = params
     }
 
+    /// The range and the arming flags are rebuilt from window bars each session.
+    var ignoresBarsOutsideWindow: Bool { true }
+
     mutating func beginSession(_ session: SessionContext) {
         windowOpen = session.windowOpen
         rangeEnd = session.windowOpen + Int64(params.rangeMinutes) * 60

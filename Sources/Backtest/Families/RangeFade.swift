@@ -38,6 +38,9 @@ struct RangeFadeStrategy: Strategy {
         self.tickSize = tickSize
     }
 
+    /// The range is rebuilt from window bars each session.
+    var ignoresBarsOutsideWindow: Bool { true }
+
     mutating func beginSession(_ session: SessionContext) {
         windowOpen = session.windowOpen
         rangeEnd = session.windowOpen + Int64(params.rangeMinutes) * 60
