@@ -1,7 +1,10 @@
-/// The claim calls a slot makes: job kinds grouped by executor, slow kinds first
-/// and one at a time, so a batch of no-ops never queues behind a backtest and a
-/// slot never hoards backtests it cannot start yet. Built from `job_kinds` (which
-/// executor runs which kind) when the worker starts.
+/// The claim calls a slot makes: one per claim batch size, smallest first. Every kind
+/// claimed one at a time (backtests, evolution, grid plans, research cells) is asked
+/// for in one call, so a slot never hoards slow jobs it cannot start yet and an idle
+/// slot asks once, not once per executor (a research cell used to cost four empty
+/// claims before its own); the batched kinds (no-ops) come after, so a batch of them
+/// never queues behind a backtest. Built from `job_kinds` (which executor runs which
+/// kind) when the worker starts.
 struct ClaimPlan: Sendable {
     struct Round: Sendable {
         let kinds: [JobKind]
@@ -29,11 +32,11 @@ struct ClaimPlan: Sendable {
                               suggestedFix: "leave \(missing) out of --types")
         }
         let wanted = table.map(\.kind).filter { kind in runnable[kind] != nil && (only?.contains(kind) ?? true) }
-        var rounds: [Round] = []
+        var kindsByLimit: [Int: [JobKind]] = [:]
         for executor in executors {
-            let served = wanted.filter { runnable[$0]?.name == executor.name }
-            if !served.isEmpty { rounds.append(Round(kinds: served, limit: executor.claimBatchSize)) }
+            kindsByLimit[executor.claimBatchSize, default: []] += wanted.filter { runnable[$0]?.name == executor.name }
         }
+        let rounds = kindsByLimit.filter { !$0.value.isEmpty }.map { Round(kinds: $0.value, limit: $0.key) }
         guard !rounds.isEmpty else {
             throw WorkerError(code: "NO_JOB_TYPES", message: "the worker has no job kinds to run",
                               suggestedFix: "pass --types with kinds from job_kinds, e.g. BACKTEST_BASELINE,NOOP")
