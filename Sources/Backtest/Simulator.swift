@@ -224,9 +224,9 @@ func simulate<S: Strategy>(
             // bar closing at the open, whose signal could fill at the window's first bar):
             // exactly the full loop's trades (SimulatorTests), for a fraction of the bars
             // (regular hours are 6.5 of the day's 23).
-            let bars = strategy.ignoresBarsOutsideWindow && !exhaustive
+            let shown = strategy.ignoresBarsOutsideWindow && !exhaustive
                 ? max(day.first, day.windowFirst - 1)..<max(day.windowFirst, day.windowEnd) : day.first..<day.end
-            for i in bars {
+            for i in shown {
                 // 1. Pending market exit at this bar's open.
                 if let reason = pendingExit {
                     pendingExit = nil
