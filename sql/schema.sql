@@ -1250,7 +1250,8 @@ CREATE FUNCTION public.api_system_counts() RETURNS jsonb
                          where status = 'RUNNING' and last_seen_at > now() - interval '30 seconds'),
         'breaker', (select jsonb_build_object('state', c.state, 'consecutiveFailures', c.consecutive_failures,
                                               'openedAt', c.opened_at, 'closesAt', c.closes_at)
-                    from circuit_breakers c where c.name = 'backtest'))
+                    from circuit_breakers c where c.name = 'backtest'),
+        'killSwitch', kill_switch_doc())
 $$;
 
 --
@@ -1387,6 +1388,33 @@ end
 $$;
 
 --
+-- Name: begin_paper_day(uuid, date); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.begin_paper_day(p_account uuid, p_day date) RETURNS numeric
+    LANGUAGE plpgsql
+    AS $$
+declare
+    v_account paper_accounts%rowtype;
+begin
+    select * into v_account from paper_accounts where id = p_account for update;
+    if not found then
+        raise exception 'ACCOUNT_NOT_FOUND' using errcode = 'P0002', detail = format('no paper account %s', p_account);
+    end if;
+    if v_account.trading_day is not distinct from p_day then
+        return v_account.day_start_equity;
+    end if;
+    update paper_accounts
+       set trading_day = p_day, day_start_equity = (select equity from paper_account_figures(p_account)),
+           consecutive_losses = case when halted_day is not null and halted_day < p_day then 0 else consecutive_losses end,
+           updated_at = now()
+     where id = p_account
+    returning * into v_account;
+    return v_account.day_start_equity;
+end
+$$;
+
+--
 -- Name: bot_jobs_enqueued_event(); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -1466,6 +1494,27 @@ begin
         perform select_evolution(v_job.bot_id, null);
     end if;
     return 'CANCELLED';
+end
+$$;
+
+--
+-- Name: cancel_paper_order(uuid, text); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.cancel_paper_order(p_order uuid, p_reason text DEFAULT 'CANCELLED'::text) RETURNS jsonb
+    LANGUAGE plpgsql
+    AS $$
+declare
+    v_order paper_orders%rowtype;
+begin
+    select * into v_order from paper_orders where id = p_order for update;
+    if not found then
+        raise exception 'ORDER_NOT_FOUND' using errcode = 'P0002', detail = format('no paper order %s', p_order);
+    end if;
+    if v_order.status in ('SUBMITTED', 'ACCEPTED', 'PARTIALLY_FILLED') then
+        v_order := transition_paper_order(p_order, 'CANCELLED', p_reason);
+    end if;
+    return paper_order_doc(v_order);
 end
 $$;
 
@@ -1645,6 +1694,30 @@ begin
                                   v_n, coalesce(cardinality(p_jobs), 0), p_worker));
     end if;
     return v_n;
+end
+$$;
+
+--
+-- Name: create_paper_account(text, uuid, numeric); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.create_paper_account(p_name text, p_bot uuid DEFAULT NULL::uuid, p_starting_cash numeric DEFAULT NULL::numeric) RETURNS uuid
+    LANGUAGE plpgsql
+    AS $$
+declare
+    v_id uuid;
+    v_cash numeric := coalesce(p_starting_cash, setting('simulated_equity')::numeric);
+begin
+    if p_bot is not null then
+        select id into v_id from paper_accounts where bot_id = p_bot;
+        if found then
+            return v_id;
+        end if;
+    end if;
+    insert into paper_accounts (name, bot_id, starting_cash, cash) values (p_name, p_bot, v_cash, v_cash)
+    returning id into v_id;
+    insert into risk_limits (account_id, env) values (v_id, 'paper');
+    return v_id;
 end
 $$;
 
@@ -1925,6 +1998,17 @@ end
 $$;
 
 --
+-- Name: kill_switch_doc(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.kill_switch_doc() RETURNS jsonb
+    LANGUAGE sql STABLE
+    AS $$
+    select jsonb_build_object('engaged', k.engaged, 'source', k.source, 'reason', k.reason, 'changedAt', k.changed_at)
+      from kill_switch k
+$$;
+
+--
 -- Name: lease_held(public.bot_jobs, text, integer); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -2043,6 +2127,207 @@ begin
     return v_b.state;
 end
 $$;
+
+--
+-- Name: paper_account_figures(uuid); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.paper_account_figures(p_account uuid) RETURNS TABLE(cash numeric, unrealized numeric, equity numeric, day_loss numeric, margin_used numeric, gross_notional numeric)
+    LANGUAGE sql STABLE
+    AS $$
+    with positions as (
+        select p.quantity, p.mark_price, p.unrealized_pnl, i.initial_margin, i.multiplier
+          from paper_positions p join instruments i on i.symbol = p.instrument
+         where p.account_id = p_account and p.quantity <> 0
+    ), working as (
+        select (o.quantity - o.filled_quantity) as open_quantity, i.initial_margin
+          from paper_orders o join instruments i on i.symbol = o.instrument
+         where o.account_id = p_account and o.intent = 'ENTRY' and o.status in ('SUBMITTED', 'ACCEPTED', 'PARTIALLY_FILLED')
+    ), u as (
+        select coalesce(sum(unrealized_pnl), 0) as unrealized from positions
+    )
+    select a.cash, u.unrealized, a.cash + u.unrealized,
+           greatest(0, coalesce(a.day_start_equity - (a.cash + u.unrealized), 0)),
+           case when not exists (select 1 from positions where initial_margin is null)
+                 and not exists (select 1 from working where initial_margin is null)
+                then coalesce((select sum(abs(quantity) * initial_margin) from positions), 0)
+                     + coalesce((select sum(open_quantity * initial_margin) from working), 0) end,
+           coalesce((select sum(abs(quantity) * mark_price * multiplier) from positions), 0)
+      from paper_accounts a, u
+     where a.id = p_account
+$$;
+
+--
+-- Name: paper_orders; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.paper_orders (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    account_id uuid NOT NULL,
+    run_id uuid,
+    client_order_id text NOT NULL,
+    instrument text NOT NULL,
+    intent text NOT NULL,
+    side text NOT NULL,
+    quantity integer NOT NULL,
+    reference_price numeric NOT NULL,
+    stop_price numeric,
+    target_price numeric,
+    entry_reason text,
+    status text DEFAULT 'SUBMITTED'::text NOT NULL,
+    filled_quantity integer DEFAULT 0 NOT NULL,
+    average_fill_price numeric,
+    reject_code text,
+    reject_message text,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT paper_orders_client_order_id_check CHECK (((length(client_order_id) >= 1) AND (length(client_order_id) <= 100))),
+    CONSTRAINT paper_orders_filled_range CHECK (((filled_quantity >= 0) AND (filled_quantity <= quantity))),
+    CONSTRAINT paper_orders_intent_check CHECK ((intent = ANY (ARRAY['ENTRY'::text, 'EXIT'::text]))),
+    CONSTRAINT paper_orders_quantity_check CHECK ((quantity > 0)),
+    CONSTRAINT paper_orders_rejected_has_code CHECK (((status <> 'REJECTED'::text) OR (reject_code IS NOT NULL))),
+    CONSTRAINT paper_orders_side_check CHECK ((side = ANY (ARRAY['BUY'::text, 'SELL'::text]))),
+    CONSTRAINT paper_orders_status_check CHECK ((status = ANY (ARRAY['SUBMITTED'::text, 'ACCEPTED'::text, 'PARTIALLY_FILLED'::text, 'FILLED'::text, 'CANCELLED'::text, 'REJECTED'::text])))
+);
+
+--
+-- Name: paper_order_doc(public.paper_orders); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.paper_order_doc(p_order public.paper_orders) RETURNS jsonb
+    LANGUAGE sql STABLE
+    AS $$
+    select jsonb_strip_nulls(jsonb_build_object(
+        'id', p_order.id, 'accountId', p_order.account_id, 'runId', p_order.run_id,
+        'clientOrderId', p_order.client_order_id, 'instrument', p_order.instrument, 'intent', p_order.intent,
+        'side', p_order.side, 'quantity', p_order.quantity, 'referencePrice', p_order.reference_price,
+        'stopPrice', p_order.stop_price, 'targetPrice', p_order.target_price, 'entryReason', p_order.entry_reason,
+        'status', p_order.status, 'filledQuantity', p_order.filled_quantity,
+        'averageFillPrice', p_order.average_fill_price, 'rejectCode', p_order.reject_code,
+        'rejectMessage', p_order.reject_message, 'createdAt', p_order.created_at, 'updatedAt', p_order.updated_at))
+$$;
+
+--
+-- Name: paper_order_risk(uuid, text, text, text, text, integer, numeric, numeric, numeric, uuid); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.paper_order_risk(p_account uuid, p_env text, p_instrument text, p_intent text, p_side text, p_quantity integer, p_reference_price numeric, p_stop numeric, p_target numeric, p_run uuid DEFAULT NULL::uuid) RETURNS jsonb
+    LANGUAGE plpgsql STABLE
+    AS $_$
+declare
+    v_account paper_accounts%rowtype;
+    v_limits risk_limits%rowtype;
+    v_instrument instruments%rowtype;
+    v_position int;
+    v_sign int := case p_side when 'BUY' then 1 else -1 end;
+    v_fig record;
+    v_count int;
+    v_value numeric;
+    v_stop_distance numeric;
+begin
+    select * into v_account from paper_accounts where id = p_account;
+    select * into v_instrument from instruments where symbol = p_instrument;
+    v_position := coalesce((select quantity from paper_positions where account_id = p_account and instrument = p_instrument), 0);
+
+    if p_env = 'live' then
+        return risk_refusal('LIVE_DISABLED', 'live trading is fail-closed: no order can reach a broker', null, null);
+    end if;
+    if p_intent = 'EXIT' then
+        if v_position = 0 or sign(v_position) = v_sign or p_quantity > abs(v_position) then
+            return risk_refusal('EXIT_EXCEEDS_POSITION',
+                format('an exit must reduce the open position (%s contracts); this one would %s %s',
+                       v_position, lower(p_side), p_quantity), abs(v_position), p_quantity);
+        end if;
+        return jsonb_build_object('ok', true);
+    end if;
+
+    if (select engaged from kill_switch) then
+        return risk_refusal('KILL_SWITCH', 'the kill switch is engaged: no new entries', null, null);
+    end if;
+    if v_account.halted_day is not null and v_account.halted_day = v_account.trading_day then
+        return risk_refusal('CIRCUIT_BREAKER', format('trading is halted for %s: %s', v_account.halted_day,
+                                                  coalesce(v_account.halt_reason, 'circuit breaker')), null, null);
+    end if;
+    select * into v_limits from risk_limits where account_id = p_account and env = p_env;
+    if not found then
+        return risk_refusal('NO_LIMITS', format('account %s has no %s risk limits', v_account.name, p_env), null, null);
+    end if;
+
+    if p_run is not null then
+        v_count := (select error_count from paper_runs where id = p_run);
+        if v_count > v_limits.max_errors_per_session then
+            return risk_refusal('ERRORS_PER_SESSION', format('%s errors this session, more than %s', v_count,
+                                                        v_limits.max_errors_per_session),
+                           v_limits.max_errors_per_session, v_count);
+        end if;
+    end if;
+    -- This order included (it is not inserted yet when judged).
+    v_count := 1 + (select count(*) from paper_orders
+                     where account_id = p_account and created_at > now() - interval '60 seconds');
+    if v_count > v_limits.max_orders_per_minute then
+        return risk_refusal('ORDERS_PER_MINUTE', format('%s orders in 60 s, more than %s', v_count, v_limits.max_orders_per_minute),
+                       v_limits.max_orders_per_minute, v_count);
+    end if;
+
+    if p_stop is null then
+        return risk_refusal('NO_STOP', 'an entry needs a stop: without one its loss has no bound', null, null);
+    end if;
+    v_stop_distance := (p_reference_price - p_stop) * v_sign;
+    if v_stop_distance <= 0 then
+        return risk_refusal('INVALID_STOP', format('a %s stop must be %s the reference price %s, not at %s', lower(p_side),
+                                              case v_sign when 1 then 'below' else 'above' end, p_reference_price, p_stop),
+                       null, p_stop);
+    end if;
+    v_value := v_stop_distance * p_quantity * v_instrument.multiplier;
+    if v_value > v_limits.max_loss_per_trade_usd then
+        return risk_refusal('MAX_LOSS_PER_TRADE', format('a stop-out would lose $%s, more than $%s', round(v_value, 2),
+                                                    v_limits.max_loss_per_trade_usd),
+                       v_limits.max_loss_per_trade_usd, v_value);
+    end if;
+    if p_target is not null then
+        v_value := (p_target - p_reference_price) * v_sign / v_stop_distance;
+        if v_value < v_limits.min_reward_risk then
+            return risk_refusal('MIN_REWARD_RISK', format('reward:risk %s is below %s', round(v_value, 3), v_limits.min_reward_risk),
+                           v_limits.min_reward_risk, v_value);
+        end if;
+    end if;
+
+    v_count := abs(v_position) + p_quantity;
+    if v_count > v_limits.max_position_contracts then
+        return risk_refusal('MAX_POSITION', format('%s contracts of %s would exceed the maximum of %s', v_count, p_instrument,
+                                              v_limits.max_position_contracts),
+                       v_limits.max_position_contracts, v_count);
+    end if;
+    select * into v_fig from paper_account_figures(p_account);
+    v_value := v_fig.gross_notional + p_quantity * p_reference_price * v_instrument.multiplier;
+    if v_value > v_limits.max_notional_usd then
+        return risk_refusal('MAX_NOTIONAL', format('gross notional $%s would exceed $%s', round(v_value, 2), v_limits.max_notional_usd),
+                       v_limits.max_notional_usd, v_value);
+    end if;
+    if v_fig.day_loss >= v_limits.max_daily_loss_usd then
+        return risk_refusal('MAX_DAILY_LOSS', format('today''s loss $%s has reached the limit of $%s', round(v_fig.day_loss, 2),
+                                                v_limits.max_daily_loss_usd),
+                       v_limits.max_daily_loss_usd, v_fig.day_loss);
+    end if;
+    if v_account.day_start_equity is not null
+       and v_fig.day_loss >= v_limits.max_daily_loss_pct / 100 * v_account.day_start_equity then
+        return risk_refusal('MAX_DAILY_LOSS_PCT', format('today''s loss $%s has reached %s %% of the day''s starting equity',
+                                                    round(v_fig.day_loss, 2), v_limits.max_daily_loss_pct),
+                       v_limits.max_daily_loss_pct / 100 * v_account.day_start_equity, v_fig.day_loss);
+    end if;
+    if v_instrument.initial_margin is null or v_fig.margin_used is null then
+        return risk_refusal('MARGIN_UNKNOWN', format('%s (or an open position) has no initial margin; set instruments.initial_margin',
+                                                p_instrument), null, null);
+    end if;
+    v_value := v_instrument.initial_margin * p_quantity;
+    if v_value > v_fig.equity - v_fig.margin_used then
+        return risk_refusal('INSUFFICIENT_MARGIN', format('needs $%s of margin, $%s is free', v_value,
+                                                     round(v_fig.equity - v_fig.margin_used, 2)),
+                       v_fig.equity - v_fig.margin_used, v_value);
+    end if;
+    return jsonb_build_object('ok', true);
+end
+$_$;
 
 --
 -- Name: planner_tick(); Type: FUNCTION; Schema: public; Owner: -
@@ -3253,6 +3538,16 @@ end
 $$;
 
 --
+-- Name: risk_refusal(text, text, numeric, numeric); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.risk_refusal(p_code text, p_message text, p_limit numeric, p_value numeric) RETURNS jsonb
+    LANGUAGE sql IMMUTABLE
+    AS $$
+    select jsonb_build_object('ok', false, 'code', p_code, 'message', p_message, 'limit', p_limit, 'value', p_value)
+$$;
+
+--
 -- Name: roster_disabled(uuid); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -3386,18 +3681,23 @@ begin
             detail = 'p_instruments and p_archetypes must be JSON arrays';
     end if;
 
-    insert into instruments as t (symbol, name, tick_size, multiplier, currency, commission_per_side, exchange, kind)
+    -- initial_margin is the spec's default: a margin a DBA has set is kept.
+    insert into instruments as t (symbol, name, tick_size, multiplier, currency, commission_per_side, exchange, kind,
+                                  initial_margin)
     select i.symbol, i.name, i.tick_size, i.multiplier, coalesce(i.currency, 'USD'), coalesce(i.commission_per_side, 0),
-           i.exchange, coalesce(i.kind, 'future')
+           i.exchange, coalesce(i.kind, 'future'), i.initial_margin
       from jsonb_to_recordset(p_instruments) as i(symbol text, name text, tick_size numeric, multiplier numeric,
-                                                 currency text, commission_per_side numeric, exchange text, kind text)
+                                                 currency text, commission_per_side numeric, exchange text, kind text,
+                                                 initial_margin numeric)
     on conflict (symbol) do update
        set name = excluded.name, tick_size = excluded.tick_size, multiplier = excluded.multiplier,
            currency = excluded.currency, commission_per_side = excluded.commission_per_side,
-           exchange = excluded.exchange, kind = excluded.kind, updated_at = now()
+           exchange = excluded.exchange, kind = excluded.kind,
+           initial_margin = coalesce(t.initial_margin, excluded.initial_margin), updated_at = now()
      where (t.name, t.tick_size, t.multiplier, t.currency, t.commission_per_side, t.exchange, t.kind)
            is distinct from (excluded.name, excluded.tick_size, excluded.multiplier, excluded.currency,
-                             excluded.commission_per_side, excluded.exchange, excluded.kind);
+                             excluded.commission_per_side, excluded.exchange, excluded.kind)
+        or (t.initial_margin is null and excluded.initial_margin is not null);
     v_instruments := jsonb_array_length(p_instruments);
 
     insert into archetypes as t (slug, name, family, instrument, timeframe, default_params, param_bounds)
@@ -3525,6 +3825,42 @@ begin
                                'generation', v_child.generation, 'decision', v_decision, 'reason_code', v_reason)
             || v_comparison);
     return jsonb_build_object('decision', v_decision, 'reason_code', v_reason);
+end
+$$;
+
+--
+-- Name: set_kill_switch(boolean, text, text); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.set_kill_switch(p_engaged boolean, p_source text, p_reason text DEFAULT NULL::text) RETURNS jsonb
+    LANGUAGE plpgsql
+    AS $$
+declare
+    v_current kill_switch%rowtype;
+    v_cancelled int := 0;
+    v_order uuid;
+begin
+    if p_engaged is null or p_source is null or p_source not in ('api', 'env', 'file', 'sql') then
+        raise exception 'INVALID_KILL_SWITCH' using errcode = '22023',
+            detail = 'engaged must be true or false and source one of api, env, file, sql';
+    end if;
+    select * into v_current from kill_switch for update;
+    if v_current.engaged = p_engaged then
+        return kill_switch_doc() || jsonb_build_object('changed', false, 'cancelledOrders', 0);
+    end if;
+    update kill_switch set engaged = p_engaged, source = p_source, reason = p_reason, changed_at = now();
+    if p_engaged then
+        for v_order in select id from paper_orders where status in ('SUBMITTED', 'ACCEPTED', 'PARTIALLY_FILLED')
+                        order by created_at for update loop
+            perform transition_paper_order(v_order, 'CANCELLED', 'KILL_SWITCH');
+            v_cancelled := v_cancelled + 1;
+        end loop;
+    end if;
+    insert into activity_events (event_type, payload)
+    values (case when p_engaged then 'KILL_SWITCH_ACTIVATED' else 'KILL_SWITCH_RELEASED' end,
+            jsonb_strip_nulls(jsonb_build_object('source', p_source, 'reason', p_reason,
+                                                 'cancelled_orders', case when p_engaged then v_cancelled end)));
+    return kill_switch_doc() || jsonb_build_object('changed', true, 'cancelledOrders', v_cancelled);
 end
 $$;
 
@@ -3681,6 +4017,61 @@ begin
         return 'RUN_IN_PROGRESS: this week''s slot is skipped';
     end if;
     return start_research_run('WEEKLY', null, null, v_to - 182, v_to)::text;
+end
+$$;
+
+--
+-- Name: submit_paper_order(uuid, uuid, text, text, text, text, integer, numeric, numeric, numeric, text, text); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.submit_paper_order(p_account uuid, p_run uuid, p_client_order_id text, p_instrument text, p_intent text, p_side text, p_quantity integer, p_reference_price numeric, p_stop numeric DEFAULT NULL::numeric, p_target numeric DEFAULT NULL::numeric, p_entry_reason text DEFAULT NULL::text, p_env text DEFAULT 'paper'::text) RETURNS jsonb
+    LANGUAGE plpgsql
+    AS $$
+declare
+    v_account paper_accounts%rowtype;
+    v_order paper_orders%rowtype;
+    v_risk jsonb;
+begin
+    select * into v_account from paper_accounts where id = p_account for update;
+    if not found then
+        raise exception 'ACCOUNT_NOT_FOUND' using errcode = 'P0002', detail = format('no paper account %s', p_account);
+    end if;
+    if p_client_order_id is null or p_intent is null or p_intent not in ('ENTRY', 'EXIT') or p_side is null
+       or p_side not in ('BUY', 'SELL') or p_quantity is null or p_quantity <= 0 or p_reference_price is null
+       or p_env is null or p_env not in ('paper', 'live')
+       or not exists (select 1 from instruments where symbol = p_instrument) then
+        raise exception 'INVALID_ORDER' using errcode = '22023',
+            detail = 'needs client_order_id, a known instrument, intent ENTRY|EXIT, side BUY|SELL, quantity > 0, '
+                     || 'a reference price and env paper|live';
+    end if;
+
+    select * into v_order from paper_orders where account_id = p_account and client_order_id = p_client_order_id;
+    if found then
+        return paper_order_doc(v_order) || jsonb_build_object('duplicate', true);
+    end if;
+
+    v_risk := paper_order_risk(p_account, p_env, p_instrument, p_intent, p_side, p_quantity, p_reference_price,
+                               p_stop, p_target, p_run);
+    insert into paper_orders (account_id, run_id, client_order_id, instrument, intent, side, quantity, reference_price,
+                              stop_price, target_price, entry_reason)
+    values (p_account, p_run, p_client_order_id, p_instrument, p_intent, p_side, p_quantity, p_reference_price,
+            p_stop, p_target, p_entry_reason)
+    returning * into v_order;
+    insert into paper_order_events (order_id, from_status, to_status, reason_code)
+    values (v_order.id, null, 'SUBMITTED', 'SUBMITTED');
+
+    if (v_risk ->> 'ok')::boolean then
+        v_order := transition_paper_order(v_order.id, 'ACCEPTED', 'RISK_PASSED');
+    else
+        v_order := transition_paper_order(v_order.id, 'REJECTED', v_risk ->> 'code', v_risk - 'ok');
+        insert into activity_events (event_type, bot_id, payload)
+        values ('ORDER_REJECTED', v_account.bot_id,
+                jsonb_build_object('order_id', v_order.id, 'account', v_account.name, 'client_order_id', p_client_order_id,
+                                   'instrument', p_instrument, 'side', p_side, 'quantity', p_quantity,
+                                   'reason_code', v_risk ->> 'code', 'message', v_risk ->> 'message',
+                                   'limit', v_risk -> 'limit', 'value', v_risk -> 'value'));
+    end if;
+    return paper_order_doc(v_order) || jsonb_build_object('duplicate', false);
 end
 $$;
 
@@ -3969,6 +4360,41 @@ begin
                               'tierChanges', v_tier_events, 'evaluated', v_evaluated, 'blocked', v_blocked,
                               'blockedEvents', v_blocked_events, 'promoted', v_promoted,
                               'recommended', v_recommended);
+end
+$$;
+
+--
+-- Name: transition_paper_order(uuid, text, text, jsonb); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.transition_paper_order(p_order uuid, p_to text, p_reason text, p_details jsonb DEFAULT '{}'::jsonb) RETURNS public.paper_orders
+    LANGUAGE plpgsql
+    AS $$
+declare
+    v_order paper_orders%rowtype;
+    v_from text;
+begin
+    select * into v_order from paper_orders where id = p_order for update;
+    if not found then
+        raise exception 'ORDER_NOT_FOUND' using errcode = 'P0002', detail = format('no paper order %s', p_order);
+    end if;
+    v_from := v_order.status;
+    if not (v_from, p_to) in (('SUBMITTED', 'ACCEPTED'), ('SUBMITTED', 'REJECTED'), ('ACCEPTED', 'PARTIALLY_FILLED'),
+                              ('ACCEPTED', 'FILLED'), ('ACCEPTED', 'CANCELLED'), ('SUBMITTED', 'CANCELLED'),
+                              ('PARTIALLY_FILLED', 'PARTIALLY_FILLED'), ('PARTIALLY_FILLED', 'FILLED'),
+                              ('PARTIALLY_FILLED', 'CANCELLED')) then
+        raise exception 'INVALID_ORDER_TRANSITION' using errcode = '22023',
+            detail = format('order %s cannot go from %s to %s', p_order, v_from, p_to);
+    end if;
+    update paper_orders
+       set status = p_to, updated_at = now(),
+           reject_code = case when p_to = 'REJECTED' then p_reason else reject_code end,
+           reject_message = case when p_to = 'REJECTED' then p_details ->> 'message' else reject_message end
+     where id = p_order
+    returning * into v_order;
+    insert into paper_order_events (order_id, from_status, to_status, reason_code, details)
+    values (p_order, v_from, p_to, p_reason, coalesce(p_details, '{}'));
+    return v_order;
 end
 $$;
 
@@ -4405,9 +4831,11 @@ CREATE TABLE public.instruments (
     kind text DEFAULT 'future'::text NOT NULL,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    initial_margin numeric,
     CONSTRAINT instruments_commission_per_side_check CHECK ((commission_per_side >= (0)::numeric)),
     CONSTRAINT instruments_currency_check CHECK ((currency ~ '^[A-Z]{3}$'::text)),
     CONSTRAINT instruments_exchange_check CHECK ((exchange <> ''::text)),
+    CONSTRAINT instruments_initial_margin_check CHECK ((initial_margin > (0)::numeric)),
     CONSTRAINT instruments_kind_check CHECK ((kind = ANY (ARRAY['future'::text, 'equity'::text]))),
     CONSTRAINT instruments_multiplier_check CHECK ((multiplier > (0)::numeric)),
     CONSTRAINT instruments_name_check CHECK ((name <> ''::text)),
@@ -4493,6 +4921,20 @@ CREATE SEQUENCE public.job_run_events_id_seq
 --
 
 ALTER SEQUENCE public.job_run_events_id_seq OWNED BY public.job_run_events.id;
+
+--
+-- Name: kill_switch; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.kill_switch (
+    id boolean DEFAULT true NOT NULL,
+    engaged boolean DEFAULT false NOT NULL,
+    source text,
+    reason text,
+    changed_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT kill_switch_id_check CHECK (id),
+    CONSTRAINT kill_switch_source_check CHECK ((source = ANY (ARRAY['api'::text, 'env'::text, 'file'::text, 'sql'::text])))
+);
 
 --
 -- Name: lineage; Type: VIEW; Schema: public; Owner: -
@@ -4589,6 +5031,163 @@ CREATE VIEW public.lineage AS
                   WHERE (e.bot_id = b.id))))) ev ON (true));
 
 --
+-- Name: paper_accounts; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.paper_accounts (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    name text NOT NULL,
+    bot_id uuid,
+    starting_cash numeric NOT NULL,
+    cash numeric NOT NULL,
+    trading_day date,
+    day_start_equity numeric,
+    halted_day date,
+    halt_reason text,
+    consecutive_losses integer DEFAULT 0 NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT paper_accounts_consecutive_losses_check CHECK ((consecutive_losses >= 0)),
+    CONSTRAINT paper_accounts_name_check CHECK ((name ~ '^[A-Za-z0-9][A-Za-z0-9_.:-]{0,79}$'::text)),
+    CONSTRAINT paper_accounts_starting_cash_check CHECK ((starting_cash > (0)::numeric))
+);
+
+--
+-- Name: paper_equity; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.paper_equity (
+    id bigint NOT NULL,
+    account_id uuid NOT NULL,
+    cash numeric NOT NULL,
+    unrealized numeric NOT NULL,
+    equity numeric NOT NULL,
+    at timestamp with time zone DEFAULT now() NOT NULL
+);
+
+--
+-- Name: paper_equity_id_seq; Type: SEQUENCE; Schema: public; Owner: -
+--
+
+CREATE SEQUENCE public.paper_equity_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: paper_equity_id_seq; Type: SEQUENCE OWNED BY; Schema: public; Owner: -
+--
+
+ALTER SEQUENCE public.paper_equity_id_seq OWNED BY public.paper_equity.id;
+
+--
+-- Name: paper_fills; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.paper_fills (
+    id bigint NOT NULL,
+    order_id uuid NOT NULL,
+    account_id uuid NOT NULL,
+    instrument text NOT NULL,
+    side text NOT NULL,
+    quantity integer NOT NULL,
+    price numeric NOT NULL,
+    fee numeric DEFAULT 0 NOT NULL,
+    realized_pnl numeric,
+    bar_time timestamp with time zone NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT paper_fills_fee_check CHECK ((fee >= (0)::numeric)),
+    CONSTRAINT paper_fills_quantity_check CHECK ((quantity > 0)),
+    CONSTRAINT paper_fills_side_check CHECK ((side = ANY (ARRAY['BUY'::text, 'SELL'::text])))
+);
+
+--
+-- Name: paper_fills_id_seq; Type: SEQUENCE; Schema: public; Owner: -
+--
+
+CREATE SEQUENCE public.paper_fills_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: paper_fills_id_seq; Type: SEQUENCE OWNED BY; Schema: public; Owner: -
+--
+
+ALTER SEQUENCE public.paper_fills_id_seq OWNED BY public.paper_fills.id;
+
+--
+-- Name: paper_order_events; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.paper_order_events (
+    id bigint NOT NULL,
+    order_id uuid NOT NULL,
+    from_status text,
+    to_status text NOT NULL,
+    reason_code text NOT NULL,
+    details jsonb DEFAULT '{}'::jsonb NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT paper_order_events_details_check CHECK ((jsonb_typeof(details) = 'object'::text))
+);
+
+--
+-- Name: paper_order_events_id_seq; Type: SEQUENCE; Schema: public; Owner: -
+--
+
+CREATE SEQUENCE public.paper_order_events_id_seq
+    START WITH 1
+    INCREMENT BY 1
+    NO MINVALUE
+    NO MAXVALUE
+    CACHE 1;
+
+--
+-- Name: paper_order_events_id_seq; Type: SEQUENCE OWNED BY; Schema: public; Owner: -
+--
+
+ALTER SEQUENCE public.paper_order_events_id_seq OWNED BY public.paper_order_events.id;
+
+--
+-- Name: paper_positions; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.paper_positions (
+    account_id uuid NOT NULL,
+    instrument text NOT NULL,
+    quantity integer DEFAULT 0 NOT NULL,
+    average_price numeric,
+    mark_price numeric,
+    unrealized_pnl numeric DEFAULT 0 NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT paper_positions_priced CHECK (((quantity = 0) OR ((average_price IS NOT NULL) AND (mark_price IS NOT NULL))))
+);
+
+--
+-- Name: paper_runs; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.paper_runs (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    account_id uuid NOT NULL,
+    env text DEFAULT 'paper'::text NOT NULL,
+    source text NOT NULL,
+    status text DEFAULT 'RUNNING'::text NOT NULL,
+    error_count integer DEFAULT 0 NOT NULL,
+    config jsonb DEFAULT '{}'::jsonb NOT NULL,
+    started_at timestamp with time zone DEFAULT now() NOT NULL,
+    finished_at timestamp with time zone,
+    CONSTRAINT paper_runs_config_check CHECK ((jsonb_typeof(config) = 'object'::text)),
+    CONSTRAINT paper_runs_env_check CHECK ((env = ANY (ARRAY['paper'::text, 'live'::text]))),
+    CONSTRAINT paper_runs_error_count_check CHECK ((error_count >= 0)),
+    CONSTRAINT paper_runs_status_check CHECK ((status = ANY (ARRAY['RUNNING'::text, 'COMPLETED'::text, 'FAILED'::text, 'STOPPED'::text])))
+);
+
+--
 -- Name: queue_depths; Type: VIEW; Schema: public; Owner: -
 --
 
@@ -4615,6 +5214,35 @@ CREATE SEQUENCE public.research_rows_id_seq
 --
 
 ALTER SEQUENCE public.research_rows_id_seq OWNED BY public.research_rows.id;
+
+--
+-- Name: risk_limits; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.risk_limits (
+    account_id uuid NOT NULL,
+    env text NOT NULL,
+    max_position_contracts integer DEFAULT 2 NOT NULL,
+    max_notional_usd numeric DEFAULT 1000000 NOT NULL,
+    max_daily_loss_usd numeric DEFAULT 1500 NOT NULL,
+    max_daily_loss_pct numeric DEFAULT 3 NOT NULL,
+    max_loss_per_trade_usd numeric DEFAULT 750 NOT NULL,
+    max_orders_per_minute integer DEFAULT 10 NOT NULL,
+    max_errors_per_session integer DEFAULT 5 NOT NULL,
+    min_reward_risk numeric DEFAULT 0.5 NOT NULL,
+    max_consecutive_losses integer DEFAULT 5 NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT risk_limits_env_check CHECK ((env = ANY (ARRAY['paper'::text, 'live'::text]))),
+    CONSTRAINT risk_limits_max_consecutive_losses_check CHECK ((max_consecutive_losses >= 1)),
+    CONSTRAINT risk_limits_max_daily_loss_pct_check CHECK (((max_daily_loss_pct > (0)::numeric) AND (max_daily_loss_pct <= (100)::numeric))),
+    CONSTRAINT risk_limits_max_daily_loss_usd_check CHECK ((max_daily_loss_usd > (0)::numeric)),
+    CONSTRAINT risk_limits_max_errors_per_session_check CHECK ((max_errors_per_session >= 0)),
+    CONSTRAINT risk_limits_max_loss_per_trade_usd_check CHECK ((max_loss_per_trade_usd > (0)::numeric)),
+    CONSTRAINT risk_limits_max_notional_usd_check CHECK ((max_notional_usd > (0)::numeric)),
+    CONSTRAINT risk_limits_max_orders_per_minute_check CHECK ((max_orders_per_minute >= 1)),
+    CONSTRAINT risk_limits_max_position_contracts_check CHECK ((max_position_contracts >= 1)),
+    CONSTRAINT risk_limits_min_reward_risk_check CHECK ((min_reward_risk >= (0)::numeric))
+);
 
 --
 -- Name: roster; Type: TABLE; Schema: public; Owner: -
@@ -4858,6 +5486,24 @@ ALTER TABLE ONLY public.integration_usage_events ALTER COLUMN id SET DEFAULT nex
 ALTER TABLE ONLY public.job_run_events ALTER COLUMN id SET DEFAULT nextval('public.job_run_events_id_seq'::regclass);
 
 --
+-- Name: paper_equity id; Type: DEFAULT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.paper_equity ALTER COLUMN id SET DEFAULT nextval('public.paper_equity_id_seq'::regclass);
+
+--
+-- Name: paper_fills id; Type: DEFAULT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.paper_fills ALTER COLUMN id SET DEFAULT nextval('public.paper_fills_id_seq'::regclass);
+
+--
+-- Name: paper_order_events id; Type: DEFAULT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.paper_order_events ALTER COLUMN id SET DEFAULT nextval('public.paper_order_events_id_seq'::regclass);
+
+--
 -- Name: research_rows id; Type: DEFAULT; Schema: public; Owner: -
 --
 
@@ -5036,6 +5682,83 @@ ALTER TABLE ONLY public.job_run_events
     ADD CONSTRAINT job_run_events_pkey PRIMARY KEY (id);
 
 --
+-- Name: kill_switch kill_switch_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.kill_switch
+    ADD CONSTRAINT kill_switch_pkey PRIMARY KEY (id);
+
+--
+-- Name: paper_accounts paper_accounts_bot_id_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.paper_accounts
+    ADD CONSTRAINT paper_accounts_bot_id_key UNIQUE (bot_id);
+
+--
+-- Name: paper_accounts paper_accounts_name_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.paper_accounts
+    ADD CONSTRAINT paper_accounts_name_key UNIQUE (name);
+
+--
+-- Name: paper_accounts paper_accounts_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.paper_accounts
+    ADD CONSTRAINT paper_accounts_pkey PRIMARY KEY (id);
+
+--
+-- Name: paper_equity paper_equity_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.paper_equity
+    ADD CONSTRAINT paper_equity_pkey PRIMARY KEY (id);
+
+--
+-- Name: paper_fills paper_fills_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.paper_fills
+    ADD CONSTRAINT paper_fills_pkey PRIMARY KEY (id);
+
+--
+-- Name: paper_order_events paper_order_events_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.paper_order_events
+    ADD CONSTRAINT paper_order_events_pkey PRIMARY KEY (id);
+
+--
+-- Name: paper_orders paper_orders_client_id_unique; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.paper_orders
+    ADD CONSTRAINT paper_orders_client_id_unique UNIQUE (account_id, client_order_id);
+
+--
+-- Name: paper_orders paper_orders_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.paper_orders
+    ADD CONSTRAINT paper_orders_pkey PRIMARY KEY (id);
+
+--
+-- Name: paper_positions paper_positions_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.paper_positions
+    ADD CONSTRAINT paper_positions_pkey PRIMARY KEY (account_id, instrument);
+
+--
+-- Name: paper_runs paper_runs_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.paper_runs
+    ADD CONSTRAINT paper_runs_pkey PRIMARY KEY (id);
+
+--
 -- Name: research_rows research_rows_pkey; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -5055,6 +5778,13 @@ ALTER TABLE ONLY public.research_rows
 
 ALTER TABLE ONLY public.research_runs
     ADD CONSTRAINT research_runs_pkey PRIMARY KEY (id);
+
+--
+-- Name: risk_limits risk_limits_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.risk_limits
+    ADD CONSTRAINT risk_limits_pkey PRIMARY KEY (account_id, env);
 
 --
 -- Name: roster_history roster_history_pkey; Type: CONSTRAINT; Schema: public; Owner: -
@@ -5350,6 +6080,42 @@ CREATE INDEX integration_usage_events_trace ON public.integration_usage_events U
 CREATE INDEX job_run_events_job ON public.job_run_events USING btree (job_id, id);
 
 --
+-- Name: paper_equity_account; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX paper_equity_account ON public.paper_equity USING btree (account_id, at DESC);
+
+--
+-- Name: paper_fills_account; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX paper_fills_account ON public.paper_fills USING btree (account_id, created_at DESC);
+
+--
+-- Name: paper_order_events_order; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX paper_order_events_order ON public.paper_order_events USING btree (order_id, id);
+
+--
+-- Name: paper_orders_account_recent; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX paper_orders_account_recent ON public.paper_orders USING btree (account_id, created_at DESC);
+
+--
+-- Name: paper_orders_working; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX paper_orders_working ON public.paper_orders USING btree (account_id) WHERE (status = ANY (ARRAY['SUBMITTED'::text, 'ACCEPTED'::text, 'PARTIALLY_FILLED'::text]));
+
+--
+-- Name: paper_runs_account; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX paper_runs_account ON public.paper_runs USING btree (account_id, started_at DESC);
+
+--
 -- Name: research_rows_run_score; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -5613,6 +6379,90 @@ ALTER TABLE ONLY public.job_run_events
     ADD CONSTRAINT job_run_events_job_id_fkey FOREIGN KEY (job_id) REFERENCES public.bot_jobs(id) ON DELETE CASCADE;
 
 --
+-- Name: paper_accounts paper_accounts_bot_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.paper_accounts
+    ADD CONSTRAINT paper_accounts_bot_id_fkey FOREIGN KEY (bot_id) REFERENCES public.bots(id);
+
+--
+-- Name: paper_equity paper_equity_account_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.paper_equity
+    ADD CONSTRAINT paper_equity_account_id_fkey FOREIGN KEY (account_id) REFERENCES public.paper_accounts(id);
+
+--
+-- Name: paper_fills paper_fills_account_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.paper_fills
+    ADD CONSTRAINT paper_fills_account_id_fkey FOREIGN KEY (account_id) REFERENCES public.paper_accounts(id);
+
+--
+-- Name: paper_fills paper_fills_instrument_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.paper_fills
+    ADD CONSTRAINT paper_fills_instrument_fkey FOREIGN KEY (instrument) REFERENCES public.instruments(symbol);
+
+--
+-- Name: paper_fills paper_fills_order_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.paper_fills
+    ADD CONSTRAINT paper_fills_order_id_fkey FOREIGN KEY (order_id) REFERENCES public.paper_orders(id);
+
+--
+-- Name: paper_order_events paper_order_events_order_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.paper_order_events
+    ADD CONSTRAINT paper_order_events_order_id_fkey FOREIGN KEY (order_id) REFERENCES public.paper_orders(id) ON DELETE CASCADE;
+
+--
+-- Name: paper_orders paper_orders_account_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.paper_orders
+    ADD CONSTRAINT paper_orders_account_id_fkey FOREIGN KEY (account_id) REFERENCES public.paper_accounts(id);
+
+--
+-- Name: paper_orders paper_orders_instrument_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.paper_orders
+    ADD CONSTRAINT paper_orders_instrument_fkey FOREIGN KEY (instrument) REFERENCES public.instruments(symbol);
+
+--
+-- Name: paper_orders paper_orders_run_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.paper_orders
+    ADD CONSTRAINT paper_orders_run_id_fkey FOREIGN KEY (run_id) REFERENCES public.paper_runs(id);
+
+--
+-- Name: paper_positions paper_positions_account_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.paper_positions
+    ADD CONSTRAINT paper_positions_account_id_fkey FOREIGN KEY (account_id) REFERENCES public.paper_accounts(id);
+
+--
+-- Name: paper_positions paper_positions_instrument_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.paper_positions
+    ADD CONSTRAINT paper_positions_instrument_fkey FOREIGN KEY (instrument) REFERENCES public.instruments(symbol);
+
+--
+-- Name: paper_runs paper_runs_account_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.paper_runs
+    ADD CONSTRAINT paper_runs_account_id_fkey FOREIGN KEY (account_id) REFERENCES public.paper_accounts(id);
+
+--
 -- Name: research_rows research_rows_job_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -5625,6 +6475,13 @@ ALTER TABLE ONLY public.research_rows
 
 ALTER TABLE ONLY public.research_rows
     ADD CONSTRAINT research_rows_run_id_fkey FOREIGN KEY (run_id) REFERENCES public.research_runs(id) ON DELETE CASCADE;
+
+--
+-- Name: risk_limits risk_limits_account_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.risk_limits
+    ADD CONSTRAINT risk_limits_account_id_fkey FOREIGN KEY (account_id) REFERENCES public.paper_accounts(id) ON DELETE CASCADE;
 
 --
 -- Name: roster roster_archetype_slug_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -

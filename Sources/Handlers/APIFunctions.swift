@@ -173,6 +173,11 @@ struct APIFunctions {
         try document("select set_loop_enabled($1, $2)::text as doc", [enabled, actor])
     }
 
+    /// `set_kill_switch(engaged, 'api', reason)`.
+    func setKillSwitch(_ engaged: Bool, reason: String?) throws -> String {
+        try document("select set_kill_switch($1, 'api', $2)::text as doc", [engaged, reason])
+    }
+
     // MARK: the one place statements run
 
     private func document(_ sql: String, _ parameters: [(any PostgresEncodable)?] = [],

@@ -2,7 +2,7 @@ import FCGIHost
 import Foundation
 import Postgres
 
-/// Metrics reset, revert to LAB and the loop switch — behind the admin token.
+/// Metrics reset, revert to LAB, the loop switch and the kill switch — behind the admin token.
 /// Each calls one SQL function that changes state and writes its events in
 /// one transaction.
 enum AdminRoutes {
@@ -10,6 +10,7 @@ enum AdminRoutes {
         router.post("/api/admin/reset-metrics") { context in try auth.check(context.request); return try resetMetrics(context) }
         router.post("/api/admin/revert-stages") { context in try auth.check(context.request); return try revertStages(context) }
         router.post("/api/admin/loop") { context in try auth.check(context.request); return try setLoop(context) }
+        router.post("/api/admin/kill-switch") { context in try auth.check(context.request); return try setKillSwitch(context) }
     }
 
     struct ResetRequest: Decodable {
@@ -67,6 +68,21 @@ enum AdminRoutes {
     static func setLoop(_ context: RequestContext) throws -> Response {
         let request = try context.body(LoopRequest.self, allowedKeys: ["enabled"])
         return .json(try context.api().setLoopEnabled(request.enabled, actor: actorName))
+    }
+
+    struct KillSwitchRequest: Decodable {
+        let engaged: Bool
+        var reason: String?
+    }
+
+    /// `{"engaged": true|false, "reason"?}`: engaging cancels every working paper order
+    /// and refuses new entries (set_kill_switch); the answer says whether it changed.
+    static func setKillSwitch(_ context: RequestContext) throws -> Response {
+        let request = try context.body(KillSwitchRequest.self, allowedKeys: ["engaged", "reason"])
+        if let reason = request.reason, reason.count > 200 {
+            throw APIError.invalidParameter("reason", "is \(reason.count) characters; at most 200", fix: "say why in a sentence")
+        }
+        return .json(try context.api().setKillSwitch(request.engaged, reason: request.reason))
     }
 
     /// Who the events and rows written by these actions name as the actor.

@@ -9,6 +9,7 @@ enum Catalog {
     struct InstrumentRow: Encodable {
         let symbol, name, currency, exchange, kind: String
         let tick_size, multiplier, tick_value, commission_per_side: Double
+        let initial_margin: Double?
     }
 
     struct ArchetypeRow: Encodable {
@@ -37,7 +38,8 @@ enum Catalog {
         Instruments.all.map {
             InstrumentRow(symbol: $0.symbol, name: $0.name, currency: $0.currency, exchange: $0.exchange,
                           kind: $0.kind.rawValue, tick_size: $0.tickSize, multiplier: $0.multiplier,
-                          tick_value: $0.tickValue, commission_per_side: $0.commissionPerSide)
+                          tick_value: $0.tickValue, commission_per_side: $0.commissionPerSide,
+                          initial_margin: $0.initialMargin)
         }
     }
 

@@ -18,6 +18,10 @@ public struct Instrument: Sendable, Hashable, Codable {
     public let exchange: String
     public let session: TradingSession
     public let kind: Kind
+    /// Exchange initial margin per contract, USD: the default a paper account's margin
+    /// check starts from (instruments.initial_margin, which a DBA sets to the broker's
+    /// figure). Nil when unknown: such an instrument cannot be traded on paper.
+    public let initialMargin: Double?
 
     /// USD per tick per contract.
     public var tickValue: Double { tickSize * multiplier }
@@ -36,7 +40,7 @@ public struct Instrument: Sendable, Hashable, Codable {
     public init(
         symbol: String, name: String, tickSize: Double, multiplier: Double,
         currency: String = "USD", commissionPerSide: Double, exchange: String,
-        session: TradingSession, kind: Kind
+        session: TradingSession, kind: Kind, initialMargin: Double? = nil
     ) {
         self.symbol = symbol
         self.name = name
@@ -44,6 +48,7 @@ public struct Instrument: Sendable, Hashable, Codable {
         self.multiplier = multiplier
         self.currency = currency
         self.commissionPerSide = commissionPerSide
+        self.initialMargin = initialMargin
         self.exchange = exchange
         self.session = session
         self.kind = kind
@@ -72,29 +77,29 @@ public enum Instruments {
 
     public static let all: [Instrument] = [
         future("ES", "E-mini S&P 500", tick: 0.25, multiplier: 50, commission: eminiCommission,
-               exchange: "CME", session: .cmeEquityIndex),
+               exchange: "CME", session: .cmeEquityIndex, margin: 24000),
         future("MES", "Micro E-mini S&P 500", tick: 0.25, multiplier: 5, commission: microCommission,
-               exchange: "CME", session: .cmeEquityIndex),
+               exchange: "CME", session: .cmeEquityIndex, margin: 2400),
         future("NQ", "E-mini Nasdaq-100", tick: 0.25, multiplier: 20, commission: eminiCommission,
-               exchange: "CME", session: .cmeEquityIndex),
+               exchange: "CME", session: .cmeEquityIndex, margin: 34000),
         future("MNQ", "Micro E-mini Nasdaq-100", tick: 0.25, multiplier: 2, commission: microCommission,
-               exchange: "CME", session: .cmeEquityIndex),
+               exchange: "CME", session: .cmeEquityIndex, margin: 3400),
         future("RTY", "E-mini Russell 2000", tick: 0.1, multiplier: 50, commission: eminiCommission,
-               exchange: "CME", session: .cmeEquityIndex),
+               exchange: "CME", session: .cmeEquityIndex, margin: 11000),
         future("M2K", "Micro E-mini Russell 2000", tick: 0.1, multiplier: 5, commission: microCommission,
-               exchange: "CME", session: .cmeEquityIndex),
+               exchange: "CME", session: .cmeEquityIndex, margin: 1100),
         future("YM", "E-mini Dow ($5)", tick: 1, multiplier: 5, commission: eminiCommission,
-               exchange: "CBOT", session: .cmeEquityIndex),
+               exchange: "CBOT", session: .cmeEquityIndex, margin: 16000),
         future("MYM", "Micro E-mini Dow", tick: 1, multiplier: 0.5, commission: microCommission,
-               exchange: "CBOT", session: .cmeEquityIndex),
+               exchange: "CBOT", session: .cmeEquityIndex, margin: 1600),
         future("CL", "Crude Oil (WTI)", tick: 0.01, multiplier: 1000, commission: energyMetalsCommission,
-               exchange: "NYMEX", session: .cmeEnergy),
+               exchange: "NYMEX", session: .cmeEnergy, margin: 6500),
         future("MCL", "Micro WTI Crude Oil", tick: 0.01, multiplier: 100, commission: microCommission,
-               exchange: "NYMEX", session: .cmeEnergy),
+               exchange: "NYMEX", session: .cmeEnergy, margin: 650),
         future("GC", "Gold", tick: 0.1, multiplier: 100, commission: energyMetalsCommission,
-               exchange: "COMEX", session: .cmeMetals),
+               exchange: "COMEX", session: .cmeMetals, margin: 18000),
         future("MGC", "Micro Gold", tick: 0.1, multiplier: 10, commission: microCommission,
-               exchange: "COMEX", session: .cmeMetals),
+               exchange: "COMEX", session: .cmeMetals, margin: 1800),
     ]
 
     private static let bySymbol: [String: Instrument] =
@@ -112,11 +117,13 @@ public enum Instruments {
                    commissionPerSide: 0.005, exchange: "US", session: .usEquities, kind: .equity)
     }
 
+    /// Margins are approximate exchange initial margins (CME Group, late 2025), rounded.
     private static func future(
         _ symbol: String, _ name: String, tick: Double, multiplier: Double, commission: Double,
-        exchange: String, session: TradingSession
+        exchange: String, session: TradingSession, margin: Double
     ) -> Instrument {
         Instrument(symbol: symbol, name: name, tickSize: tick, multiplier: multiplier,
-                   commissionPerSide: commission, exchange: exchange, session: session, kind: .future)
+                   commissionPerSide: commission, exchange: exchange, session: session, kind: .future,
+                   initialMargin: margin)
     }
 }

@@ -85,7 +85,7 @@ final class AdminTests: XCTestCase {
         let body = #"{"dryRun": false, "scope": "ALL", "reasonCode": "INSTITUTIONAL_RESET_REQUIRED"}"#
         try withSupervisorHeld(db) {
             let before = try snapshot(db)
-            for path in ["/api/admin/reset-metrics", "/api/admin/revert-stages", "/api/admin/loop"] {
+            for path in ["/api/admin/reset-metrics", "/api/admin/revert-stages", "/api/admin/loop", "/api/admin/kill-switch"] {
                 let missing = try post(path, body, token: nil)
                 XCTAssertEqual(missing.status, 401, path)
                 XCTAssertEqual(missing.error["code"] as? String, "ADMIN_TOKEN_REQUIRED")
@@ -174,5 +174,34 @@ final class AdminTests: XCTestCase {
             XCTAssertEqual(after.metricsResetEvents, before.metricsResetEvents, "METRICS_RESET events")
             XCTAssertEqual(after.restricted(to: before), before)
         }
+    }
+
+    /// The kill switch through the API: the token, bad input refused, engaging
+    /// shown in /api/system/status (every page's header reads it), a repeat changes
+    /// nothing, and releasing it clears it.
+    func testTheKillSwitchEngagesAndReleasesThroughTheAdminAPI() throws {
+        defer { _ = try? post("/api/admin/kill-switch", #"{"engaged": false}"#, token: try token) }
+        XCTAssertEqual(try post("/api/admin/kill-switch", #"{"engaged": true}"#, token: nil).status, 401)
+        for body in [#"{"engaged": "yes"}"#, #"{}"#, #"{"engaged": true, "source": "api"}"#] {
+            let bad = try post("/api/admin/kill-switch", body, token: try token)
+            XCTAssertEqual(bad.status, 400, body)
+        }
+        XCTAssertEqual(try killSwitch()["engaged"] as? Bool, false, "bad input changed nothing")
+
+        let engaged = try post("/api/admin/kill-switch", #"{"engaged": true, "reason": "end-to-end test"}"#, token: try token)
+        XCTAssertEqual(engaged.status, 200, String(decoding: engaged.body, as: UTF8.self))
+        XCTAssertEqual(engaged.json["engaged"] as? Bool, true)
+        XCTAssertEqual(engaged.json["changed"] as? Bool, true)
+        XCTAssertEqual(engaged.json["source"] as? String, "api")
+        XCTAssertEqual(try killSwitch()["reason"] as? String, "end-to-end test")
+        XCTAssertEqual(try post("/api/admin/kill-switch", #"{"engaged": true}"#, token: try token).json["changed"] as? Bool, false)
+
+        let released = try post("/api/admin/kill-switch", #"{"engaged": false}"#, token: try token)
+        XCTAssertEqual(released.json["engaged"] as? Bool, false)
+        XCTAssertEqual(try killSwitch()["engaged"] as? Bool, false)
+    }
+
+    private func killSwitch() throws -> [String: Any] {
+        try XCTUnwrap((try HTTP.get("/api/system/status").json["counts"] as? [String: Any])?["killSwitch"] as? [String: Any])
     }
 }

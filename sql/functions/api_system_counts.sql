@@ -1,4 +1,5 @@
--- Fleet and queue counts for GET /api/system/status and POST /api/kickoff.
+-- Fleet and queue counts for GET /api/system/status and POST /api/kickoff, and the
+-- kill switch (kill_switch_doc), which every page's header shows.
 create or replace function api_system_counts() returns jsonb
 language sql stable as $$
     select jsonb_build_object(
@@ -19,5 +20,6 @@ language sql stable as $$
                          where status = 'RUNNING' and last_seen_at > now() - interval '30 seconds'),
         'breaker', (select jsonb_build_object('state', c.state, 'consecutiveFailures', c.consecutive_failures,
                                               'openedAt', c.opened_at, 'closesAt', c.closes_at)
-                    from circuit_breakers c where c.name = 'backtest'))
+                    from circuit_breakers c where c.name = 'backtest'),
+        'killSwitch', kill_switch_doc())
 $$;

@@ -1,5 +1,6 @@
 -- Seeds the starter pack from the catalogue the Swift side supplies:
---   p_instruments: [{symbol, name, tick_size, multiplier, currency, commission_per_side, exchange, kind}]
+--   p_instruments: [{symbol, name, tick_size, multiplier, currency, commission_per_side, exchange, kind,
+--                    initial_margin}]
 --   p_archetypes:  [{slug, name, family, instrument, timeframe, default_params, param_bounds, params_hash}]
 -- Upserts instruments and archetypes, then creates one STARTER bot per archetype
 -- that has none (name = archetype name, params = default_params, params_hash as
@@ -30,18 +31,23 @@ begin
             detail = 'p_instruments and p_archetypes must be JSON arrays';
     end if;
 
-    insert into instruments as t (symbol, name, tick_size, multiplier, currency, commission_per_side, exchange, kind)
+    -- initial_margin is the spec's default: a margin a DBA has set is kept.
+    insert into instruments as t (symbol, name, tick_size, multiplier, currency, commission_per_side, exchange, kind,
+                                  initial_margin)
     select i.symbol, i.name, i.tick_size, i.multiplier, coalesce(i.currency, 'USD'), coalesce(i.commission_per_side, 0),
-           i.exchange, coalesce(i.kind, 'future')
+           i.exchange, coalesce(i.kind, 'future'), i.initial_margin
       from jsonb_to_recordset(p_instruments) as i(symbol text, name text, tick_size numeric, multiplier numeric,
-                                                 currency text, commission_per_side numeric, exchange text, kind text)
+                                                 currency text, commission_per_side numeric, exchange text, kind text,
+                                                 initial_margin numeric)
     on conflict (symbol) do update
        set name = excluded.name, tick_size = excluded.tick_size, multiplier = excluded.multiplier,
            currency = excluded.currency, commission_per_side = excluded.commission_per_side,
-           exchange = excluded.exchange, kind = excluded.kind, updated_at = now()
+           exchange = excluded.exchange, kind = excluded.kind,
+           initial_margin = coalesce(t.initial_margin, excluded.initial_margin), updated_at = now()
      where (t.name, t.tick_size, t.multiplier, t.currency, t.commission_per_side, t.exchange, t.kind)
            is distinct from (excluded.name, excluded.tick_size, excluded.multiplier, excluded.currency,
-                             excluded.commission_per_side, excluded.exchange, excluded.kind);
+                             excluded.commission_per_side, excluded.exchange, excluded.kind)
+        or (t.initial_margin is null and excluded.initial_margin is not null);
     v_instruments := jsonb_array_length(p_instruments);
 
     insert into archetypes as t (slug, name, family, instrument, timeframe, default_params, param_bounds)

@@ -63,9 +63,25 @@ async function tick() {
 
 async function pollDot() {
   if (drawer.hidden) {
-    try { setDot((await get('/api/system/status')).status); } catch { setDot('DOWN'); }
+    try {
+      const s = await get('/api/system/status');
+      setDot(s.status);
+      showKillSwitch(s.counts && s.counts.killSwitch);
+    } catch { setDot('DOWN'); }
   }
   setTimeout(pollDot, DOT_POLL_MS);
+}
+
+// An engaged kill switch is a banner under the header, on every page.
+function showKillSwitch(k) {
+  let banner = document.getElementById('kill-switch-banner');
+  if (!k || !k.engaged) { if (banner) banner.remove(); return; }
+  if (!banner) {
+    banner = el('div', { id: 'kill-switch-banner', class: 'kill-banner', role: 'alert' });
+    document.querySelector('header.topbar').after(banner);
+  }
+  setContent(banner, JSON.stringify(k), el('strong', {}, 'Kill switch engaged'),
+    ` — new entries are refused; working orders were cancelled (source ${k.source}${k.reason ? `: ${k.reason}` : ''}, since ${stamp(k.changedAt)}).`);
 }
 
 function setDot(status) {
@@ -83,6 +99,7 @@ async function load() {
   }
   const s = system.value;
   setDot(s.status);
+  showKillSwitch(s.counts && s.counts.killSwitch);
   if (wave) trackWave(s.counts);
   const key = JSON.stringify([s, scheduler.value, autonomy.value, scheduler.reason?.message, autonomy.reason?.message]);
   setContent(body, key,
