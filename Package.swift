@@ -26,6 +26,7 @@ let package = Package(
         .target(name: "FCGIHost", dependencies: [
             "CFastCGI", .product(name: "Logging", package: "swift-log"),
         ]),
+        .target(name: "Paper", dependencies: ["Backtest", "Market"]),
         .target(name: "Jobs", dependencies: [
             "Postgres", "Market", "MarketData", "Backtest", .product(name: "Logging", package: "swift-log"),
         ]),
@@ -46,6 +47,7 @@ let package = Package(
         .testTarget(name: "FCGIHostTests", dependencies: ["FCGIHost", "TestSupport"]),
         .testTarget(name: "JobsTests", dependencies: ["Jobs", "Postgres", "Backtest", "Market", "MarketData", "TestSupport"]),
         .testTarget(name: "HandlersTests", dependencies: ["Handlers", "FCGIHost"]),
+        .testTarget(name: "PaperTests", dependencies: ["Paper", "Backtest", "Market", "MarketData"]),
         .testTarget(name: "EndToEndTests", dependencies: ["Postgres", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]

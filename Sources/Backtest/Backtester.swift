@@ -75,7 +75,8 @@ public enum Backtester {
 
     /// Validates the request and simulates it once over all its bars; slices of the
     /// run (walk-forward folds) are summarised from this without simulating again.
-    static func simulation(_ request: BacktestRequest) throws(BacktestError) -> Simulation {
+    static func simulation(_ request: BacktestRequest,
+                           controls: SimulationControls = .none) throws(BacktestError) -> Simulation {
         let params: ParamValues
         do {
             params = try request.archetype.validate(request.params)
@@ -104,7 +105,7 @@ public enum Backtester {
         let plan = DayPlan.plans(bars: request.bars, session: request.instrument.session,
                                  regularHours: rules.useRegularHours)
         let output = simulateFamily(request.archetype.family, params: params, bars: request.bars, plan: plan,
-                                    rules: rules, instrument: request.instrument, costs: request.costs)
+                                    rules: rules, instrument: request.instrument, costs: request.costs, controls: controls)
         // Hashed once here, not once per summarised slice (walk-forward summarises ten).
         var hashed = request
         hashed.barFingerprint = request.barFingerprint ?? request.bars.fingerprint
@@ -115,33 +116,33 @@ public enum Backtester {
     /// with each concrete strategy type, so the inner loop has no dynamic dispatch.
     static func simulateFamily(
         _ family: Family, params: ParamValues, bars: BarSeries, plan: [DayPlan], rules: TradingRules,
-        instrument: Instrument, costs: CostModel, exhaustive: Bool = false
+        instrument: Instrument, costs: CostModel, exhaustive: Bool = false, controls: SimulationControls = .none
     ) -> SimulationOutput {
         switch family {
         case .openingRange:
             var strategy = OpeningRangeStrategy(OpeningRangeParams(params))
             return simulate(&strategy, bars: bars, plan: plan, rules: rules, instrument: instrument, costs: costs,
-                            exhaustive: exhaustive)
+                            exhaustive: exhaustive, controls: controls)
         case .meanReversion:
             var strategy = MeanReversionStrategy(MeanReversionParams(params))
             return simulate(&strategy, bars: bars, plan: plan, rules: rules, instrument: instrument, costs: costs,
-                            exhaustive: exhaustive)
+                            exhaustive: exhaustive, controls: controls)
         case .channelBreakout:
             var strategy = ChannelBreakoutStrategy(ChannelBreakoutParams(params))
             return simulate(&strategy, bars: bars, plan: plan, rules: rules, instrument: instrument, costs: costs,
-                            exhaustive: exhaustive)
+                            exhaustive: exhaustive, controls: controls)
         case .movingAverageTrend:
             var strategy = MovingAverageTrendStrategy(MovingAverageTrendParams(params))
             return simulate(&strategy, bars: bars, plan: plan, rules: rules, instrument: instrument, costs: costs,
-                            exhaustive: exhaustive)
+                            exhaustive: exhaustive, controls: controls)
         case .gap:
             var strategy = GapStrategy(GapParams(params), tickSize: instrument.tickSize)
             return simulate(&strategy, bars: bars, plan: plan, rules: rules, instrument: instrument, costs: costs,
-                            exhaustive: exhaustive)
+                            exhaustive: exhaustive, controls: controls)
         case .rangeFade:
             var strategy = RangeFadeStrategy(RangeFadeParams(params), tickSize: instrument.tickSize)
             return simulate(&strategy, bars: bars, plan: plan, rules: rules, instrument: instrument, costs: costs,
-                            exhaustive: exhaustive)
+                            exhaustive: exhaustive, controls: controls)
         }
     }
 }
@@ -181,24 +182,15 @@ struct Simulation {
         var curve = withTrades ? [EquityPoint(time: isoUTC(bars.timestamps[firstBar]), equity: request.startingEquity)] : []
         var equity = request.startingEquity
         for record in output.trades where days.contains(record.day) {
-            let gross = cents(grossPnL(record, instrument: instrument))
-            let fee = cents(commission(record, costs: costs))
-            let net = cents(gross - fee)
-            equity = cents(equity + net)
+            let money = TradeMoney(record, instrument: instrument, costs: costs)
+            equity = cents(equity + money.net)
             tradesPerDay[record.day] += 1
-            let slippage = cents(Double(record.slippageTicks) * instrument.tickValue * Double(record.contracts))
-            let holdBars = record.exitIndex - record.entryIndex + 1
-            tradePnL.append(net)
-            tradeCommission.append(fee)
-            tradeSlippage.append(slippage)
-            tradeHoldBars.append(holdBars)
+            tradePnL.append(money.net)
+            tradeCommission.append(money.fee)
+            tradeSlippage.append(money.slippage)
+            tradeHoldBars.append(record.exitIndex - record.entryIndex + 1)
             guard withTrades else { continue }
-            trades.append(Trade(
-                entryTime: isoUTC(bars.timestamps[record.entryIndex]), exitTime: isoUTC(bars.timestamps[record.exitIndex]),
-                side: record.side, contracts: record.contracts, entryPrice: record.entryPrice,
-                exitPrice: record.exitPrice, exitReason: record.reason,
-                entryReason: record.entryReason.text(instrument), holdBars: holdBars,
-                grossPnL: gross, commission: fee, slippage: slippage, pnl: net))
+            trades.append(trade(record))
             curve.append(EquityPoint(time: isoUTC(bars.timestamps[record.exitIndex]), equity: equity))
         }
         let daily = tradableDays.filter(days.contains).map { d in
@@ -239,8 +231,37 @@ struct Simulation {
                               daily: daily, provenance: provenance)
     }
 
+    /// A closed trade as results report it.
+    func trade(_ record: TradeRecord) -> Trade {
+        let instrument = request.instrument
+        let timestamps = request.bars.timestamps
+        let money = TradeMoney(record, instrument: instrument, costs: request.costs)
+        return Trade(
+            entryTime: isoUTC(timestamps[record.entryIndex]), exitTime: isoUTC(timestamps[record.exitIndex]),
+            side: record.side, contracts: record.contracts, entryPrice: record.entryPrice,
+            exitPrice: record.exitPrice, exitReason: record.reason,
+            entryReason: record.entryReason.text(instrument), holdBars: record.exitIndex - record.entryIndex + 1,
+            grossPnL: money.gross, commission: money.fee, slippage: money.slippage, pnl: money.net)
+    }
+
     private static func clock(_ minute: Int) -> String {
         let h = minute / 60, m = minute % 60
         return (h < 10 ? "0\(h)" : "\(h)") + ":" + (m < 10 ? "0\(m)" : "\(m)")
+    }
+}
+
+/// A trade's money in USD, rounded to the cent as results report it: gross from the
+/// fill prices, commission, slippage valued at tick value, net = gross − commission.
+struct TradeMoney {
+    let gross: Double
+    let fee: Double
+    let slippage: Double
+    let net: Double
+
+    init(_ record: TradeRecord, instrument: Instrument, costs: CostModel) {
+        gross = cents(grossPnL(record, instrument: instrument))
+        fee = cents(commission(record, costs: costs))
+        slippage = cents(Double(record.slippageTicks) * instrument.tickValue * Double(record.contracts))
+        net = cents(gross - fee)
     }
 }

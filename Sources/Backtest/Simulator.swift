@@ -70,8 +70,47 @@ struct TradeRecord: Equatable {
     let day: Int
 }
 
+/// What a paper runner adds to a simulation of the bars so far (`Backtester.replay`):
+/// the entry signals its risk limits refused, and whether the last day is still
+/// trading. A batch backtest uses `.none`.
+struct SimulationControls {
+    /// Bar indexes whose entry signal was refused: the simulator acts as if none was made.
+    var vetoedSignals: Set<Int> = []
+    /// The last planned day has not ended: its open position is not closed at its last
+    /// bar unless that bar ends at the window's close (more bars are coming).
+    var lastDayOpen = false
+
+    static let none = SimulationControls()
+}
+
+/// The position and orders at the end of the last bar (for a paper runner: what it
+/// holds and what it must submit before the next bar opens).
+struct OpenState: Equatable {
+    struct Position: Equatable {
+        let side: Side
+        let entryIndex: Int
+        let entryPrice: Double
+        /// ±infinity when absent.
+        let stop: Double
+        let target: Double
+        let entryReason: EntryReason
+    }
+
+    struct Pending: Equatable {
+        /// The bar whose close made the signal; the order fills at the next bar's open.
+        let signalIndex: Int
+        let order: EntryOrder
+    }
+
+    var position: Position?
+    var pendingEntry: Pending?
+    var pendingExit: ExitReason?
+}
+
 struct SimulationOutput: Equatable {
     var trades: [TradeRecord] = []
+    /// After the last bar (see `OpenState`).
+    var atEnd = OpenState()
     /// Net PnL (after commission) per planned day, in USD.
     var dailyPnL: [Double]
     /// Largest fall of equity from its running peak, USD, with open positions marked to
@@ -136,7 +175,7 @@ struct DayMarks: Equatable {
 /// window: the reference SimulatorTests compares the shortcut with.
 func simulate<S: Strategy>(
     _ strategy: inout S, bars: BarSeries, plan: [DayPlan], rules: TradingRules,
-    instrument: Instrument, costs: CostModel, exhaustive: Bool = false
+    instrument: Instrument, costs: CostModel, exhaustive: Bool = false, controls: SimulationControls = .none
 ) -> SimulationOutput {
     var output = SimulationOutput(days: plan.count)
     guard !plan.isEmpty else { return output }
@@ -170,6 +209,7 @@ func simulate<S: Strategy>(
         var entrySlipTicks = 0
         var entryReason = EntryReason(.rangeBreakoutAbove, 0, 0)  // set with every fill
         var pendingEntry: EntryOrder?
+        var pendingSignal = 0
         var pendingExit: ExitReason?
         // Equity relative to the start, for the drawdown: realised PnL, its running peak.
         var realized = 0.0
@@ -287,7 +327,11 @@ func simulate<S: Strategy>(
                     barsHeld: direction == 0 ? 0 : i - entryIndex + 1, canEnter: canEnter)
                 switch strategy.onBarClose(ClosedBars(columns, index: i), position) {
                 case .hold: break
-                case .enter(let order): if canEnter { pendingEntry = order }
+                case .enter(let order):
+                    if canEnter && (controls.vetoedSignals.isEmpty || !controls.vetoedSignals.contains(i)) {
+                        pendingEntry = order
+                        pendingSignal = i
+                    }
                 case .exit: if direction != 0 { pendingExit = .signal }
                 }
                 // 5. Time exit.
@@ -295,7 +339,8 @@ func simulate<S: Strategy>(
                     pendingExit = .time
                 }
                 // 6. Flat at the end of the window.
-                if direction != 0 && i == day.windowEnd - 1 {
+                if direction != 0 && i == day.windowEnd - 1
+                    && !(controls.lastDayOpen && d == plan.count - 1 && ts[i] + width < day.context.windowClose) {
                     pendingExit = nil
                     close(at: instrument.roundToTick(c[i]) - side.sign * slip, bar: i, reason: .sessionEnd,
                           slipped: true)
@@ -303,6 +348,14 @@ func simulate<S: Strategy>(
                 if direction != 0 {
                     mark(realized + (c[i] - entryPrice) * side.sign * pointValue)
                 }
+            }
+            if d == plan.count - 1 {
+                output.atEnd = OpenState(
+                    position: direction == 0 ? nil : OpenState.Position(
+                        side: side, entryIndex: entryIndex, entryPrice: entryPrice, stop: stop, target: target,
+                        entryReason: entryReason),
+                    pendingEntry: pendingEntry.map { OpenState.Pending(signalIndex: pendingSignal, order: $0) },
+                    pendingExit: pendingExit)
             }
             // Orders never carry over into another session.
             pendingEntry = nil

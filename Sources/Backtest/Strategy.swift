@@ -112,7 +112,7 @@ struct PositionView {
 }
 
 /// A price level for a protective stop or a profit target.
-enum Level {
+enum Level: Equatable {
     case none
     /// An absolute price, rounded to the nearest tick.
     case price(Double)
@@ -120,7 +120,7 @@ enum Level {
     case distance(Double)
 }
 
-struct EntryOrder {
+struct EntryOrder: Equatable {
     let side: Side
     let stop: Level
     let target: Level

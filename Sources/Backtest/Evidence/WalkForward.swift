@@ -113,7 +113,7 @@ public enum WalkForward {
         var perDay = [BlockBootstrap.Day](repeating: .init(), count: simulation.plan.count)
         for record in simulation.output.trades where outOfSampleDays.contains(record.day) {
             // Rounded as the result's trades are, so the intervals bracket the reported figures.
-            let net = cents(cents(grossPnL(record, instrument: request.instrument)) - cents(commission(record, costs: request.costs)))
+            let net = TradeMoney(record, instrument: request.instrument, costs: request.costs).net
             perDay[record.day].trades += 1
             if net > 0 { perDay[record.day].grossProfit += net } else { perDay[record.day].grossLoss -= net }
         }

@@ -1,0 +1,58 @@
+import Backtest
+
+/// What a paper runner records when a replay of a bot's bars moves on: a new entry to
+/// submit (risk-checked) before the next bar opens, an entry filled, a trade closed.
+public enum PaperEvent: Sendable, Equatable {
+    case entrySignal(ReplayState.PendingEntry)
+    case entryFilled(EntryFill)
+    case tradeClosed(Trade)
+
+    public struct EntryFill: Sendable, Equatable {
+        public let side: Side
+        public let contracts: Int
+        public let time: String
+        public let price: Double
+        public let entryReason: String
+    }
+}
+
+/// A later replay restated an earlier one's closed trades: the bars it was given are
+/// not the earlier bars plus new ones (a corrected or reordered bar).
+public struct PaperRestatement: Error, Sendable, CustomStringConvertible {
+    public let firstDifferentTrade: Int
+    public var description: String {
+        "replay restated closed trade \(firstDifferentTrade): the bars changed underneath the runner"
+    }
+}
+
+public enum PaperEvents {
+    /// The events that lead from `old` (nil before the first bar) to `new`, oldest
+    /// first: closed trades (each preceded by its entry fill when that fill was not
+    /// reported yet — an entry can fill and stop out in one bar), then the open
+    /// position's entry fill, then a new entry signal.
+    public static func between(_ old: ReplayState?, _ new: ReplayState) throws(PaperRestatement) -> [PaperEvent] {
+        let known = old?.trades ?? []
+        if let differs = zip(known, new.trades).enumerated().first(where: { $0.element.0 != $0.element.1 })?.offset {
+            throw PaperRestatement(firstDifferentTrade: differs)
+        }
+        guard new.trades.count >= known.count else { throw PaperRestatement(firstDifferentTrade: new.trades.count) }
+        var events: [PaperEvent] = []
+        for trade in new.trades.dropFirst(known.count) {
+            if old?.position?.entryTime != trade.entryTime {
+                events.append(.entryFilled(PaperEvent.EntryFill(side: trade.side, contracts: trade.contracts,
+                                                                time: trade.entryTime, price: trade.entryPrice,
+                                                                entryReason: trade.entryReason)))
+            }
+            events.append(.tradeClosed(trade))
+        }
+        if let position = new.position, old?.position?.entryTime != position.entryTime {
+            events.append(.entryFilled(PaperEvent.EntryFill(side: position.side, contracts: position.contracts,
+                                                            time: position.entryTime, price: position.entryPrice,
+                                                            entryReason: position.entryReason)))
+        }
+        if let pending = new.pendingEntry, old?.pendingEntry?.signalBar != pending.signalBar {
+            events.append(.entrySignal(pending))
+        }
+        return events
+    }
+}
