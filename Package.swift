@@ -26,7 +26,7 @@ let package = Package(
         .target(name: "FCGIHost", dependencies: [
             "CFastCGI", .product(name: "Logging", package: "swift-log"),
         ]),
-        .target(name: "Paper", dependencies: ["Backtest", "Market"]),
+        .target(name: "Paper", dependencies: ["Backtest", "Market", "MarketData"]),
         .target(name: "Jobs", dependencies: [
             "Postgres", "Market", "MarketData", "Backtest", .product(name: "Logging", package: "swift-log"),
         ]),
