@@ -26,7 +26,9 @@ let package = Package(
         .target(name: "FCGIHost", dependencies: [
             "CFastCGI", .product(name: "Logging", package: "swift-log"),
         ]),
-        .target(name: "Paper", dependencies: ["Backtest", "Market", "MarketData"]),
+        .target(name: "Paper", dependencies: [
+            "Backtest", "Market", "MarketData", "Postgres", .product(name: "Logging", package: "swift-log"),
+        ]),
         .target(name: "Jobs", dependencies: [
             "Postgres", "Market", "MarketData", "Backtest", .product(name: "Logging", package: "swift-log"),
         ]),
@@ -35,7 +37,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "Gauntlet", dependencies: [
-            "FCGIHost", "Handlers", "Jobs", "Postgres", "Market", "MarketData", "Backtest",
+            "FCGIHost", "Handlers", "Jobs", "Paper", "Postgres", "Market", "MarketData", "Backtest",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Logging", package: "swift-log"),
         ]),

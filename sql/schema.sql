@@ -2088,6 +2088,16 @@ end
 $$;
 
 --
+-- Name: lock_paper_account(uuid); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.lock_paper_account(p_account uuid) RETURNS boolean
+    LANGUAGE sql
+    AS $$
+    select pg_try_advisory_lock(lock_key('paper_account')::int, hashtext(p_account::text))
+$$;
+
+--
 -- Name: mark_paper_position(uuid, text, numeric, numeric); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -5312,9 +5322,14 @@ CREATE TABLE public.paper_runs (
     config jsonb DEFAULT '{}'::jsonb NOT NULL,
     started_at timestamp with time zone DEFAULT now() NOT NULL,
     finished_at timestamp with time zone,
+    bot_id uuid,
+    heartbeat_at timestamp with time zone,
+    last_bar_time timestamp with time zone,
+    report jsonb,
     CONSTRAINT paper_runs_config_check CHECK ((jsonb_typeof(config) = 'object'::text)),
     CONSTRAINT paper_runs_env_check CHECK ((env = ANY (ARRAY['paper'::text, 'live'::text]))),
     CONSTRAINT paper_runs_error_count_check CHECK ((error_count >= 0)),
+    CONSTRAINT paper_runs_report_check CHECK (((report IS NULL) OR (jsonb_typeof(report) = 'object'::text))),
     CONSTRAINT paper_runs_status_check CHECK ((status = ANY (ARRAY['RUNNING'::text, 'COMPLETED'::text, 'FAILED'::text, 'STOPPED'::text])))
 );
 
@@ -6592,6 +6607,13 @@ ALTER TABLE ONLY public.paper_positions
 
 ALTER TABLE ONLY public.paper_runs
     ADD CONSTRAINT paper_runs_account_id_fkey FOREIGN KEY (account_id) REFERENCES public.paper_accounts(id);
+
+--
+-- Name: paper_runs paper_runs_bot_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.paper_runs
+    ADD CONSTRAINT paper_runs_bot_id_fkey FOREIGN KEY (bot_id) REFERENCES public.bots(id);
 
 --
 -- Name: research_rows research_rows_job_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -

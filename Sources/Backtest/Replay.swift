@@ -47,7 +47,8 @@ extension Backtester {
     /// Replays `request` (its bars are the bars so far) with the entry signals in
     /// `vetoedSignals` (bar indexes) refused. With `lastDayOpen` the last session day
     /// is still trading: its position is not closed before its window's close.
-    public static func replay(_ request: BacktestRequest, vetoedSignals: Set<Int> = [],
+    /// `forcedExits` (bar indexes): an open position exits at the next bar's open (the kill switch).
+    public static func replay(_ request: BacktestRequest, vetoedSignals: Set<Int> = [], forcedExits: Set<Int> = [],
                               lastDayOpen: Bool = true) throws(BacktestError) -> ReplayState {
         // A replay reports trades, not provenance, so the bars are not hashed: the runner
         // replays after every bar, and hashing the prefix each time costs more than
@@ -55,6 +56,7 @@ extension Backtester {
         var request = request
         request.barFingerprint = request.barFingerprint ?? ""
         let simulation = try simulation(request, controls: SimulationControls(vetoedSignals: vetoedSignals,
+                                                                               forcedExits: forcedExits,
                                                                                lastDayOpen: lastDayOpen))
         let atEnd = simulation.output.atEnd
         let instrument = request.instrument

@@ -76,6 +76,9 @@ struct TradeRecord: Equatable {
 struct SimulationControls {
     /// Bar indexes whose entry signal was refused: the simulator acts as if none was made.
     var vetoedSignals: Set<Int> = []
+    /// Bar indexes at whose close an open position must go (the kill switch): it exits
+    /// at the next bar's open like an exit signal (reason SIGNAL).
+    var forcedExits: Set<Int> = []
     /// The last planned day has not ended: its open position is not closed at its last
     /// bar unless that bar ends at the window's close (more bars are coming).
     var lastDayOpen = false
@@ -334,6 +337,10 @@ func simulate<S: Strategy>(
                     }
                 case .exit: if direction != 0 { pendingExit = .signal }
                 }
+                if direction != 0 && !controls.forcedExits.isEmpty && controls.forcedExits.contains(i) {
+                    pendingExit = .signal
+                    pendingEntry = nil
+                }
                 // 5. Time exit.
                 if direction != 0 && pendingExit == nil && maxHold > 0 && i - entryIndex + 1 >= maxHold {
                     pendingExit = .time
@@ -377,11 +384,18 @@ private func level(_ level: Level, from fill: Double, sign: Double, absent: Doub
     }
 }
 
-/// USD result of a trade after commission. Prices sit on the tick grid, so the
+/// USD result of a trade before commission. Prices sit on the tick grid, so the
 /// tick count is exact: PnL = ticks × tick value × contracts (DESIGN.md §6).
 func grossPnL(_ trade: TradeRecord, instrument: Instrument) -> Double {
-    let ticks = ((trade.exitPrice - trade.entryPrice) / instrument.tickSize).rounded() * trade.side.sign
-    return ticks * instrument.tickValue * Double(trade.contracts)
+    priceMovePnL(side: trade.side, contracts: trade.contracts, from: trade.entryPrice, to: trade.exitPrice,
+                 instrument: instrument)
+}
+
+/// The PnL rule itself, for a position of `contracts` on `side` from one price to
+/// another (a paper runner marks open positions with it).
+public func priceMovePnL(side: Side, contracts: Int, from entry: Double, to price: Double, instrument: Instrument) -> Double {
+    let ticks = ((price - entry) / instrument.tickSize).rounded() * side.sign
+    return ticks * instrument.tickValue * Double(contracts)
 }
 
 func commission(_ trade: TradeRecord, costs: CostModel) -> Double {

@@ -46,9 +46,10 @@ final class ScratchDatabase {
     func seedBots(_ count: Int, timeframe: String? = nil) throws -> [UUID] {
         for spec in Instruments.all {
             try db.query("""
-                insert into instruments (symbol, name, tick_size, multiplier, commission_per_side, exchange)
-                values ($1, $2, $3, $4, $5, $6) on conflict (symbol) do nothing
-                """, [spec.symbol, spec.name, spec.tickSize, spec.multiplier, spec.commissionPerSide, spec.exchange])
+                insert into instruments (symbol, name, tick_size, multiplier, commission_per_side, exchange, initial_margin)
+                values ($1, $2, $3, $4, $5, $6, $7) on conflict (symbol) do nothing
+                """, [spec.symbol, spec.name, spec.tickSize, spec.multiplier, spec.commissionPerSide, spec.exchange,
+                      spec.initialMargin])
         }
         var bots: [UUID] = []
         for archetype in Archetypes.all.prefix(count) {

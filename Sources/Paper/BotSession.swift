@@ -1,0 +1,199 @@
+import Backtest
+import Foundation
+import Market
+
+/// One bot traded forward on paper. It keeps the bars received so far, the entry
+/// signals its risk limits refused and the bars at which the kill switch flattened it;
+/// after every bar it replays the bot over them (`Backtester.replay`: the backtest's
+/// own strategy and fill rules) and books what changed (`PaperEvents`) in the ledger —
+/// an entry submitted (and judged by the SQL risk limits), its fill, a closed trade's
+/// exit and fill, the position's mark and an equity sample — in one transaction with
+/// the bar's time, so the ledger is always at a whole bar.
+public final class BotSession {
+    public let bot: PaperLedger.Bot
+    public let account: UUID
+    public let run: UUID
+    let ledger: PaperLedger
+    let archetype: Archetype
+    let instrument: Instrument
+    let params: ParamValues
+    let timeframe: Timeframe
+    let costs: CostModel
+    private var ts: [Int64] = [], o: [Double] = [], h: [Double] = [], l: [Double] = [], c: [Double] = [], v: [Double] = []
+    private var vetoed: Set<Int> = []
+    private var forcedExits: Set<Int> = []
+    private var state: ReplayState?
+    /// Client order id → order id, for the fills of submitted orders.
+    private var orders: [String: UUID] = [:]
+    private var tradingDay: String?
+    /// While the data is stale no new entry is submitted (its signal is refused).
+    public var entriesBlocked = false
+    public private(set) var counts = Counts()
+
+    public struct Counts: Sendable {
+        public var bars = 0, orders = 0, rejects = 0, fills = 0, trades = 0
+        public var fees = 0.0
+        public var lastPrice: Double?
+    }
+
+    public init(bot: PaperLedger.Bot, ledger: PaperLedger, account: UUID, run: UUID) throws {
+        guard let archetype = Archetypes.named(bot.archetype), let instrument = Instruments.spec(bot.instrument),
+              let timeframe = Timeframe(rawValue: bot.timeframe) else {
+            throw PaperError(code: "UNKNOWN_BOT_SPEC", message: "\(bot.name): unknown archetype, instrument or timeframe")
+        }
+        do {
+            params = try archetype.params(fromJSON: bot.params)
+        } catch {
+            throw PaperError(code: error.code.rawValue, message: "\(bot.name): \(error.message)")
+        }
+        self.bot = bot
+        self.ledger = ledger
+        self.account = account
+        self.run = run
+        self.archetype = archetype
+        self.instrument = instrument
+        self.timeframe = timeframe
+        costs = .standard(for: instrument)
+    }
+
+    public var position: ReplayState.Position? { state?.position }
+
+    /// Books one new (validated) bar.
+    public func onBar(_ bar: StreamBar) throws {
+        ts.append(bar.time); o.append(bar.open); h.append(bar.high); l.append(bar.low); c.append(bar.close)
+        v.append(bar.volume)
+        counts.bars += 1
+        counts.lastPrice = bar.close
+        // The kill switch cancelled the working entry (so it is not taken) and flattens an
+        // open position at the next bar's open.
+        if try ledger.killSwitchEngaged() {
+            if let pending = state?.pendingEntry { vetoed.insert(pending.signalBar) }
+            if state?.position != nil { forcedExits.insert(ts.count - 1) }
+        }
+        try ledger.db.transaction {
+            if let day = tradeDay(of: bar.time), day != tradingDay {
+                try ledger.beginDay(account: account, day: day)
+                tradingDay = day
+            }
+            try book(try replay(lastDayOpen: true), barTime: bar.time)
+        }
+    }
+
+    /// The end of the session (SIGTERM, --duration, the stream's end): the last day is
+    /// over, so an open position closes at the last bar's close by the engine's own
+    /// session-end rule, and working orders are cancelled.
+    public func finish() throws {
+        guard let last = ts.last else { return }
+        try ledger.db.transaction {
+            try book(try replay(lastDayOpen: false), barTime: last)
+            _ = try ledger.cancelWorking(account: account, reason: "SESSION_STOPPED")
+        }
+    }
+
+    private func replay(lastDayOpen: Bool) throws -> ReplayState {
+        let series: BarSeries
+        do {
+            series = try BarSeries(timeframe: timeframe, timestamps: ts, open: o, high: h, low: l, close: c, volume: v)
+        } catch {
+            throw PaperError(code: error.code, message: error.description)
+        }
+        do {
+            return try Backtester.replay(BacktestRequest(archetype: archetype, params: params, instrument: instrument,
+                                                         bars: series, dataSource: "paper"),
+                                         vetoedSignals: vetoed, forcedExits: forcedExits, lastDayOpen: lastDayOpen)
+        } catch {
+            throw PaperError(code: error.code, message: error.message)
+        }
+    }
+
+    private func book(_ replayed: ReplayState, barTime: Int64) throws {
+        var next = replayed
+        let events: [PaperEvent]
+        do {
+            events = try PaperEvents.between(state, next)
+        } catch {
+            throw PaperError(code: "REPLAY_RESTATED", message: error.description)
+        }
+        let fee = costs.commissionPerSide
+        for event in events {
+            switch event {
+            case .entrySignal(let signal):
+                let id = "\(bot.id.uuidString.lowercased()):entry:\(signal.signalTime)"
+                counts.orders += 1
+                let submitted = try entriesBlocked
+                    ? nil
+                    : ledger.submit(account: account, run: run, clientOrderId: id, instrument: instrument.symbol,
+                                    intent: "ENTRY", side: signal.side == .long ? "BUY" : "SELL", quantity: signal.contracts,
+                                    reference: signal.referencePrice, stop: signal.stopPrice, target: signal.targetPrice,
+                                    reason: signal.entryReason)
+                if let submitted, submitted.status == "ACCEPTED" {
+                    orders[id] = submitted.id
+                } else {
+                    counts.rejects += 1
+                    vetoed.insert(signal.signalBar)
+                    next = try replay(lastDayOpen: true)
+                }
+            case .entryFilled(let fill):
+                guard let fillBar = index(of: fill.time), fillBar > 0,
+                      let order = orders["\(bot.id.uuidString.lowercased()):entry:\(isoUTC(ts[fillBar - 1]))"] else {
+                    throw PaperError(code: "FILL_WITHOUT_ORDER", message: "an entry filled at \(fill.time) that was never submitted")
+                }
+                try ledger.fill(order: order, quantity: fill.contracts, price: fill.price, fee: fee * Double(fill.contracts),
+                                barTime: date(fill.time))
+                counts.fills += 1
+                counts.fees += fee * Double(fill.contracts)
+            case .tradeClosed(let trade):
+                let id = "\(bot.id.uuidString.lowercased()):exit:\(trade.exitTime)"
+                let exit = try ledger.submit(account: account, run: run, clientOrderId: id, instrument: instrument.symbol,
+                                             intent: "EXIT", side: trade.side == .long ? "SELL" : "BUY",
+                                             quantity: trade.contracts, reference: trade.exitPrice, stop: nil, target: nil,
+                                             reason: trade.exitReason.rawValue)
+                guard exit.status == "ACCEPTED" else {
+                    throw PaperError(code: "EXIT_REFUSED", message: "the exit of \(trade.entryTime) was refused: \(exit.rejectCode ?? "?")")
+                }
+                counts.orders += 1
+                try ledger.fill(order: exit.id, quantity: trade.contracts, price: trade.exitPrice,
+                                fee: fee * Double(trade.contracts), barTime: date(trade.exitTime),
+                                realized: trade.grossPnL, tradePnL: trade.pnl)
+                counts.fills += 1
+                counts.trades += 1
+                counts.fees += fee * Double(trade.contracts)
+            }
+        }
+        if let position = next.position, let close = c.last {
+            try ledger.mark(account: account, instrument: instrument.symbol, price: close,
+                            unrealized: priceMovePnL(side: position.side, contracts: position.contracts,
+                                                     from: position.entryPrice, to: close, instrument: instrument))
+        }
+        _ = try ledger.sampleEquity(account: account)
+        try ledger.booked(run: run, barTime: Date(timeIntervalSince1970: Double(barTime)))
+        state = next
+    }
+
+    private func index(of time: String) -> Int? {
+        ts.lastIndex { isoUTC($0) == time }
+    }
+
+    private func date(_ iso: String) -> Date {
+        ISO8601DateFormatter().date(from: iso) ?? Date()
+    }
+
+    /// The session day a bar belongs to, by the instrument's calendar.
+    private func tradeDay(of time: Int64) -> String? {
+        instrument.session.sessions(covering: time, through: time)
+            .first { time >= $0.open && time < $0.close }?.tradeDateString
+    }
+}
+
+/// A runner failure with a stable code.
+public struct PaperError: Error, Sendable, CustomStringConvertible {
+    public let code: String
+    public let message: String
+
+    public init(code: String, message: String) {
+        self.code = code
+        self.message = message
+    }
+
+    public var description: String { "\(code): \(message)" }
+}

@@ -1,0 +1,131 @@
+import Foundation
+import Postgres
+
+/// The paper ledger's SQL functions (docs/paper.md), one method each, on the
+/// connection of one bot's session. Every rule lives in SQL; this only calls it.
+public struct PaperLedger {
+    public let db: Connection
+
+    public init(_ db: Connection) {
+        self.db = db
+    }
+
+    public struct Bot: Sendable {
+        public let id: UUID
+        public let name: String
+        public let archetype: String
+        public let instrument: String
+        public let timeframe: String
+        public let params: String
+    }
+
+    /// ACTIVE bots in PAPER (or the one asked for, whatever its stage).
+    public func bots(only: UUID?) throws -> [Bot] {
+        try db.query("""
+            select b.id, b.name, b.archetype_slug, b.instrument, b.timeframe, b.params::text as params
+              from bots b
+             where ($1::uuid is null and b.status = 'ACTIVE' and b.stage = 'PAPER') or b.id = $1::uuid
+             order by b.name
+            """, [only]).rows.map {
+            Bot(id: try $0.decode("id"), name: try $0.decode("name"), archetype: try $0.decode("archetype_slug"),
+                instrument: try $0.decode("instrument"), timeframe: try $0.decode("timeframe"), params: try $0.decode("params"))
+        }
+    }
+
+    public func account(for bot: Bot) throws -> UUID {
+        try db.query("select create_paper_account($1::text, $2::uuid) as id", ["bot:" + bot.id.uuidString.lowercased(), bot.id])
+            .single().decode("id")
+    }
+
+    /// The account's session lock (one runner per account); false when another holds it.
+    public func lock(account: UUID) throws -> Bool {
+        try db.query("select lock_paper_account($1) as ok", [account])
+            .single().decode("ok")
+    }
+
+    public func startRun(account: UUID, bot: UUID, source: String, config: String) throws -> UUID {
+        try db.query("""
+            insert into paper_runs (account_id, bot_id, source, config) values ($1, $2, $3, $4::jsonb) returning id
+            """, [account, bot, source, config]).single().decode("id")
+    }
+
+    public func beginDay(account: UUID, day: String) throws {
+        try db.query("select begin_paper_day($1, $2::date)", [account, day])
+    }
+
+    public struct Submitted {
+        public let id: UUID
+        public let status: String
+        public let rejectCode: String?
+    }
+
+    public func submit(account: UUID, run: UUID, clientOrderId: String, instrument: String, intent: String, side: String,
+                       quantity: Int, reference: Double, stop: Double?, target: Double?, reason: String?) throws -> Submitted {
+        let doc: String = try db.query("""
+            select submit_paper_order($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)::text as doc
+            """, [account, run, clientOrderId, instrument, intent, side, quantity, reference, stop, target, reason])
+            .single().decode("doc")
+        let object = (try? JSONSerialization.jsonObject(with: Data(doc.utf8))) as? [String: Any] ?? [:]
+        return Submitted(id: UUID(uuidString: object["id"] as? String ?? "") ?? UUID(),
+                         status: object["status"] as? String ?? "", rejectCode: object["rejectCode"] as? String)
+    }
+
+    public func fill(order: UUID, quantity: Int, price: Double, fee: Double, barTime: Date,
+                     realized: Double? = nil, tradePnL: Double? = nil) throws {
+        try db.query("select record_paper_fill($1, $2, $3, $4, $5, $6, $7)",
+                     [order, quantity, price, fee, barTime, realized, tradePnL])
+    }
+
+    public func mark(account: UUID, instrument: String, price: Double, unrealized: Double) throws {
+        try db.query("select mark_paper_position($1, $2, $3, $4)", [account, instrument, price, unrealized])
+    }
+
+    public func sampleEquity(account: UUID) throws -> Double {
+        try db.query("select sample_paper_equity($1)::float8 as equity", [account]).single().decode("equity")
+    }
+
+    public func booked(run: UUID, barTime: Date) throws {
+        try db.query("update paper_runs set last_bar_time = $2, heartbeat_at = now() where id = $1", [run, barTime])
+    }
+
+    /// One more error this session (against max_errors_per_session).
+    public func countError(run: UUID) throws {
+        try db.query("update paper_runs set error_count = error_count + 1 where id = $1", [run])
+    }
+
+    public func heartbeat(run: UUID) throws {
+        try db.query("update paper_runs set heartbeat_at = now() where id = $1", [run])
+    }
+
+    public func cancelWorking(account: UUID, reason: String) throws -> Int {
+        try db.query("""
+            select count(cancel_paper_order(id, $2))::int as n from paper_orders
+             where account_id = $1 and status in ('SUBMITTED', 'ACCEPTED', 'PARTIALLY_FILLED')
+            """, [account, reason]).single().decode("n")
+    }
+
+    public func killSwitchEngaged() throws -> Bool {
+        try db.query("select engaged from kill_switch", idempotent: true).single().decode("engaged")
+    }
+
+    public func engageKillSwitch(source: String, reason: String) throws {
+        try db.query("select set_kill_switch(true, $1, $2)", [source, reason])
+    }
+
+    public struct Figures {
+        public let cash, equity, unrealized: Double
+    }
+
+    public func figures(account: UUID) throws -> Figures {
+        let row = try db.query("""
+            select cash::float8 as cash, equity::float8 as equity, unrealized::float8 as unrealized
+              from paper_account_figures($1)
+            """, [account], idempotent: true).single()
+        return Figures(cash: try row.decode("cash"), equity: try row.decode("equity"), unrealized: try row.decode("unrealized"))
+    }
+
+    public func finishRun(run: UUID, status: String, report: String) throws {
+        try db.query("update paper_runs set status = $2, finished_at = now(), report = $3::jsonb where id = $1",
+                     [run, status, report])
+    }
+}
