@@ -118,14 +118,6 @@ struct BenchBacktestCommand: ParsableCommand {
         FileHandle.standardError.write(Data((message + "\n").utf8))
     }
 
-    /// Peak resident set size of this process in KiB, from /proc/self/status (Linux).
-    private func peakResidentKiB() -> Int {
-        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return 0 }
-        for line in status.split(separator: "\n") where line.hasPrefix("VmHWM:") {
-            return Int(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "") ?? 0
-        }
-        return 0
-    }
 }
 
 /// Bars for the benchmark, from the MarketData providers.

@@ -204,7 +204,7 @@ public final class PaperRunner: @unchecked Sendable {
                 "fills": counts.fills, "rejects": counts.rejects, "trades": counts.trades,
                 "starting_equity": startingEquity, "ending_equity": figures.equity,
                 "net_pnl": ((figures.equity - startingEquity) * 100).rounded() / 100, "fees": counts.fees,
-                "peak_rss_mib": Self.peakResidentMiB(), "longest_heartbeat_gap_seconds": longestHeartbeatGap,
+                "peak_rss_mib": Double(peakResidentKiB()) / 1024, "longest_heartbeat_gap_seconds": longestHeartbeatGap,
                 "stale_events": staleEvents, "gap_events": gapEvents, "missing_bars": missingBars,
             ]) { _, new in new }
             let text = Self.json(report)
@@ -265,13 +265,6 @@ public final class PaperRunner: @unchecked Sendable {
         return String(decoding: data, as: UTF8.self)
     }
 
-    static func peakResidentMiB() -> Double {
-        guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8) else { return 0 }
-        for line in status.split(separator: "\n") where line.hasPrefix("VmHWM:") {
-            return (Double(line.split(separator: " ", omittingEmptySubsequences: true).dropFirst().first ?? "") ?? 0) / 1024
-        }
-        return 0
-    }
 }
 
 /// A bot's connection (holding its account's lock) moving to the bot's thread, which
