@@ -117,7 +117,6 @@ struct BenchBacktestCommand: ParsableCommand {
     private func log(_ message: String) {
         FileHandle.standardError.write(Data((message + "\n").utf8))
     }
-
 }
 
 /// Bars for the benchmark, from the MarketData providers.
