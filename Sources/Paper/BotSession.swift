@@ -75,7 +75,7 @@ public final class BotSession {
                 try ledger.beginDay(account: account, day: day)
                 tradingDay = day
             }
-            try book(try replay(lastDayOpen: true), barTime: bar.time)
+            try book(try replay(lastDayOpen: true), barTime: bar.time, lastDayOpen: true)
         }
     }
 
@@ -85,7 +85,7 @@ public final class BotSession {
     public func finish() throws {
         guard let last = ts.last else { return }
         try ledger.db.transaction {
-            try book(try replay(lastDayOpen: false), barTime: last)
+            try book(try replay(lastDayOpen: false), barTime: last, lastDayOpen: false)
             _ = try ledger.cancelWorking(account: account, reason: "SESSION_STOPPED")
         }
     }
@@ -106,7 +106,7 @@ public final class BotSession {
         }
     }
 
-    private func book(_ replayed: ReplayState, barTime: Int64) throws {
+    private func book(_ replayed: ReplayState, barTime: Int64, lastDayOpen: Bool) throws {
         var next = replayed
         let events: [PaperEvent]
         do {
@@ -131,7 +131,7 @@ public final class BotSession {
                 } else {
                     counts.rejects += 1
                     vetoed.insert(signal.signalBar)
-                    next = try replay(lastDayOpen: true)
+                    next = try replay(lastDayOpen: lastDayOpen)
                 }
             case .entryFilled(let fill):
                 guard let fillBar = index(of: fill.time), fillBar > 0,

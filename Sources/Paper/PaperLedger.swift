@@ -124,6 +124,24 @@ public struct PaperLedger {
         return Figures(cash: try row.decode("cash"), equity: try row.decode("equity"), unrealized: try row.decode("unrealized"))
     }
 
+    /// The run's equity samples and fills, for its summary.
+    func history(account: UUID, run: UUID) throws -> (equity: [(time: String, equity: Double)], fills: [RunSummary.Trade]) {
+        let since = "(select started_at from paper_runs where id = $2)"
+        let equity = try db.query("""
+            select to_char(at at time zone 'UTC', 'YYYY-MM-DD HH24:MI:SS') as at, equity::float8 as equity
+              from paper_equity where account_id = $1 and at >= \(since) order by id
+            """, [account, run]).rows.map { (try $0.decode("at") as String, try $0.decode("equity") as Double) }
+        let fills = try db.query("""
+            select to_char(bar_time at time zone 'UTC', 'YYYY-MM-DD HH24:MI') as at, side, price::float8 as price,
+                   realized_pnl::float8 as realized
+              from paper_fills where account_id = $1 and created_at >= \(since) order by id
+            """, [account, run]).rows.map {
+            RunSummary.Trade(time: try $0.decode("at"), side: try $0.decode("side"), price: try $0.decode("price"),
+                             realized: try $0.decodeIfPresent("realized"))
+        }
+        return (equity, fills)
+    }
+
     public func finishRun(run: UUID, status: String, report: String) throws {
         try db.query("update paper_runs set status = $2, finished_at = now(), report = $3::jsonb where id = $1",
                      [run, status, report])

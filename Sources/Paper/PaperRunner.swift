@@ -209,7 +209,9 @@ public final class PaperRunner: @unchecked Sendable {
             ]) { _, new in new }
             let text = Self.json(report)
             try ledger.finishRun(run: run, status: status, report: text)
-            try write(report: text, run: run)
+            let history = try ledger.history(account: account, run: run)
+            try write(report: text, summary: RunSummary.html(report: report, equity: history.equity, fills: history.fills),
+                      run: run)
         } catch {
             report["exit_status"] = "FAILED"
             report["errors"] = errors + ["\(error)"]
@@ -252,10 +254,11 @@ public final class PaperRunner: @unchecked Sendable {
         }
     }
 
-    private func write(report: String, run: UUID) throws {
+    private func write(report: String, summary: String, run: UUID) throws {
         let directory = "\(configuration.varDirectory)/runs/\(run.uuidString.lowercased())"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         try Data((report + "\n").utf8).write(to: URL(fileURLWithPath: "\(directory)/final_report.json"), options: .atomic)
+        try Data(summary.utf8).write(to: URL(fileURLWithPath: "\(directory)/summary.html"), options: .atomic)
     }
 
     static func json(_ object: [String: Any]) -> String {

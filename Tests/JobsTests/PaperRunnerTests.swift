@@ -122,6 +122,9 @@ final class PaperRunnerTests: WorkerTestCase {
         let path = directory.appendingPathComponent("runs/\(run.uuidString.lowercased())/final_report.json").path
         let report = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any])
         XCTAssertEqual(report["exit_reason"] as? String, "SIGTERM")
+        let summary = try String(contentsOfFile: directory.appendingPathComponent(
+            "runs/\(run.uuidString.lowercased())/summary.html").path, encoding: .utf8)
+        XCTAssertTrue(summary.contains("<svg") || summary.contains("Too few equity samples"), "summary.html has its chart")
         XCTAssertEqual(report["exit_status"] as? String, "COMPLETED")
         let starting = try XCTUnwrap((report["starting_equity"] as? NSNumber)?.doubleValue)
         let ending = try XCTUnwrap((report["ending_equity"] as? NSNumber)?.doubleValue)
