@@ -225,9 +225,8 @@ public final class PaperRunner: @unchecked Sendable {
             throw PaperError(code: "UNKNOWN_BOT_SPEC", message: "\(bot.name): \(bot.instrument) \(bot.timeframe)")
         }
         if configuration.source == "synthetic" {
-            let today = Int64(Date().timeIntervalSince1970) / 86_400 * 86_400
             return SyntheticBarStream(instrument: instrument, timeframe: timeframe, barSeconds: configuration.barSeconds,
-                                      marketStart: today)
+                                      marketStart: Self.syntheticStart(instrument, timeframe, barSeconds: configuration.barSeconds))
         }
         guard configuration.source.hasPrefix("replay:") else {
             throw PaperError(code: "UNKNOWN_SOURCE", message: "source \(configuration.source): use synthetic or replay:PATH[@SPEED]")
@@ -252,6 +251,20 @@ public final class PaperRunner: @unchecked Sendable {
         } catch {
             throw PaperError(code: error.code, message: error.message)
         }
+    }
+
+    /// Where the synthetic market clock starts. At real time (60 s a minute) it is now,
+    /// so the bars are live; a compressed clock (a demo, a test) starts 30 minutes before
+    /// the regular open of the latest session, so a short run crosses a trading window.
+    static func syntheticStart(_ instrument: Instrument, _ timeframe: Timeframe, barSeconds: Double) -> Int64 {
+        let now = Int64(Date().timeIntervalSince1970)
+        let width = Int64(timeframe.seconds)
+        guard barSeconds < 60,
+              let session = instrument.session.sessions(covering: now - 7 * 86_400, through: now)
+                  .last(where: { $0.regularOpen <= now }) else {
+            return now / width * width
+        }
+        return (session.regularOpen - 30 * 60) / width * width
     }
 
     private func write(report: String, summary: String, run: UUID) throws {
