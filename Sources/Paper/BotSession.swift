@@ -58,6 +58,25 @@ public final class BotSession {
 
     public var position: ReplayState.Position? { state?.position }
 
+    /// Picks up where a crashed run's ledger stands: `history` is the bars it booked,
+    /// `refused` the client ids of its entries that were not taken, `working` its entry
+    /// orders still to fill. The replay of `history` is then the state the ledger holds.
+    public func resume(history: [StreamBar], refused: [String], working: [String: UUID]) throws {
+        for bar in history {
+            ts.append(bar.time); o.append(bar.open); h.append(bar.high); l.append(bar.low); c.append(bar.close)
+            v.append(bar.volume)
+        }
+        let prefix = "\(bot.id.uuidString.lowercased()):entry:"
+        let indexByTime = Dictionary(ts.enumerated().map { (isoUTC($0.element), $0.offset) }, uniquingKeysWith: { a, _ in a })
+        for client in refused where client.hasPrefix(prefix) {
+            if let bar = indexByTime[String(client.dropFirst(prefix.count))] { vetoed.insert(bar) }
+        }
+        orders = working
+        tradingDay = ts.last.flatMap(tradeDay(of:))
+        state = history.isEmpty ? nil : try replay(lastDayOpen: true)
+        counts.lastPrice = c.last
+    }
+
     /// Books one new (validated) bar.
     public func onBar(_ bar: StreamBar) throws {
         ts.append(bar.time); o.append(bar.open); h.append(bar.high); l.append(bar.low); c.append(bar.close)

@@ -49,6 +49,48 @@ public struct PaperLedger {
             """, [account, bot, source, config]).single().decode("id")
     }
 
+    /// A run of the account that never finished: its runner died (this process now
+    /// holds the account's lock), so the ledger stands at its last booked bar.
+    public struct Unfinished {
+        public let run: UUID
+        public let lastBarTime: Int64?
+        public let marketStart: Int64?
+    }
+
+    public func unfinishedRun(account: UUID) throws -> Unfinished? {
+        guard let row = try db.query("""
+            select id, extract(epoch from last_bar_time)::int8 as last_bar, (config ->> 'market_start')::int8 as market_start
+              from paper_runs where account_id = $1 and status = 'RUNNING' order by started_at desc limit 1
+            """, [account]).first else { return nil }
+        return Unfinished(run: try row.decode("id"), lastBarTime: try row.decodeIfPresent("last_bar"),
+                          marketStart: try row.decodeIfPresent("market_start"))
+    }
+
+    /// Closes a crashed run: FAILED, resumed by `by`. Every older unfinished run of the
+    /// account is closed the same way.
+    public func closeCrashed(account: UUID, resumedBy run: UUID) throws {
+        try db.query("""
+            update paper_runs set status = 'FAILED', finished_at = now(),
+                   report = jsonb_build_object('exit_status', 'FAILED', 'exit_reason', 'CRASHED', 'resumed_by', $2::text)
+             where account_id = $1 and status = 'RUNNING' and id <> $2
+            """, [account, run])
+    }
+
+    /// A crashed run's entry orders: those refused or cancelled unfilled (their signals
+    /// were not taken) and those still working (their fills are still to book).
+    public func entries(of run: UUID) throws -> (refused: [String], working: [String: UUID]) {
+        var refused: [String] = [], working: [String: UUID] = [:]
+        for row in try db.query("""
+            select client_order_id, id, status from paper_orders where run_id = $1 and intent = 'ENTRY'
+            """, [run]).rows {
+            let status: String = try row.decode("status")
+            let client: String = try row.decode("client_order_id")
+            if ["REJECTED", "CANCELLED"].contains(status) { refused.append(client) }
+            if ["ACCEPTED", "PARTIALLY_FILLED"].contains(status) { working[client] = try row.decode("id") }
+        }
+        return (refused, working)
+    }
+
     public func beginDay(account: UUID, day: String) throws {
         try db.query("select begin_paper_day($1, $2::date)", [account, day])
     }

@@ -113,14 +113,27 @@ public final class PaperRunner: @unchecked Sendable {
         var status = "COMPLETED", exitReason = "DURATION"
         var staleEvents = 0, gapEvents = 0, missingBars = 0, longestHeartbeatGap = 0.0
         do {
-            let stream = try makeStream(for: bot)
-            let run = try ledger.startRun(account: account, bot: bot.id, source: stream.source,
-                                          config: Self.json(["source": configuration.source, "bar_seconds": configuration.barSeconds,
-                                                             "stale_after": configuration.staleAfter,
-                                                             "stop_after": configuration.stopAfter]))
+            let crashed = try ledger.unfinishedRun(account: account)
+            let feed = try makeFeed(for: bot, resuming: crashed)
+            var config: [String: Any] = ["source": configuration.source, "bar_seconds": configuration.barSeconds,
+                                         "stale_after": configuration.staleAfter, "stop_after": configuration.stopAfter]
+            config["market_start"] = feed.marketStart
+            config["resumed_from"] = crashed?.run.uuidString.lowercased()
+            let stream = feed.stream
+            let run = try ledger.startRun(account: account, bot: bot.id, source: stream.source, config: Self.json(config))
             report["run_id"] = run.uuidString.lowercased()
-            let startingEquity = try ledger.figures(account: account).equity
             let session = try BotSession(bot: bot, ledger: ledger, account: account, run: run)
+            if let crashed {
+                let entries = try ledger.entries(of: crashed.run)
+                try session.resume(history: feed.history, refused: entries.refused, working: entries.working)
+                try ledger.closeCrashed(account: account, resumedBy: run)
+                report["resumed_from"] = crashed.run.uuidString.lowercased()
+                logger.notice("resuming a crashed run", metadata: [
+                    "bot": "\(bot.name)", "crashed_run": "\(crashed.run.uuidString.lowercased())",
+                    "bars_rebuilt": "\(feed.history.count)", "position": "\(session.position.map { "\($0.side.rawValue) \($0.contracts)" } ?? "flat")",
+                ])
+            }
+            let startingEquity = try ledger.figures(account: account).equity
             var monitor = StreamMonitor(for: stream, staleAfter: configuration.staleAfter, stopAfter: configuration.stopAfter)
             var lastHeartbeat = Date()
             let killFile = "\(configuration.varDirectory)/KILL"
@@ -220,23 +233,60 @@ public final class PaperRunner: @unchecked Sendable {
         return report
     }
 
-    private func makeStream(for bot: PaperLedger.Bot) throws -> any BarStream {
+    /// A bot's bars: those a crashed run already booked (`history`, re-fetched: the
+    /// replay file again, or the deterministic generator from the crashed run's market
+    /// start) and the stream of the rest.
+    private struct Feed {
+        let history: [StreamBar]
+        let stream: any BarStream
+        let marketStart: Int64?
+    }
+
+    private func makeFeed(for bot: PaperLedger.Bot, resuming crashed: PaperLedger.Unfinished?) throws -> Feed {
         guard let instrument = Instruments.spec(bot.instrument), let timeframe = Timeframe(rawValue: bot.timeframe) else {
             throw PaperError(code: "UNKNOWN_BOT_SPEC", message: "\(bot.name): \(bot.instrument) \(bot.timeframe)")
         }
+        let booked = crashed?.lastBarTime
         if configuration.source == "synthetic" {
-            return SyntheticBarStream(instrument: instrument, timeframe: timeframe, barSeconds: configuration.barSeconds,
-                                      marketStart: Self.syntheticStart(instrument, timeframe, barSeconds: configuration.barSeconds))
+            let start = crashed?.marketStart ?? Self.syntheticStart(instrument, timeframe, barSeconds: configuration.barSeconds)
+            var history: [StreamBar] = []
+            if let booked {
+                let bars = try SyntheticBarSource().fetchBars(BarRequest(
+                    instrument: instrument, timeframe: timeframe, from: Date(timeIntervalSince1970: Double(start)),
+                    to: Date(timeIntervalSince1970: Double(booked + 1)))).bars
+                history = (0..<bars.count).map { StreamBar(bars, $0) }
+            }
+            let next = booked.map { $0 + Int64(timeframe.seconds) } ?? start
+            return Feed(history: history,
+                        stream: SyntheticBarStream(instrument: instrument, timeframe: timeframe,
+                                                   barSeconds: configuration.barSeconds, marketStart: next),
+                        marketStart: start)
         }
-        guard configuration.source.hasPrefix("replay:") else {
-            throw PaperError(code: "UNKNOWN_SOURCE", message: "source \(configuration.source): use synthetic or replay:PATH[@SPEED]")
-        }
+        let bars = try replayBars(instrument, timeframe)
+        let split = booked.map { last in bars.timestamps.firstIndex { $0 > last } ?? bars.count } ?? 0
+        return Feed(history: (0..<split).map { StreamBar(bars, $0) },
+                    stream: ReplayBarStream(bars: bars.slice(split..<bars.count), instrument: instrument, source: "file",
+                                            speed: replaySpec.speed),
+                    marketStart: nil)
+    }
+
+    /// `replay:PATH[@SPEED]` as (path, speed).
+    private var replaySpec: (path: String, speed: Double) {
         var spec = String(configuration.source.dropFirst("replay:".count))
         var speed = 1.0
         if let at = spec.lastIndex(of: "@"), let parsed = Double(spec[spec.index(after: at)...]), parsed > 0 {
             speed = parsed
             spec = String(spec[..<at])
         }
+        return (spec, speed)
+    }
+
+    /// The replay file's bars of `instrument` in the configured window.
+    private func replayBars(_ instrument: Instrument, _ timeframe: Timeframe) throws -> BarSeries {
+        guard configuration.source.hasPrefix("replay:") else {
+            throw PaperError(code: "UNKNOWN_SOURCE", message: "source \(configuration.source): use synthetic or replay:PATH[@SPEED]")
+        }
+        let (spec, _) = replaySpec
         let file = FileBarSource(path: spec)
         guard let covered = file.coverage(for: instrument),
               case let coverage = configuration.replayWindow.map({ covered.clamped(to: $0) }) ?? covered,
@@ -244,10 +294,9 @@ public final class PaperRunner: @unchecked Sendable {
             throw PaperError(code: "NO_REPLAY_BARS", message: "\(spec) holds no \(instrument.symbol) bars in the window")
         }
         do {
-            let bars = try file.fetchBars(BarRequest(instrument: instrument, timeframe: timeframe,
-                                                     from: Date(timeIntervalSince1970: Double(coverage.lowerBound)),
-                                                     to: Date(timeIntervalSince1970: Double(coverage.upperBound)))).bars
-            return ReplayBarStream(bars: bars, instrument: instrument, source: "file", speed: speed)
+            return try file.fetchBars(BarRequest(instrument: instrument, timeframe: timeframe,
+                                                 from: Date(timeIntervalSince1970: Double(coverage.lowerBound)),
+                                                 to: Date(timeIntervalSince1970: Double(coverage.upperBound)))).bars
         } catch {
             throw PaperError(code: error.code, message: error.message)
         }

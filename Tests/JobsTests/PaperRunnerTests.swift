@@ -23,7 +23,7 @@ final class PaperRunnerTests: WorkerTestCase {
             _ = Subprocess.waitForExit(pid, timeout: 10)
         }
         if (testRun?.failureCount ?? 0) > 0 {
-            for name in ["a", "b", "replay", "killed"] {
+            for name in ["a", "b", "replay", "killed", "crash1", "crash2", "crash3", "resumed"] {
                 let log = (try? String(contentsOfFile: directory.appendingPathComponent("runner-\(name).log").path,
                                        encoding: .utf8)) ?? ""
                 if !log.isEmpty { print("---- runner \(name)\n" + log.split(separator: "\n").suffix(30).joined(separator: "\n")) }
@@ -145,5 +145,48 @@ final class PaperRunnerTests: WorkerTestCase {
         XCTAssertEqual(try database.text("select source from kill_switch where engaged"), "env")
         XCTAssertGreaterThan(try database.int("select count(*)::int from paper_orders where reject_code = 'KILL_SWITCH'"), 0)
         XCTAssertEqual(try database.int("select count(*)::int from paper_fills"), 0, "no trade while the switch is engaged")
+    }
+
+    /// `kill -9` three times at moments the test does not choose, each time restarted
+    /// with the same arguments: the restarted runner rebuilds the ledger's state from the
+    /// bars it had booked and the entries it had refused, and the ledger ends exactly as
+    /// a straight run would — every backtest trade once, cash to the cent.
+    func testKillNineAndRestartResumeWithoutDuplicatesOrLosses() throws {
+        let bot = try paperBot()
+        let arguments = ["--bot", bot.uuidString, "--source", "replay:\(Self.esFile)@60000",
+                         "--from", "2013-10-07", "--to", "2013-10-19"]
+        for attempt in 1...3 {
+            let pid = try startRunner("crash\(attempt)", arguments)
+            let booked = try database.int("select count(*)::int from paper_equity")
+            XCTAssertTrue(try database.waitUntil(timeout: 60) {
+                try database.int("select count(*)::int from paper_equity") > booked + 150
+            }, "the runner booked too little before its kill: \(log("crash\(attempt)"))")
+            kill(pid, SIGKILL)
+            XCTAssertEqual(Subprocess.waitForExit(pid, timeout: 10), 128 + SIGKILL)
+        }
+        let last = try startRunner("resumed", arguments)
+        XCTAssertEqual(Subprocess.waitForExit(last, timeout: 240), 0, log("resumed"))
+        XCTAssertTrue(log("resumed").contains("resuming a crashed run"))
+
+        let archetype = try XCTUnwrap(Archetypes.named(slug))
+        let es = try XCTUnwrap(Instruments.spec("ES"))
+        let bars = try FileBarSource(path: Self.esFile).fetchBars(BarRequest(
+            instrument: es, timeframe: .m5, from: ISO8601DateFormatter().date(from: "2013-10-07T00:00:00Z")!,
+            to: ISO8601DateFormatter().date(from: "2013-10-19T00:00:00Z")!)).bars
+        let trades = try Backtester.run(BacktestRequest(archetype: archetype, params: archetype.defaults, instrument: es,
+                                                        bars: bars, dataSource: "file")).trades
+        let exits = try database.db.query("""
+            select f.price::float8 as price from paper_fills f join paper_orders o on o.id = f.order_id
+             where o.intent = 'EXIT' order by f.bar_time
+            """).rows.map { try $0.decode("price") as Double }
+        XCTAssertEqual(exits, trades.map(\.exitPrice), "every trade booked once, none lost, none twice")
+        XCTAssertEqual(try database.int("select count(*)::int from paper_fills"), trades.count * 2)
+        let cash: Double = try database.db.query("select cash::float8 as cash from paper_accounts where bot_id = $1", [bot])
+            .single().decode("cash")
+        XCTAssertEqual(cash, 50_000 + trades.reduce(0) { $0 + $1.pnl }, accuracy: 0.005)
+        XCTAssertEqual(try database.int("""
+            select count(*)::int from paper_runs where status = 'FAILED' and report ->> 'exit_reason' = 'CRASHED'
+            """), 3, "each killed run is closed as crashed by the next")
+        XCTAssertEqual(try database.text("select status from paper_runs order by started_at desc limit 1"), "COMPLETED")
     }
 }
