@@ -975,6 +975,97 @@ CREATE FUNCTION public.api_feed(p_bot uuid, p_type text, p_limit integer, p_befo
 $$;
 
 --
+-- Name: api_orders(uuid, text, integer); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.api_orders(p_account uuid, p_status text, p_limit integer) RETURNS jsonb
+    LANGUAGE sql STABLE
+    AS $$
+    select jsonb_build_object('orders', coalesce(jsonb_agg(paper_order_doc(o) order by o.created_at desc), '[]'))
+      from (select * from paper_orders
+             where (p_account is null or account_id = p_account) and (p_status is null or status = p_status)
+             order by created_at desc limit p_limit) o
+$$;
+
+--
+-- Name: api_paper_account(uuid); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.api_paper_account(p_id uuid) RETURNS jsonb
+    LANGUAGE sql STABLE
+    AS $_$
+    select jsonb_build_object(
+        'id', a.id, 'name', a.name, 'botId', a.bot_id, 'startingCash', a.starting_cash,
+        'tradingDay', a.trading_day, 'dayStartEquity', a.day_start_equity,
+        'halted', a.halted_day is not null and a.halted_day = a.trading_day, 'haltReason', a.halt_reason,
+        'consecutiveLosses', a.consecutive_losses,
+        'figures', (select jsonb_build_object('cash', f.cash, 'unrealized', f.unrealized, 'equity', f.equity,
+                                              'dayLoss', f.day_loss, 'marginUsed', f.margin_used,
+                                              'grossNotional', f.gross_notional)
+                      from paper_account_figures(a.id) f),
+        'limits', (select jsonb_build_object(
+                       'maxPositionContracts', l.max_position_contracts, 'maxNotionalUsd', l.max_notional_usd,
+                       'maxDailyLossUsd', l.max_daily_loss_usd, 'maxDailyLossPct', l.max_daily_loss_pct,
+                       'maxLossPerTradeUsd', l.max_loss_per_trade_usd, 'maxOrdersPerMinute', l.max_orders_per_minute,
+                       'maxErrorsPerSession', l.max_errors_per_session, 'minRewardRisk', l.min_reward_risk,
+                       'maxConsecutiveLosses', l.max_consecutive_losses,
+                       'use', jsonb_build_object(
+                           'dailyLoss', format('daily loss $%s of $%s', round(f.day_loss, 2), l.max_daily_loss_usd),
+                           'notional', format('notional $%s of $%s', round(f.gross_notional, 2), l.max_notional_usd),
+                           'margin', format('margin $%s of $%s equity', round(coalesce(f.margin_used, 0), 2), round(f.equity, 2)),
+                           'losingStreak', format('%s of %s consecutive losses', a.consecutive_losses, l.max_consecutive_losses)))
+                     from risk_limits l, paper_account_figures(a.id) f where l.account_id = a.id and l.env = 'paper'),
+        'positions', api_positions(a.id) -> 'positions',
+        'workingOrders', coalesce((select jsonb_agg(paper_order_doc(o) order by o.created_at)
+                                     from paper_orders o where o.account_id = a.id
+                                      and o.status in ('SUBMITTED', 'ACCEPTED', 'PARTIALLY_FILLED')), '[]'),
+        'fills', coalesce((select jsonb_agg(jsonb_build_object('id', x.id, 'orderId', x.order_id, 'instrument', x.instrument,
+                                                               'side', x.side, 'quantity', x.quantity, 'price', x.price,
+                                                               'fee', x.fee, 'realizedPnl', x.realized_pnl, 'barTime', x.bar_time)
+                                            order by x.id desc)
+                             from (select * from paper_fills where account_id = a.id order by id desc limit 50) x), '[]'),
+        'equity', coalesce((select jsonb_agg(jsonb_build_object('at', e.at, 'equity', e.equity) order by e.id)
+                              from (select * from paper_equity where account_id = a.id order by id desc limit 500) e), '[]'))
+      from paper_accounts a where a.id = p_id
+$_$;
+
+--
+-- Name: api_paper_run(uuid); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.api_paper_run(p_id uuid) RETURNS jsonb
+    LANGUAGE sql STABLE
+    AS $$
+    select paper_run_doc(r) from paper_runs r where r.id = p_id
+$$;
+
+--
+-- Name: api_paper_runs(integer, uuid); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.api_paper_runs(p_limit integer, p_bot uuid DEFAULT NULL::uuid) RETURNS jsonb
+    LANGUAGE sql STABLE
+    AS $$
+    select jsonb_build_object('runs', coalesce(jsonb_agg(paper_run_doc(r) order by r.started_at desc), '[]'))
+      from (select * from paper_runs where p_bot is null or bot_id = p_bot order by started_at desc limit p_limit) r
+$$;
+
+--
+-- Name: api_positions(uuid); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.api_positions(p_account uuid DEFAULT NULL::uuid) RETURNS jsonb
+    LANGUAGE sql STABLE
+    AS $$
+    select jsonb_build_object('positions', coalesce(jsonb_agg(jsonb_build_object(
+               'accountId', p.account_id, 'botId', a.bot_id, 'instrument', p.instrument, 'quantity', p.quantity,
+               'averagePrice', p.average_price, 'markPrice', p.mark_price, 'unrealizedPnl', p.unrealized_pnl,
+               'updatedAt', p.updated_at) order by p.account_id, p.instrument), '[]'))
+      from paper_positions p join paper_accounts a on a.id = p.account_id
+     where p.quantity <> 0 and (p_account is null or p.account_id = p_account)
+$$;
+
+--
 -- Name: api_proof_autonomy(); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -1182,6 +1273,23 @@ CREATE FUNCTION public.api_research_status() RETURNS jsonb
                    'window', jsonb_build_object('start', r.window_start, 'end', r.window_end)))
           from research_runs r order by r.created_at desc limit 1),
         jsonb_build_object('state', 'idle', 'progress', jsonb_build_object('done', 0, 'total', 0)))
+$$;
+
+--
+-- Name: api_runner_status(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.api_runner_status() RETURNS jsonb
+    LANGUAGE sql STABLE
+    AS $$
+    select jsonb_build_object(
+        'running', (select count(*) from paper_runs r where r.status = 'RUNNING'
+                     and coalesce(r.heartbeat_at, r.started_at) >= now() - interval '10 seconds'),
+        'runs', coalesce((select jsonb_agg(paper_run_doc(r) order by r.started_at desc)
+                            from paper_runs r where r.status = 'RUNNING'), '[]'),
+        'lastFinished', (select paper_run_doc(r) from paper_runs r where r.status <> 'RUNNING'
+                          order by r.finished_at desc nulls last limit 1),
+        'killSwitch', kill_switch_doc())
 $$;
 
 --
@@ -2353,6 +2461,48 @@ begin
     return jsonb_build_object('ok', true);
 end
 $_$;
+
+--
+-- Name: paper_runs; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.paper_runs (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    account_id uuid NOT NULL,
+    env text DEFAULT 'paper'::text NOT NULL,
+    source text NOT NULL,
+    status text DEFAULT 'RUNNING'::text NOT NULL,
+    error_count integer DEFAULT 0 NOT NULL,
+    config jsonb DEFAULT '{}'::jsonb NOT NULL,
+    started_at timestamp with time zone DEFAULT now() NOT NULL,
+    finished_at timestamp with time zone,
+    bot_id uuid,
+    heartbeat_at timestamp with time zone,
+    last_bar_time timestamp with time zone,
+    report jsonb,
+    CONSTRAINT paper_runs_config_check CHECK ((jsonb_typeof(config) = 'object'::text)),
+    CONSTRAINT paper_runs_env_check CHECK ((env = ANY (ARRAY['paper'::text, 'live'::text]))),
+    CONSTRAINT paper_runs_error_count_check CHECK ((error_count >= 0)),
+    CONSTRAINT paper_runs_report_check CHECK (((report IS NULL) OR (jsonb_typeof(report) = 'object'::text))),
+    CONSTRAINT paper_runs_status_check CHECK ((status = ANY (ARRAY['RUNNING'::text, 'COMPLETED'::text, 'FAILED'::text, 'STOPPED'::text])))
+);
+
+--
+-- Name: paper_run_doc(public.paper_runs); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.paper_run_doc(p_run public.paper_runs) RETURNS jsonb
+    LANGUAGE sql STABLE
+    AS $$
+    select jsonb_strip_nulls(jsonb_build_object(
+        'id', p_run.id, 'botId', p_run.bot_id, 'bot', (select name from bots where id = p_run.bot_id),
+        'accountId', p_run.account_id, 'source', p_run.source, 'status', p_run.status,
+        'errorCount', p_run.error_count, 'startedAt', p_run.started_at, 'finishedAt', p_run.finished_at,
+        'heartbeatAt', p_run.heartbeat_at, 'lastBarTime', p_run.last_bar_time,
+        'heartbeatAgeSeconds', round(extract(epoch from now() - p_run.heartbeat_at)::numeric, 1),
+        'stale', case when p_run.status = 'RUNNING' then coalesce(p_run.heartbeat_at, p_run.started_at) < now() - interval '10 seconds' end,
+        'report', p_run.report))
+$$;
 
 --
 -- Name: planner_tick(); Type: FUNCTION; Schema: public; Owner: -
@@ -5306,31 +5456,6 @@ CREATE TABLE public.paper_positions (
     unrealized_pnl numeric DEFAULT 0 NOT NULL,
     updated_at timestamp with time zone DEFAULT now() NOT NULL,
     CONSTRAINT paper_positions_priced CHECK (((quantity = 0) OR ((average_price IS NOT NULL) AND (mark_price IS NOT NULL))))
-);
-
---
--- Name: paper_runs; Type: TABLE; Schema: public; Owner: -
---
-
-CREATE TABLE public.paper_runs (
-    id uuid DEFAULT gen_random_uuid() NOT NULL,
-    account_id uuid NOT NULL,
-    env text DEFAULT 'paper'::text NOT NULL,
-    source text NOT NULL,
-    status text DEFAULT 'RUNNING'::text NOT NULL,
-    error_count integer DEFAULT 0 NOT NULL,
-    config jsonb DEFAULT '{}'::jsonb NOT NULL,
-    started_at timestamp with time zone DEFAULT now() NOT NULL,
-    finished_at timestamp with time zone,
-    bot_id uuid,
-    heartbeat_at timestamp with time zone,
-    last_bar_time timestamp with time zone,
-    report jsonb,
-    CONSTRAINT paper_runs_config_check CHECK ((jsonb_typeof(config) = 'object'::text)),
-    CONSTRAINT paper_runs_env_check CHECK ((env = ANY (ARRAY['paper'::text, 'live'::text]))),
-    CONSTRAINT paper_runs_error_count_check CHECK ((error_count >= 0)),
-    CONSTRAINT paper_runs_report_check CHECK (((report IS NULL) OR (jsonb_typeof(report) = 'object'::text))),
-    CONSTRAINT paper_runs_status_check CHECK ((status = ANY (ARRAY['RUNNING'::text, 'COMPLETED'::text, 'FAILED'::text, 'STOPPED'::text])))
 );
 
 --

@@ -178,6 +178,32 @@ struct APIFunctions {
         try document("select set_kill_switch($1, 'api', $2)::text as doc", [engaged, reason])
     }
 
+    // MARK: paper trading
+
+    func runnerStatus() throws -> String {
+        try document("select api_runner_status()::text as doc", idempotent: true)
+    }
+
+    func paperRuns(limit: Int, bot: UUID?) throws -> String {
+        try document("select api_paper_runs($1, $2)::text as doc", [limit, bot], idempotent: true)
+    }
+
+    func paperRun(_ id: UUID) throws -> String? {
+        try optionalDocument("select api_paper_run($1)::text as doc", [id], idempotent: true)
+    }
+
+    func paperAccount(_ id: UUID) throws -> String? {
+        try optionalDocument("select api_paper_account($1)::text as doc", [id], idempotent: true)
+    }
+
+    func orders(account: UUID?, status: String?, limit: Int) throws -> String {
+        try document("select api_orders($1, $2, $3)::text as doc", [account, status, limit], idempotent: true)
+    }
+
+    func positions(account: UUID?) throws -> String {
+        try document("select api_positions($1)::text as doc", [account], idempotent: true)
+    }
+
     // MARK: the one place statements run
 
     private func document(_ sql: String, _ parameters: [(any PostgresEncodable)?] = [],

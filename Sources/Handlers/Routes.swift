@@ -15,6 +15,7 @@ public enum Routes {
         IntegrationRoutes.register(&router, environment: environment)
         AdminRoutes.register(&router, auth: AdminAuth(environment: environment))
         ProofRoutes.register(&router)
+        PaperRoutes.register(&router)
         return router
     }
 }
