@@ -29,7 +29,8 @@ public final class PaperRunner: @unchecked Sendable {
         public var replayWindow: Range<Int64>?
 
         public init(database: Connection.Options, source: String, barSeconds: Double, bot: UUID?, duration: TimeInterval?,
-                    staleAfter: TimeInterval, stopAfter: TimeInterval, varDirectory: String, killSwitchFromEnvironment: Bool) {
+                    staleAfter: TimeInterval, stopAfter: TimeInterval, varDirectory: String, killSwitchFromEnvironment: Bool,
+                    replayWindow: Range<Int64>? = nil) {
             self.database = database
             self.source = source
             self.barSeconds = barSeconds
@@ -39,14 +40,6 @@ public final class PaperRunner: @unchecked Sendable {
             self.stopAfter = stopAfter
             self.varDirectory = varDirectory
             self.killSwitchFromEnvironment = killSwitchFromEnvironment
-        }
-
-        public init(database: Connection.Options, source: String, barSeconds: Double, bot: UUID?, duration: TimeInterval?,
-                    staleAfter: TimeInterval, stopAfter: TimeInterval, varDirectory: String, killSwitchFromEnvironment: Bool,
-                    replayWindow: Range<Int64>?) {
-            self.init(database: database, source: source, barSeconds: barSeconds, bot: bot, duration: duration,
-                      staleAfter: staleAfter, stopAfter: stopAfter, varDirectory: varDirectory,
-                      killSwitchFromEnvironment: killSwitchFromEnvironment)
             self.replayWindow = replayWindow
         }
     }
