@@ -209,11 +209,34 @@ def test_research_page(driver):
     assert not errors, errors
 
 
+def test_paper_page(driver):
+    # scripts/test's end-to-end PaperTests ran a real runner replay before this
+    # test, so at least one finished run (and its account) exists.
+    driver.get(BASE + "/paper.html")
+    select = Select(wait_for("the run selector", lambda: (lambda s: s if s.get_attribute("disabled") is None else None)(
+        driver.find_element(By.ID, "paper-run-select"))))
+    assert len(select.options) >= 1, "no paper run in the selector"
+    wait_for("the runner heartbeat", lambda: driver.find_element(By.ID, "paper-running-count").get_attribute("data-running") is not None)
+    wait_for("the kill switch state", lambda: driver.find_element(By.ID, "paper-kill-switch").get_attribute("data-engaged"))
+    # The default run is the running one, else the newest; its account has an equity curve.
+    wait_for("the equity curve", lambda: driver.find_elements(By.CSS_SELECTOR, "#paper-equity svg polyline"))
+    points = driver.find_element(By.CSS_SELECTOR, "#paper-equity svg polyline").get_attribute("points")
+    assert len(points.split()) >= 2, points
+    rows = wait_for("order rows", lambda: driver.find_elements(By.CSS_SELECTOR, "#paper-orders tbody tr[data-order-id]"))
+    assert rows, "no orders"
+    limits = driver.find_element(By.ID, "paper-limits").text
+    assert "daily loss $" in limits, limits
+    time.sleep(0.3)
+    driver.save_screenshot(os.path.join(SHOTS, "paper-page.png"))
+    errors = console_errors(driver)
+    assert not errors, errors
+
+
 def main():
     passed = failed = 0
     driver = browser()
     try:
-        for test in (test_badges_and_kickoff, test_backtest_page, test_research_page):
+        for test in (test_badges_and_kickoff, test_backtest_page, test_research_page, test_paper_page):
             try:
                 test(driver)
                 passed += 1

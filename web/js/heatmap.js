@@ -7,22 +7,13 @@
 // module only draws them.
 
 import { int, isNum, money, num, signedNum, value } from './format.js';
-import { el } from './ui.js';
-
-const SVG_NS = 'http://www.w3.org/2000/svg';
+import { el, svg } from './ui.js';
 
 // The scale's ends are the stylesheet's --neg and --pos; its middle is near white.
 const NEG = [179, 38, 30];
 const MID = [246, 246, 246];
 const POS = [19, 115, 51];
 const rgb = (c) => `rgb(${c.map(Math.round).join(',')})`;
-
-function svg(tag, attrs = {}, ...children) {
-  const node = document.createElementNS(SVG_NS, tag);
-  for (const [k, v] of Object.entries(attrs)) if (v !== undefined && v !== null && v !== false) node.setAttribute(k, v);
-  for (const c of children.flat()) if (c !== undefined && c !== null && c !== false) node.append(c instanceof Node ? c : String(c));
-  return node;
-}
 
 // Parameter values compare by their JSON text, so 1 and "1" stay apart.
 const key = (v) => JSON.stringify(v === undefined ? null : v);

@@ -19,6 +19,16 @@ export function el(tag, attrs = {}, ...children) {
   return node;
 }
 
+const SVG_NS = 'http://www.w3.org/2000/svg';
+
+// An SVG element (el builds HTML elements): attributes set as given, children appended.
+export function svg(tag, attrs = {}, ...children) {
+  const node = document.createElementNS(SVG_NS, tag);
+  for (const [k, v] of Object.entries(attrs)) if (v !== undefined && v !== null && v !== false) node.setAttribute(k, v);
+  for (const c of children.flat()) if (c !== undefined && c !== null && c !== false) node.append(c instanceof Node ? c : String(c));
+  return node;
+}
+
 function append(node, children) {
   for (const c of children.flat(Infinity)) {
     if (c === undefined || c === null || c === false) continue;
@@ -50,6 +60,7 @@ const PAGES = [
   ['index.html', 'Bots'],
   ['feed.html', 'Feed'],
   ['research.html', 'Research'],
+  ['paper.html', 'Paper'],
   ['admin.html', 'Admin'],
 ];
 
