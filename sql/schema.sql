@@ -1018,7 +1018,7 @@ CREATE FUNCTION public.api_paper_account(p_id uuid) RETURNS jsonb
         'positions', api_positions(a.id) -> 'positions',
         'workingOrders', coalesce((select jsonb_agg(paper_order_doc(o) order by o.created_at)
                                      from paper_orders o where o.account_id = a.id
-                                      and o.status in ('SUBMITTED', 'ACCEPTED', 'PARTIALLY_FILLED')), '[]'),
+                                      and paper_order_working(o.status)), '[]'),
         'fills', coalesce((select jsonb_agg(jsonb_build_object('id', x.id, 'orderId', x.order_id, 'instrument', x.instrument,
                                                                'side', x.side, 'quantity', x.quantity, 'price', x.price,
                                                                'fee', x.fee, 'realizedPnl', x.realized_pnl, 'barTime', x.bar_time)
@@ -1619,10 +1619,31 @@ begin
     if not found then
         raise exception 'ORDER_NOT_FOUND' using errcode = 'P0002', detail = format('no paper order %s', p_order);
     end if;
-    if v_order.status in ('SUBMITTED', 'ACCEPTED', 'PARTIALLY_FILLED') then
+    if paper_order_working(v_order.status) then
         v_order := transition_paper_order(p_order, 'CANCELLED', p_reason);
     end if;
     return paper_order_doc(v_order);
+end
+$$;
+
+--
+-- Name: cancel_working_paper_orders(uuid, text); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.cancel_working_paper_orders(p_account uuid, p_reason text) RETURNS integer
+    LANGUAGE plpgsql
+    AS $$
+declare
+    v_order uuid;
+    v_count int := 0;
+begin
+    for v_order in select id from paper_orders
+                    where paper_order_working(status) and (p_account is null or account_id = p_account)
+                    order by created_at for update loop
+        perform transition_paper_order(v_order, 'CANCELLED', p_reason);
+        v_count := v_count + 1;
+    end loop;
+    return v_count;
 end
 $$;
 
@@ -2275,7 +2296,7 @@ CREATE FUNCTION public.paper_account_figures(p_account uuid) RETURNS TABLE(cash 
     ), working as (
         select (o.quantity - o.filled_quantity) as open_quantity, i.initial_margin
           from paper_orders o join instruments i on i.symbol = o.instrument
-         where o.account_id = p_account and o.intent = 'ENTRY' and o.status in ('SUBMITTED', 'ACCEPTED', 'PARTIALLY_FILLED')
+         where o.account_id = p_account and o.intent = 'ENTRY' and paper_order_working(o.status)
     ), u as (
         select coalesce(sum(unrealized_pnl), 0) as unrealized from positions
     )
@@ -2461,6 +2482,16 @@ begin
     return jsonb_build_object('ok', true);
 end
 $_$;
+
+--
+-- Name: paper_order_working(text, boolean); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.paper_order_working(p_status text, p_fillable boolean DEFAULT false) RETURNS boolean
+    LANGUAGE sql IMMUTABLE
+    AS $$
+    select p_status in ('ACCEPTED', 'PARTIALLY_FILLED') or (p_status = 'SUBMITTED' and not p_fillable)
+$$;
 
 --
 -- Name: paper_runs; Type: TABLE; Schema: public; Owner: -
@@ -3121,7 +3152,7 @@ begin
     if not found then
         raise exception 'ORDER_NOT_FOUND' using errcode = 'P0002', detail = format('no paper order %s', p_order);
     end if;
-    if v_order.status not in ('ACCEPTED', 'PARTIALLY_FILLED') then
+    if not paper_order_working(v_order.status, p_fillable => true) then
         raise exception 'FILL_NOT_WORKING' using errcode = '22023',
             detail = format('order %s is %s; only ACCEPTED or PARTIALLY_FILLED orders fill', p_order, v_order.status);
     end if;
@@ -4129,7 +4160,6 @@ CREATE FUNCTION public.set_kill_switch(p_engaged boolean, p_source text, p_reaso
 declare
     v_current kill_switch%rowtype;
     v_cancelled int := 0;
-    v_order uuid;
 begin
     if p_engaged is null or p_source is null or p_source not in ('api', 'env', 'file', 'sql') then
         raise exception 'INVALID_KILL_SWITCH' using errcode = '22023',
@@ -4141,11 +4171,7 @@ begin
     end if;
     update kill_switch set engaged = p_engaged, source = p_source, reason = p_reason, changed_at = now();
     if p_engaged then
-        for v_order in select id from paper_orders where status in ('SUBMITTED', 'ACCEPTED', 'PARTIALLY_FILLED')
-                        order by created_at for update loop
-            perform transition_paper_order(v_order, 'CANCELLED', 'KILL_SWITCH');
-            v_cancelled := v_cancelled + 1;
-        end loop;
+        v_cancelled := cancel_working_paper_orders(null, 'KILL_SWITCH');
     end if;
     insert into activity_events (event_type, payload)
     values (case when p_engaged then 'KILL_SWITCH_ACTIVATED' else 'KILL_SWITCH_RELEASED' end,

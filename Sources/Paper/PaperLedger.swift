@@ -81,12 +81,13 @@ public struct PaperLedger {
     public func entries(of run: UUID) throws -> (refused: [String], working: [String: UUID]) {
         var refused: [String] = [], working: [String: UUID] = [:]
         for row in try db.query("""
-            select client_order_id, id, status from paper_orders where run_id = $1 and intent = 'ENTRY'
+            select client_order_id, id, paper_order_working(status, p_fillable => true) as working,
+                   status in ('REJECTED', 'CANCELLED') and filled_quantity = 0 as refused
+              from paper_orders where run_id = $1 and intent = 'ENTRY'
             """, [run]).rows {
-            let status: String = try row.decode("status")
             let client: String = try row.decode("client_order_id")
-            if ["REJECTED", "CANCELLED"].contains(status) { refused.append(client) }
-            if ["ACCEPTED", "PARTIALLY_FILLED"].contains(status) { working[client] = try row.decode("id") }
+            if try row.decode("refused") { refused.append(client) }
+            if try row.decode("working") { working[client] = try row.decode("id") }
         }
         return (refused, working)
     }
@@ -140,10 +141,7 @@ public struct PaperLedger {
     }
 
     public func cancelWorking(account: UUID, reason: String) throws -> Int {
-        try db.query("""
-            select count(cancel_paper_order(id, $2))::int as n from paper_orders
-             where account_id = $1 and status in ('SUBMITTED', 'ACCEPTED', 'PARTIALLY_FILLED')
-            """, [account, reason]).single().decode("n")
+        try db.query("select cancel_working_paper_orders($1, $2) as n", [account, reason]).single().decode("n")
     }
 
     public func killSwitchEngaged() throws -> Bool {

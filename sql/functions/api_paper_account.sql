@@ -27,7 +27,7 @@ language sql stable as $$
         'positions', api_positions(a.id) -> 'positions',
         'workingOrders', coalesce((select jsonb_agg(paper_order_doc(o) order by o.created_at)
                                      from paper_orders o where o.account_id = a.id
-                                      and o.status in ('SUBMITTED', 'ACCEPTED', 'PARTIALLY_FILLED')), '[]'),
+                                      and paper_order_working(o.status)), '[]'),
         'fills', coalesce((select jsonb_agg(jsonb_build_object('id', x.id, 'orderId', x.order_id, 'instrument', x.instrument,
                                                                'side', x.side, 'quantity', x.quantity, 'price', x.price,
                                                                'fee', x.fee, 'realizedPnl', x.realized_pnl, 'barTime', x.bar_time)

@@ -16,7 +16,7 @@ language sql stable as $$
     ), working as (
         select (o.quantity - o.filled_quantity) as open_quantity, i.initial_margin
           from paper_orders o join instruments i on i.symbol = o.instrument
-         where o.account_id = p_account and o.intent = 'ENTRY' and o.status in ('SUBMITTED', 'ACCEPTED', 'PARTIALLY_FILLED')
+         where o.account_id = p_account and o.intent = 'ENTRY' and paper_order_working(o.status)
     ), u as (
         select coalesce(sum(unrealized_pnl), 0) as unrealized from positions
     )

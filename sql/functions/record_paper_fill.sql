@@ -32,7 +32,7 @@ begin
     if not found then
         raise exception 'ORDER_NOT_FOUND' using errcode = 'P0002', detail = format('no paper order %s', p_order);
     end if;
-    if v_order.status not in ('ACCEPTED', 'PARTIALLY_FILLED') then
+    if not paper_order_working(v_order.status, p_fillable => true) then
         raise exception 'FILL_NOT_WORKING' using errcode = '22023',
             detail = format('order %s is %s; only ACCEPTED or PARTIALLY_FILLED orders fill', p_order, v_order.status);
     end if;

@@ -10,7 +10,6 @@ language plpgsql volatile as $$
 declare
     v_current kill_switch%rowtype;
     v_cancelled int := 0;
-    v_order uuid;
 begin
     if p_engaged is null or p_source is null or p_source not in ('api', 'env', 'file', 'sql') then
         raise exception 'INVALID_KILL_SWITCH' using errcode = '22023',
@@ -22,11 +21,7 @@ begin
     end if;
     update kill_switch set engaged = p_engaged, source = p_source, reason = p_reason, changed_at = now();
     if p_engaged then
-        for v_order in select id from paper_orders where status in ('SUBMITTED', 'ACCEPTED', 'PARTIALLY_FILLED')
-                        order by created_at for update loop
-            perform transition_paper_order(v_order, 'CANCELLED', 'KILL_SWITCH');
-            v_cancelled := v_cancelled + 1;
-        end loop;
+        v_cancelled := cancel_working_paper_orders(null, 'KILL_SWITCH');
     end if;
     insert into activity_events (event_type, payload)
     values (case when p_engaged then 'KILL_SWITCH_ACTIVATED' else 'KILL_SWITCH_RELEASED' end,
