@@ -15,6 +15,11 @@ public struct CostModel: Sendable, Hashable, Codable {
         self.slippageTicks = slippageTicks
     }
 
+    /// Commission of one fill of `contracts` (one side); a round trip pays it twice.
+    public func commission(contracts: Int) -> Double {
+        commissionPerSide * Double(contracts)
+    }
+
     /// The instrument's default commission and one tick of slippage per fill.
     public static func standard(for instrument: Instrument) -> CostModel {
         CostModel(commissionPerSide: instrument.commissionPerSide, slippageTicks: 1)

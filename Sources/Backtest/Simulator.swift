@@ -399,7 +399,7 @@ public func priceMovePnL(side: Side, contracts: Int, from entry: Double, to pric
 }
 
 func commission(_ trade: TradeRecord, costs: CostModel) -> Double {
-    2 * costs.commissionPerSide * Double(trade.contracts)
+    2 * costs.commission(contracts: trade.contracts)
 }
 
 func netPnL(_ trade: TradeRecord, instrument: Instrument, costs: CostModel) -> Double {
