@@ -106,10 +106,7 @@ public enum Backtester {
                                  regularHours: rules.useRegularHours)
         let output = simulateFamily(request.archetype.family, params: params, bars: request.bars, plan: plan,
                                     rules: rules, instrument: request.instrument, costs: request.costs, controls: controls)
-        // Hashed once here, not once per summarised slice (walk-forward summarises ten).
-        var hashed = request
-        hashed.barFingerprint = request.barFingerprint ?? request.bars.fingerprint
-        return Simulation(request: hashed, params: params, rules: rules, plan: plan, output: output)
+        return Simulation(request: request, params: params, rules: rules, plan: plan, output: output)
     }
 
     /// One specialised simulation per family: the generic simulator is instantiated
@@ -221,7 +218,8 @@ struct Simulation {
             timeframe: bars.timeframe, windowFrom: windowFrom, windowTo: windowTo,
             firstBar: isoUTC(bars.timestamps[firstBar]), lastBar: isoUTC(lastStart), barsTested: endBar - firstBar,
             sessionsTested: daily.count, dataSource: request.dataSource,
-            barFingerprint: request.barFingerprint ?? "",
+            // Hashed only where a result reports it, once per series (SeriesMemo).
+            barFingerprint: request.barFingerprint ?? bars.fingerprint,
             archetype: request.archetype.slug, family: request.archetype.family, params: params,
             paramsHash: params.hash, costs: costs, startingEquity: request.startingEquity,
             sessionWindow: "\(rules.useRegularHours ? "rth" : "globex") \(Self.clock(openMinute))-\(Self.clock(closeMinute)) "

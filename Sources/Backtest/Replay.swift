@@ -37,6 +37,13 @@ public struct ReplayState: Sendable, Equatable {
 
     /// Closed trades, exactly as the backtest of the same bars reports them.
     public let trades: [Trade]
+    /// The bars each closed trade entered and exited at (parallel to `trades`).
+    public let tradeBars: [TradeBars]
+
+    public struct TradeBars: Sendable, Equatable {
+        public let entry: Int
+        public let exit: Int
+    }
     public let position: Position?
     public let pendingEntry: PendingEntry?
     /// An exit (signal or time) to fill at the next bar's open.
@@ -50,11 +57,6 @@ extension Backtester {
     /// `forcedExits` (bar indexes): an open position exits at the next bar's open (the kill switch).
     public static func replay(_ request: BacktestRequest, vetoedSignals: Set<Int> = [], forcedExits: Set<Int> = [],
                               lastDayOpen: Bool = true) throws(BacktestError) -> ReplayState {
-        // A replay reports trades, not provenance, so the bars are not hashed: the runner
-        // replays after every bar, and hashing the prefix each time costs more than
-        // simulating it.
-        var request = request
-        request.barFingerprint = request.barFingerprint ?? ""
         let simulation = try simulation(request, controls: SimulationControls(vetoedSignals: vetoedSignals,
                                                                                forcedExits: forcedExits,
                                                                                lastDayOpen: lastDayOpen))
@@ -65,6 +67,7 @@ extension Backtester {
         func finite(_ level: Double) -> Double? { level.isFinite ? level : nil }
         return ReplayState(
             trades: simulation.output.trades.map(simulation.trade),
+            tradeBars: simulation.output.trades.map { ReplayState.TradeBars(entry: $0.entryIndex, exit: $0.exitIndex) },
             position: atEnd.position.map {
                 ReplayState.Position(side: $0.side, contracts: contracts, entryBar: $0.entryIndex,
                                      entryTime: isoUTC(bars.timestamps[$0.entryIndex]), entryPrice: $0.entryPrice,

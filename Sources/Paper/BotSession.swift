@@ -133,7 +133,6 @@ public final class BotSession {
         } catch {
             throw PaperError(code: "REPLAY_RESTATED", message: error.description)
         }
-        let fee = costs.commissionPerSide
         for event in events {
             switch event {
             case .entrySignal(let signal):
@@ -153,15 +152,14 @@ public final class BotSession {
                     next = try replay(lastDayOpen: lastDayOpen)
                 }
             case .entryFilled(let fill):
-                guard let fillBar = index(of: fill.time), fillBar > 0,
-                      let order = orders["\(bot.id.uuidString.lowercased()):entry:\(isoUTC(ts[fillBar - 1]))"] else {
+                guard fill.bar > 0, let order = orders["\(bot.id.uuidString.lowercased()):entry:\(isoUTC(ts[fill.bar - 1]))"] else {
                     throw PaperError(code: "FILL_WITHOUT_ORDER", message: "an entry filled at \(fill.time) that was never submitted")
                 }
-                try ledger.fill(order: order, quantity: fill.contracts, price: fill.price, fee: fee * Double(fill.contracts),
-                                barTime: date(fill.time))
+                try ledger.fill(order: order, quantity: fill.contracts, price: fill.price, fee: costs.commission(contracts: fill.contracts),
+                                barTime: date(fill.bar))
                 counts.fills += 1
-                counts.fees += fee * Double(fill.contracts)
-            case .tradeClosed(let trade):
+                counts.fees += costs.commission(contracts: fill.contracts)
+            case .tradeClosed(let trade, let exitBar):
                 let id = "\(bot.id.uuidString.lowercased()):exit:\(trade.exitTime)"
                 let exit = try ledger.submit(account: account, run: run, clientOrderId: id, instrument: instrument.symbol,
                                              intent: "EXIT", side: trade.side == .long ? "SELL" : "BUY",
@@ -172,11 +170,11 @@ public final class BotSession {
                 }
                 counts.orders += 1
                 try ledger.fill(order: exit.id, quantity: trade.contracts, price: trade.exitPrice,
-                                fee: fee * Double(trade.contracts), barTime: date(trade.exitTime),
+                                fee: costs.commission(contracts: trade.contracts), barTime: date(exitBar),
                                 realized: trade.grossPnL, tradePnL: trade.pnl)
                 counts.fills += 1
                 counts.trades += 1
-                counts.fees += fee * Double(trade.contracts)
+                counts.fees += costs.commission(contracts: trade.contracts)
             }
         }
         if let position = next.position, let close = c.last {
@@ -189,12 +187,9 @@ public final class BotSession {
         state = next
     }
 
-    private func index(of time: String) -> Int? {
-        ts.lastIndex { isoUTC($0) == time }
-    }
-
-    private func date(_ iso: String) -> Date {
-        ISO8601DateFormatter().date(from: iso) ?? Date()
+    /// The start of bar `i`.
+    private func date(_ i: Int) -> Date {
+        Date(timeIntervalSince1970: Double(ts[i]))
     }
 
     /// The session day a bar belongs to, by the instrument's calendar.

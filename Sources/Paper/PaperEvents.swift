@@ -5,9 +5,12 @@ import Backtest
 public enum PaperEvent: Sendable, Equatable {
     case entrySignal(ReplayState.PendingEntry)
     case entryFilled(EntryFill)
-    case tradeClosed(Trade)
+    /// The trade and the bar whose price closed it.
+    case tradeClosed(Trade, exitBar: Int)
 
     public struct EntryFill: Sendable, Equatable {
+        /// The bar whose open filled it (its signal was the bar before).
+        public let bar: Int
         public let side: Side
         public let contracts: Int
         public let time: String
@@ -37,16 +40,17 @@ public enum PaperEvents {
         }
         guard new.trades.count >= known.count else { throw PaperRestatement(firstDifferentTrade: new.trades.count) }
         var events: [PaperEvent] = []
-        for trade in new.trades.dropFirst(known.count) {
-            if old?.position?.entryTime != trade.entryTime {
-                events.append(.entryFilled(PaperEvent.EntryFill(side: trade.side, contracts: trade.contracts,
+        for (trade, bars) in zip(new.trades, new.tradeBars).dropFirst(known.count) {
+            if old?.position?.entryBar != bars.entry {
+                events.append(.entryFilled(PaperEvent.EntryFill(bar: bars.entry, side: trade.side, contracts: trade.contracts,
                                                                 time: trade.entryTime, price: trade.entryPrice,
                                                                 entryReason: trade.entryReason)))
             }
-            events.append(.tradeClosed(trade))
+            events.append(.tradeClosed(trade, exitBar: bars.exit))
         }
-        if let position = new.position, old?.position?.entryTime != position.entryTime {
-            events.append(.entryFilled(PaperEvent.EntryFill(side: position.side, contracts: position.contracts,
+        if let position = new.position, old?.position?.entryBar != position.entryBar {
+            events.append(.entryFilled(PaperEvent.EntryFill(bar: position.entryBar, side: position.side,
+                                                            contracts: position.contracts,
                                                             time: position.entryTime, price: position.entryPrice,
                                                             entryReason: position.entryReason)))
         }

@@ -41,7 +41,7 @@ final class ReplayParityTests: XCTestCase {
                 state = next
             }
             let closed = events.compactMap { event -> Trade? in
-                if case .tradeClosed(let trade) = event { return trade }
+                if case .tradeClosed(let trade, _) = event { return trade }
                 return nil
             }
             XCTAssertEqual(closed, backtest, archetype.slug)
@@ -62,7 +62,7 @@ final class ReplayParityTests: XCTestCase {
                     XCTAssertEqual(fill.side, signal.side, archetype.slug)
                     XCTAssertEqual(fill.entryReason, signal.entryReason, archetype.slug)
                     filled = fill
-                case .tradeClosed(let trade):
+                case .tradeClosed(let trade, _):
                     XCTAssertEqual(trade.entryTime, filled?.time, "\(archetype.slug): a close without its fill")
                     XCTAssertEqual(trade.entryPrice, filled?.price, archetype.slug)
                 }
