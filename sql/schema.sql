@@ -1283,8 +1283,7 @@ CREATE FUNCTION public.api_runner_status() RETURNS jsonb
     LANGUAGE sql STABLE
     AS $$
     select jsonb_build_object(
-        'running', (select count(*) from paper_runs r where r.status = 'RUNNING'
-                     and coalesce(r.heartbeat_at, r.started_at) >= now() - interval '10 seconds'),
+        'running', (select count(*) from paper_runs r where r.status = 'RUNNING' and not paper_run_stale(r)),
         'runs', coalesce((select jsonb_agg(paper_run_doc(r) order by r.started_at desc)
                             from paper_runs r where r.status = 'RUNNING'), '[]'),
         'lastFinished', (select paper_run_doc(r) from paper_runs r where r.status <> 'RUNNING'
@@ -2531,8 +2530,19 @@ CREATE FUNCTION public.paper_run_doc(p_run public.paper_runs) RETURNS jsonb
         'errorCount', p_run.error_count, 'startedAt', p_run.started_at, 'finishedAt', p_run.finished_at,
         'heartbeatAt', p_run.heartbeat_at, 'lastBarTime', p_run.last_bar_time,
         'heartbeatAgeSeconds', round(extract(epoch from now() - p_run.heartbeat_at)::numeric, 1),
-        'stale', case when p_run.status = 'RUNNING' then coalesce(p_run.heartbeat_at, p_run.started_at) < now() - interval '10 seconds' end,
+        'stale', paper_run_stale(p_run),
         'report', p_run.report))
+$$;
+
+--
+-- Name: paper_run_stale(public.paper_runs); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.paper_run_stale(p_run public.paper_runs) RETURNS boolean
+    LANGUAGE sql STABLE
+    AS $$
+    select case when p_run.status = 'RUNNING'
+                then coalesce(p_run.heartbeat_at, p_run.started_at) < now() - interval '10 seconds' end
 $$;
 
 --

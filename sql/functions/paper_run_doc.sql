@@ -1,7 +1,6 @@
 -- One paper run as the API shows it: {id, botId, bot, accountId, source, status,
 -- errorCount, startedAt, finishedAt, heartbeatAt, lastBarTime, heartbeatAgeSeconds,
--- report}. A RUNNING run whose heartbeat is older than 10 s is reported "stale": true
--- (its runner is frozen or dead; the next runner on the account resumes it).
+-- report, stale} ("stale": paper_run_stale).
 create or replace function paper_run_doc(p_run paper_runs) returns jsonb
 language sql stable as $$
     select jsonb_strip_nulls(jsonb_build_object(
@@ -10,6 +9,6 @@ language sql stable as $$
         'errorCount', p_run.error_count, 'startedAt', p_run.started_at, 'finishedAt', p_run.finished_at,
         'heartbeatAt', p_run.heartbeat_at, 'lastBarTime', p_run.last_bar_time,
         'heartbeatAgeSeconds', round(extract(epoch from now() - p_run.heartbeat_at)::numeric, 1),
-        'stale', case when p_run.status = 'RUNNING' then coalesce(p_run.heartbeat_at, p_run.started_at) < now() - interval '10 seconds' end,
+        'stale', paper_run_stale(p_run),
         'report', p_run.report))
 $$;
