@@ -213,6 +213,20 @@ CREATE FUNCTION public.api_bot(p_id uuid) RETURNS jsonb
             select jsonb_agg(x.doc order by x.created_at desc) from (
                 select api_backtest_summary(s) as doc, s.created_at from backtest_sessions s
                 where s.bot_id = b.id order by s.created_at desc limit 20) x), '[]'::jsonb),
+        -- Its paper account (null without one): paper evidence and the last 500 equity samples.
+        'paper', (
+            select jsonb_build_object(
+                       'accountId', a.id, 'startingCash', a.starting_cash,
+                       'evidence', jsonb_build_object('since', p.since, 'days', p.paper_days, 'syntheticDays', p.synthetic_days,
+                                                      'trades', p.paper_trades, 'realizedPnl', p.paper_realized_pnl,
+                                                      'expectancy', round(p.paper_expectancy, 2),
+                                                      'riskBreaches', p.risk_breaches, 'maxDrawdownPct', p.max_drawdown_pct),
+                       'equity', coalesce((
+                           select jsonb_agg(jsonb_build_object('at', q.at, 'equity', q.equity) order by q.at, q.id)
+                             from (select * from paper_equity q where q.account_id = a.id
+                                    order by q.at desc, q.id desc limit 500) q), '[]'::jsonb))
+              from paper_accounts a join paper_evidence p on p.bot_id = a.bot_id
+             where a.bot_id = b.id),
         'jobs', coalesce((
             select jsonb_agg(x.doc order by x.created_at desc) from (
                 select jsonb_build_object('id', j.id, 'type', j.job_type, 'status', j.status, 'attempt', j.attempt,
@@ -1141,9 +1155,11 @@ CREATE FUNCTION public.api_proof_jobs() RETURNS jsonb
                                                 'startedAt', j.started_at,
                                                 'ageMin', round((extract(epoch from now() - j.started_at) / 60)::numeric, 1))
                              order by j.started_at)
-              from (select j.* from bot_jobs j
+              from (select j.* from bot_jobs j join job_kinds k on k.kind = j.job_type
                      where j.status = 'RUNNING'
-                       and j.started_at < now() - make_interval(mins => (select setting('proof_stuck_minutes')::int))
+                       -- a runner's job runs for as long as it trades: stuck only when its heartbeat is that old
+                       and case when k.badge = 'RUNNER' then coalesce(j.heartbeat_at, j.started_at) else j.started_at end
+                           < now() - make_interval(mins => (select setting('proof_stuck_minutes')::int))
                      order by j.started_at limit 50) j), '[]'))
 $$;
 
@@ -1517,6 +1533,7 @@ begin
            updated_at = now()
      where id = p_account
     returning * into v_account;
+    perform paper_session_note(p_account);
     return v_account.day_start_equity;
 end
 $$;
@@ -2311,6 +2328,17 @@ CREATE FUNCTION public.paper_account_figures(p_account uuid) RETURNS TABLE(cash 
 $$;
 
 --
+-- Name: paper_evidence_since(uuid); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.paper_evidence_since(p_bot uuid) RETURNS timestamp with time zone
+    LANGUAGE sql STABLE
+    AS $$
+    select greatest(b.stage_updated_at, (setting('metrics_reset_at') #>> '{}')::timestamptz, b.metrics_reset_at)
+      from bots b where b.id = p_bot
+$$;
+
+--
 -- Name: paper_orders; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -2493,6 +2521,18 @@ CREATE FUNCTION public.paper_order_working(p_status text, p_fillable boolean DEF
 $$;
 
 --
+-- Name: paper_risk_breach(text); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.paper_risk_breach(p_code text) RETURNS boolean
+    LANGUAGE sql IMMUTABLE
+    AS $$
+    select p_code in ('EXIT_EXCEEDS_POSITION', 'ORDERS_PER_MINUTE', 'NO_STOP', 'INVALID_STOP', 'MAX_LOSS_PER_TRADE',
+                      'MIN_REWARD_RISK', 'MAX_POSITION', 'MAX_NOTIONAL', 'MAX_DAILY_LOSS', 'MAX_DAILY_LOSS_PCT',
+                      'INSUFFICIENT_MARGIN')
+$$;
+
+--
 -- Name: paper_runs; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -2546,6 +2586,60 @@ CREATE FUNCTION public.paper_run_stale(p_run public.paper_runs) RETURNS boolean
 $$;
 
 --
+-- Name: paper_session_note(uuid, integer, integer, numeric, integer, integer); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.paper_session_note(p_account uuid, p_trades integer DEFAULT 0, p_wins integer DEFAULT 0, p_pnl numeric DEFAULT 0, p_breaches integer DEFAULT 0, p_trips integer DEFAULT 0) RETURNS void
+    LANGUAGE sql
+    AS $$
+    insert into paper_sessions as s (bot_id, account_id, trading_day, data_source, iteration, trades_count, wins,
+                                     realized_pnl, risk_breaches, circuit_breaker_trips)
+    select a.bot_id, a.id, coalesce(a.trading_day, (now() at time zone 'utc')::date),
+           coalesce((select r.source from paper_runs r where r.account_id = a.id and r.status = 'RUNNING'
+                      order by r.started_at desc limit 1), 'synthetic'),
+           b.iteration, p_trades, p_wins, p_pnl, p_breaches, p_trips
+      from paper_accounts a join bots b on b.id = a.bot_id
+     where a.id = p_account
+    on conflict (account_id, trading_day) do update
+       set trades_count = s.trades_count + excluded.trades_count, wins = s.wins + excluded.wins,
+           realized_pnl = s.realized_pnl + excluded.realized_pnl, risk_breaches = s.risk_breaches + excluded.risk_breaches,
+           circuit_breaker_trips = s.circuit_breaker_trips + excluded.circuit_breaker_trips, updated_at = now()
+$$;
+
+--
+-- Name: plan_paper_runners(uuid); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.plan_paper_runners(p_run uuid) RETURNS integer
+    LANGUAGE plpgsql
+    AS $$
+declare
+    r record;
+    v_res record;
+    v_n int := 0;
+begin
+    for r in
+        select b.id from bots b
+         where b.status = 'ACTIVE' and b.stage = 'PAPER'
+           and not exists (select 1 from bot_jobs j where j.bot_id = b.id and j.job_type = 'RUNNER_START'
+                                                     and j.status in ('QUEUED', 'RUNNING'))
+         order by b.id
+    loop
+        select * into v_res
+          from enqueue_job(r.id, 'RUNNER_START', null, jsonb_build_object('planner_run_id', p_run,
+                                                                         'reason_code', 'PAPER_NEEDS_RUNNER'),
+                           now(), 'PAPER_NEEDS_RUNNER');
+        if v_res.created then
+            insert into autonomy_bot_decisions (planner_run_id, bot_id, decision, job_type, job_id, reason_code)
+            values (p_run, r.id, 'ENQUEUED', 'RUNNER_START', v_res.job_id, 'PAPER_NEEDS_RUNNER');
+            v_n := v_n + 1;
+        end if;
+    end loop;
+    return v_n;
+end
+$$;
+
+--
 -- Name: planner_tick(); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -2576,6 +2670,7 @@ declare
     v_summary text;
     v_pace interval;
     v_k int := 0;
+    v_runners int;
 begin
     perform pg_advisory_xact_lock(lock_key('planner_tick'));
 
@@ -2612,7 +2707,10 @@ begin
         select e.bot_id, e.created_at, e.session_id, e.completed_at, coalesce(n.sessions, 0) as sessions_since_reset,
                e.effective_reset_at,
                e.last_job_finished_at,
-               exists (select 1 from bot_jobs j where j.bot_id = e.bot_id and j.status in ('QUEUED', 'RUNNING'))
+               -- a runner's standing RUNNER_START job does not make the bot busy
+               exists (select 1 from bot_jobs j join job_kinds k on k.kind = j.job_type
+                        where j.bot_id = e.bot_id and j.status in ('QUEUED', 'RUNNING')
+                          and k.badge is distinct from 'RUNNER')
                    as has_active,
                coalesce(st.failed_cycles, 0) as failed_cycles, st.passed_all,
                sc.total as score_total, sc.computed_at as score_at,
@@ -2692,17 +2790,20 @@ begin
                       else rk.want
                   end as reason) o;
 
+    -- PAPER bots without a runner get a RUNNER_START job, due now (plan_paper_runners).
+    v_runners := plan_paper_runners(v_run);
+
     -- Pace the tick's jobs evenly across the planner interval (baselines
     -- first) instead of releasing them in one burst: the load stays level and
     -- the queue shows work in flight between ticks, not only at the tick.
     select make_interval(secs => coalesce((select interval_seconds from schedules where name = 'planner'), 60)::double precision
                                  / greatest(count(*), 1))
       into v_pace
-      from autonomy_bot_decisions d where d.planner_run_id = v_run and d.decision = 'ENQUEUED';
+      from autonomy_bot_decisions d where d.planner_run_id = v_run and d.decision = 'ENQUEUED' and d.job_id is null;
 
     for r in select d.id, d.bot_id, d.job_type, d.reason_code
                from autonomy_bot_decisions d
-              where d.planner_run_id = v_run and d.decision = 'ENQUEUED'
+              where d.planner_run_id = v_run and d.decision = 'ENQUEUED' and d.job_id is null
               order by (select k.default_priority from job_kinds k where k.kind = d.job_type), d.id
     loop
         begin
@@ -2731,7 +2832,7 @@ begin
     end loop;
 
     select coalesce(jsonb_object_agg(reason_code, n), '{}'),
-           case when v_enq > 0 then null
+           case when v_enq + v_runners > 0 then null
                 when coalesce(sum(n), 0) = 0 then 'NO_CANDIDATES_MATCH_POLICY'
                 when bool_and(reason_code = 'ACTIVE_JOB_EXISTS') then 'ALL_BOTS_HAVE_ACTIVE_JOBS'
                 when bool_and(reason_code in ('COOLDOWN', 'ACTIVE_JOB_EXISTS')) then 'ALL_BOTS_COOLDOWN'
@@ -2749,8 +2850,8 @@ begin
 
     update autonomy_planner_runs p
        set finished_at = clock_timestamp(),
-           bots_evaluated = (select count(*) from autonomy_bot_decisions d where d.planner_run_id = v_run),
-           jobs_enqueued = v_enq,
+           bots_evaluated = (select count(distinct d.bot_id) from autonomy_bot_decisions d where d.planner_run_id = v_run),
+           jobs_enqueued = v_enq + v_runners,
            blocked = (select count(*) from autonomy_bot_decisions d where d.planner_run_id = v_run and d.decision = 'BLOCKED'),
            errors = v_err, reasons = v_reasons, summary_reason_code = v_summary
      where p.id = v_run;
@@ -3186,9 +3287,10 @@ begin
             detail = 'realized PnL comes with (only) a fill that reduces the position, trade PnL with (only) one that flattens it';
     end if;
 
-    insert into paper_fills (order_id, account_id, instrument, side, quantity, price, fee, realized_pnl, bar_time)
+    insert into paper_fills (order_id, account_id, instrument, side, quantity, price, fee, realized_pnl, trade_pnl,
+                             bar_time)
     values (p_order, v_order.account_id, v_order.instrument, v_order.side, p_quantity, p_price, p_fee, p_realized_pnl,
-            p_bar_time);
+            p_trade_pnl, p_bar_time);
     update paper_orders
        set filled_quantity = filled_quantity + p_quantity,
            average_fill_price = trim_scale((coalesce(average_fill_price, 0) * filled_quantity + p_price * p_quantity)
@@ -3219,7 +3321,9 @@ begin
            updated_at = now()
      where id = v_order.account_id
     returning * into v_account;
-
+    if p_trade_pnl is not null then
+        perform paper_session_note(v_account.id, p_trades => 1, p_wins => (p_trade_pnl > 0)::int, p_pnl => p_trade_pnl);
+    end if;
     select * into v_limits from risk_limits where account_id = v_account.id and env = 'paper';
     if found and v_account.halted_day is distinct from v_account.trading_day and v_account.trading_day is not null then
         if v_account.consecutive_losses >= v_limits.max_consecutive_losses then
@@ -3235,6 +3339,7 @@ begin
                     jsonb_build_object('account', v_account.name, 'trading_day', v_account.trading_day,
                                        'reason', v_halt, 'consecutive_losses', v_account.consecutive_losses,
                                        'day_loss', (select day_loss from paper_account_figures(v_account.id))));
+            perform paper_session_note(v_account.id, p_trips => 1);
         end if;
     end if;
     return jsonb_build_object('order', paper_order_doc(v_order),
@@ -3944,11 +4049,28 @@ $$;
 --
 
 CREATE FUNCTION public.sample_paper_equity(p_account uuid) RETURNS numeric
-    LANGUAGE sql
+    LANGUAGE plpgsql
     AS $$
+declare
+    v_equity numeric;
+    v_since timestamptz;
+begin
     insert into paper_equity (account_id, cash, unrealized, equity)
     select p_account, f.cash, f.unrealized, f.equity from paper_account_figures(p_account) f
-    returning equity
+    returning equity into v_equity;
+    if exists (select 1 from paper_accounts a join paper_sessions s on s.account_id = a.id and s.trading_day = a.trading_day
+                where a.id = p_account and is_real_data(s.data_source)) then
+        select paper_evidence_since(a.bot_id) into v_since from paper_accounts a where a.id = p_account;
+        update paper_accounts a
+           set evidence_since = v_since,
+               peak_equity = case when a.evidence_since is distinct from v_since or a.peak_equity is null then v_equity
+                                  else greatest(a.peak_equity, v_equity) end,
+               max_drawdown_usd = case when a.evidence_since is distinct from v_since or a.peak_equity is null then 0
+                                       else greatest(a.max_drawdown_usd, greatest(a.peak_equity, v_equity) - v_equity) end
+         where a.id = p_account;
+    end if;
+    return v_equity;
+end
 $$;
 
 --
@@ -4397,6 +4519,9 @@ begin
                                    'instrument', p_instrument, 'side', p_side, 'quantity', p_quantity,
                                    'reason_code', v_risk ->> 'code', 'message', v_risk ->> 'message',
                                    'limit', v_risk -> 'limit', 'value', v_risk -> 'value'));
+        if paper_risk_breach(v_risk ->> 'code') then
+            perform paper_session_note(p_account, p_breaches => 1);
+        end if;
     end if;
     return paper_order_doc(v_order) || jsonb_build_object('duplicate', false);
 end
@@ -4427,8 +4552,6 @@ declare
     v_blocked_events int;
     v_promoted int := 0;
     v_demoted_ids uuid[];
-    v_demoted_to text[];
-    v_demoted_details jsonb[];
     v_recommended int := 0;
 begin
     perform pg_advisory_xact_lock(lock_key('supervisor_tick'));
@@ -4587,21 +4710,28 @@ begin
            (select count(*) from tier_ev)
       into v_scored, v_eval_scores, v_score_events, v_tier_events;
 
-    -- 3. Demotions.
-    select coalesce(array_agg(d.bot_id order by d.bot_id), '{}'),
-           coalesce(array_agg(d.to_stage order by d.bot_id), '{}'),
-           coalesce(array_agg(jsonb_build_object('failures', d.failures) order by d.bot_id), '{}')
-      into v_demoted_ids, v_demoted_to, v_demoted_details
-      from (select ge.bot_id, min(ge.to_stage) as to_stage,
-                   jsonb_agg(jsonb_build_object('rule_id', ge.rule_id, 'metric', ge.metric, 'comparator', ge.comparator,
-                                                'threshold', ge.threshold, 'actual', ge.actual,
-                                                'reason_code', ge.failure_code, 'session_id', ge.session_id)
-                             order by ge.rule_id) as failures
-              from gate_evaluations ge
-              join bots b on b.id = ge.bot_id and b.status = 'ACTIVE'
-             where ge.kind = 'KEEP' and ge.has_evidence and not ge.passed
-             group by ge.bot_id) d;
-    perform apply_stage_moves(v_demoted_ids, v_demoted_to, 'KEEP_RULES_FAILED', 'supervisor', v_demoted_details);
+    -- 3. Demotions, one apply_stage_moves per reason (the failing rule's demotion_reason).
+    v_demoted_ids := '{}';
+    for r in
+        select d.reason, array_agg(d.bot_id order by d.bot_id) as ids, array_agg(d.to_stage order by d.bot_id) as tos,
+               array_agg(jsonb_build_object('failures', d.failures) order by d.bot_id) as details
+          from (select ge.bot_id, min(ge.to_stage) as to_stage,
+                       -- a specific reason (PAPER_DRAWDOWN) over the generic KEEP_RULES_FAILED
+                       coalesce(min(ge.demotion_reason) filter (where ge.demotion_reason <> 'KEEP_RULES_FAILED'),
+                                'KEEP_RULES_FAILED') as reason,
+                       jsonb_agg(jsonb_build_object('rule_id', ge.rule_id, 'metric', ge.metric, 'comparator', ge.comparator,
+                                                    'threshold', ge.threshold, 'actual', ge.actual,
+                                                    'reason_code', ge.failure_code, 'session_id', ge.session_id)
+                                 order by ge.rule_id) as failures
+                  from gate_evaluations ge
+                  join bots b on b.id = ge.bot_id and b.status = 'ACTIVE'
+                 where ge.kind = 'KEEP' and ge.has_evidence and not ge.passed
+                 group by ge.bot_id) d
+         group by d.reason
+    loop
+        perform apply_stage_moves(r.ids, r.tos, r.reason, 'supervisor', r.details);
+        v_demoted_ids := v_demoted_ids || r.ids;
+    end loop;
 
     -- 4. Gates.
     with g as (
@@ -5024,11 +5154,97 @@ CREATE TABLE public.gate_rules (
     description text DEFAULT ''::text NOT NULL,
     suggested_fix text DEFAULT ''::text NOT NULL,
     kind text DEFAULT 'PROMOTE'::text NOT NULL,
+    demotion_reason text,
     CONSTRAINT gate_rules_comparator_check CHECK ((comparator = ANY (ARRAY['>='::text, '>'::text, '<='::text, '<'::text, '='::text]))),
+    CONSTRAINT gate_rules_demotion_reason_check CHECK ((demotion_reason ~ '^[A-Z][A-Z0-9_]*$'::text)),
+    CONSTRAINT gate_rules_keep_has_reason CHECK (((kind = 'KEEP'::text) = (demotion_reason IS NOT NULL))),
     CONSTRAINT gate_rules_kind_check CHECK ((kind = ANY (ARRAY['PROMOTE'::text, 'KEEP'::text]))),
-    CONSTRAINT gate_rules_metric_check CHECK ((metric = ANY (ARRAY['trades_count'::text, 'realized_pnl'::text, 'profit_factor'::text, 'pnl_or_pf'::text, 'max_drawdown_pct'::text, 'sharpe'::text, 'sortino'::text, 'win_rate'::text, 'expectancy'::text, 'sqn'::text, 'last_run_ok'::text, 'data_is_real'::text, 'risk_engine_verified'::text, 'expectancy_ci_low'::text, 'deflated_sharpe'::text, 'roster_active'::text]))),
+    CONSTRAINT gate_rules_metric_check CHECK ((metric = ANY (ARRAY['trades_count'::text, 'realized_pnl'::text, 'profit_factor'::text, 'pnl_or_pf'::text, 'max_drawdown_pct'::text, 'sharpe'::text, 'sortino'::text, 'win_rate'::text, 'expectancy'::text, 'sqn'::text, 'last_run_ok'::text, 'data_is_real'::text, 'risk_engine_verified'::text, 'expectancy_ci_low'::text, 'deflated_sharpe'::text, 'roster_active'::text, 'paper_days'::text, 'paper_trades'::text, 'paper_risk_breaches'::text, 'paper_expectancy_outside_ci'::text, 'paper_max_drawdown_pct'::text]))),
     CONSTRAINT gate_rules_stages CHECK ((((kind = 'PROMOTE'::text) AND (((((from_stage = 'LAB'::text) AND (to_stage = 'PAPER'::text)) OR ((from_stage = 'PAPER'::text) AND (to_stage = 'SHADOW'::text))) OR ((from_stage = 'SHADOW'::text) AND (to_stage = 'CANARY'::text))) OR ((from_stage = 'CANARY'::text) AND (to_stage = 'LIVE'::text)))) OR ((kind = 'KEEP'::text) AND (((from_stage = 'PAPER'::text) AND (to_stage = 'LAB'::text)) OR ((from_stage = 'SHADOW'::text) AND (to_stage = 'PAPER'::text))))))
 );
+
+--
+-- Name: paper_accounts; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.paper_accounts (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    name text NOT NULL,
+    bot_id uuid,
+    starting_cash numeric NOT NULL,
+    cash numeric NOT NULL,
+    trading_day date,
+    day_start_equity numeric,
+    halted_day date,
+    halt_reason text,
+    consecutive_losses integer DEFAULT 0 NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    evidence_since timestamp with time zone,
+    peak_equity numeric,
+    max_drawdown_usd numeric DEFAULT 0 NOT NULL,
+    CONSTRAINT paper_accounts_consecutive_losses_check CHECK ((consecutive_losses >= 0)),
+    CONSTRAINT paper_accounts_max_drawdown_usd_check CHECK ((max_drawdown_usd >= (0)::numeric)),
+    CONSTRAINT paper_accounts_name_check CHECK ((name ~ '^[A-Za-z0-9][A-Za-z0-9_.:-]{0,79}$'::text)),
+    CONSTRAINT paper_accounts_starting_cash_check CHECK ((starting_cash > (0)::numeric))
+);
+
+--
+-- Name: paper_sessions; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.paper_sessions (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    bot_id uuid NOT NULL,
+    account_id uuid NOT NULL,
+    trading_day date NOT NULL,
+    mode text DEFAULT 'PAPER'::text NOT NULL,
+    data_source text NOT NULL,
+    iteration integer NOT NULL,
+    trades_count integer DEFAULT 0 NOT NULL,
+    wins integer DEFAULT 0 NOT NULL,
+    realized_pnl numeric DEFAULT 0 NOT NULL,
+    risk_breaches integer DEFAULT 0 NOT NULL,
+    circuit_breaker_trips integer DEFAULT 0 NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT paper_sessions_check CHECK (((wins >= 0) AND (wins <= trades_count))),
+    CONSTRAINT paper_sessions_circuit_breaker_trips_check CHECK ((circuit_breaker_trips >= 0)),
+    CONSTRAINT paper_sessions_data_source_check CHECK ((data_source = ANY (ARRAY['synthetic'::text, 'file'::text, 'databento'::text, 'polygon'::text]))),
+    CONSTRAINT paper_sessions_iteration_check CHECK ((iteration >= 0)),
+    CONSTRAINT paper_sessions_mode_check CHECK ((mode = 'PAPER'::text)),
+    CONSTRAINT paper_sessions_risk_breaches_check CHECK ((risk_breaches >= 0)),
+    CONSTRAINT paper_sessions_trades_count_check CHECK ((trades_count >= 0))
+);
+
+--
+-- Name: paper_evidence; Type: VIEW; Schema: public; Owner: -
+--
+
+CREATE VIEW public.paper_evidence AS
+ SELECT b.id AS bot_id,
+    a.id AS account_id,
+    x.since,
+    COALESCE(s.days, 0) AS paper_days,
+    COALESCE(s.synthetic_days, 0) AS synthetic_days,
+    COALESCE(s.trades, 0) AS paper_trades,
+    COALESCE(s.pnl, (0)::numeric) AS paper_realized_pnl,
+    (s.pnl / (NULLIF(s.trades, 0))::numeric) AS paper_expectancy,
+    COALESCE(s.breaches, 0) AS risk_breaches,
+        CASE
+            WHEN ((a.evidence_since >= x.since) AND (a.peak_equity IS NOT NULL)) THEN ((a.max_drawdown_usd / a.starting_cash) * (100)::numeric)
+            ELSE NULL::numeric
+        END AS max_drawdown_pct
+   FROM (((public.bots b
+     CROSS JOIN LATERAL ( SELECT public.paper_evidence_since(b.id) AS since) x)
+     LEFT JOIN public.paper_accounts a ON ((a.bot_id = b.id)))
+     LEFT JOIN LATERAL ( SELECT (count(*) FILTER (WHERE public.is_real_data(p.data_source)))::integer AS days,
+            (count(*) FILTER (WHERE (NOT public.is_real_data(p.data_source))))::integer AS synthetic_days,
+            (sum(p.trades_count) FILTER (WHERE public.is_real_data(p.data_source)))::integer AS trades,
+            sum(p.realized_pnl) FILTER (WHERE public.is_real_data(p.data_source)) AS pnl,
+            (sum((p.risk_breaches + p.circuit_breaker_trips)) FILTER (WHERE public.is_real_data(p.data_source)))::integer AS breaches
+           FROM public.paper_sessions p
+          WHERE ((p.account_id = a.id) AND (p.created_at >= x.since) AND (p.iteration = b.iteration))) s ON (true));
 
 --
 -- Name: gate_evaluations; Type: VIEW; Schema: public; Owner: -
@@ -5046,7 +5262,7 @@ CREATE VIEW public.gate_evaluations AS
     v.actual,
     COALESCE(
         CASE
-            WHEN (e.session_id IS NULL) THEN false
+            WHEN ((e.session_id IS NULL) AND (g.metric <> 'paper_max_drawdown_pct'::text)) THEN false
             WHEN (g.requires_real_data AND (NOT public.is_real_data(e.data_source))) THEN false
             WHEN ((g.metric = 'pnl_or_pf'::text) AND (e.realized_pnl > (0)::numeric)) THEN true
             ELSE
@@ -5061,6 +5277,7 @@ CREATE VIEW public.gate_evaluations AS
         END, false) AS passed,
         CASE
             WHEN (g.metric = 'risk_engine_verified'::text) THEN 'RISK_ENGINE_UNVERIFIED'::text
+            WHEN ((g.metric = 'paper_max_drawdown_pct'::text) AND (v.actual IS NULL)) THEN 'NO_PAPER_EVIDENCE'::text
             WHEN (e.session_id IS NULL) THEN 'NO_EFFECTIVE_SESSION'::text
             WHEN (g.requires_real_data AND (NOT public.is_real_data(e.data_source))) THEN 'SYNTHETIC_DATA'::text
             ELSE ('GATE_'::text || upper(g.metric))
@@ -5069,9 +5286,14 @@ CREATE VIEW public.gate_evaluations AS
     g.description,
     g.requires_real_data,
     e.session_id,
-    (e.session_id IS NOT NULL) AS has_evidence
-   FROM ((public.bot_evidence e
+        CASE
+            WHEN (g.metric = 'paper_max_drawdown_pct'::text) THEN (v.actual IS NOT NULL)
+            ELSE (e.session_id IS NOT NULL)
+        END AS has_evidence,
+    g.demotion_reason
+   FROM (((public.bot_evidence e
      JOIN public.gate_rules g ON (((g.from_stage = e.stage) AND g.enabled)))
+     LEFT JOIN public.paper_evidence p ON (((p.bot_id = e.bot_id) AND (e.stage = 'PAPER'::text))))
      CROSS JOIN LATERAL ( SELECT
                 CASE g.metric
                     WHEN 'trades_count'::text THEN (e.trades_count)::numeric
@@ -5103,6 +5325,15 @@ CREATE VIEW public.gate_evaluations AS
                         WHEN public.roster_disabled(e.bot_id) THEN 0
                         ELSE 1
                     END)::numeric
+                    WHEN 'paper_days'::text THEN (p.paper_days)::numeric
+                    WHEN 'paper_trades'::text THEN (p.paper_trades)::numeric
+                    WHEN 'paper_risk_breaches'::text THEN (p.risk_breaches)::numeric
+                    WHEN 'paper_expectancy_outside_ci'::text THEN
+                    CASE
+                        WHEN ((p.paper_expectancy IS NOT NULL) AND (e.expectancy_ci_low IS NOT NULL)) THEN round((GREATEST((e.expectancy_ci_low - (p.paper_expectancy)::double precision), ((p.paper_expectancy)::double precision - e.expectancy_ci_high), (0)::double precision))::numeric, 2)
+                        ELSE NULL::numeric
+                    END
+                    WHEN 'paper_max_drawdown_pct'::text THEN p.max_drawdown_pct
                     ELSE NULL::numeric
                 END AS actual) v);
 
@@ -5358,28 +5589,6 @@ CREATE VIEW public.lineage AS
                   WHERE (e.bot_id = b.id))))) ev ON (true));
 
 --
--- Name: paper_accounts; Type: TABLE; Schema: public; Owner: -
---
-
-CREATE TABLE public.paper_accounts (
-    id uuid DEFAULT gen_random_uuid() NOT NULL,
-    name text NOT NULL,
-    bot_id uuid,
-    starting_cash numeric NOT NULL,
-    cash numeric NOT NULL,
-    trading_day date,
-    day_start_equity numeric,
-    halted_day date,
-    halt_reason text,
-    consecutive_losses integer DEFAULT 0 NOT NULL,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
-    updated_at timestamp with time zone DEFAULT now() NOT NULL,
-    CONSTRAINT paper_accounts_consecutive_losses_check CHECK ((consecutive_losses >= 0)),
-    CONSTRAINT paper_accounts_name_check CHECK ((name ~ '^[A-Za-z0-9][A-Za-z0-9_.:-]{0,79}$'::text)),
-    CONSTRAINT paper_accounts_starting_cash_check CHECK ((starting_cash > (0)::numeric))
-);
-
---
 -- Name: paper_equity; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -5425,6 +5634,7 @@ CREATE TABLE public.paper_fills (
     realized_pnl numeric,
     bar_time timestamp with time zone NOT NULL,
     created_at timestamp with time zone DEFAULT now() NOT NULL,
+    trade_pnl numeric,
     CONSTRAINT paper_fills_fee_check CHECK ((fee >= (0)::numeric)),
     CONSTRAINT paper_fills_quantity_check CHECK ((quantity > 0)),
     CONSTRAINT paper_fills_side_check CHECK ((side = ANY (ARRAY['BUY'::text, 'SELL'::text])))
@@ -6066,6 +6276,20 @@ ALTER TABLE ONLY public.paper_runs
     ADD CONSTRAINT paper_runs_pkey PRIMARY KEY (id);
 
 --
+-- Name: paper_sessions paper_sessions_account_id_trading_day_key; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.paper_sessions
+    ADD CONSTRAINT paper_sessions_account_id_trading_day_key UNIQUE (account_id, trading_day);
+
+--
+-- Name: paper_sessions paper_sessions_pkey; Type: CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.paper_sessions
+    ADD CONSTRAINT paper_sessions_pkey PRIMARY KEY (id);
+
+--
 -- Name: research_rows research_rows_pkey; Type: CONSTRAINT; Schema: public; Owner: -
 --
 
@@ -6423,6 +6647,12 @@ CREATE INDEX paper_orders_working ON public.paper_orders USING btree (account_id
 CREATE INDEX paper_runs_account ON public.paper_runs USING btree (account_id, started_at DESC);
 
 --
+-- Name: paper_sessions_bot; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX paper_sessions_bot ON public.paper_sessions USING btree (bot_id, created_at);
+
+--
 -- Name: research_rows_run_score; Type: INDEX; Schema: public; Owner: -
 --
 
@@ -6775,6 +7005,20 @@ ALTER TABLE ONLY public.paper_runs
 
 ALTER TABLE ONLY public.paper_runs
     ADD CONSTRAINT paper_runs_bot_id_fkey FOREIGN KEY (bot_id) REFERENCES public.bots(id);
+
+--
+-- Name: paper_sessions paper_sessions_account_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.paper_sessions
+    ADD CONSTRAINT paper_sessions_account_id_fkey FOREIGN KEY (account_id) REFERENCES public.paper_accounts(id);
+
+--
+-- Name: paper_sessions paper_sessions_bot_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -
+--
+
+ALTER TABLE ONLY public.paper_sessions
+    ADD CONSTRAINT paper_sessions_bot_id_fkey FOREIGN KEY (bot_id) REFERENCES public.bots(id);
 
 --
 -- Name: research_rows research_rows_job_id_fkey; Type: FK CONSTRAINT; Schema: public; Owner: -

@@ -1,7 +1,7 @@
 -- GET /api/bots/:id: the bot, its gate checklist (PROMOTE rules), its KEEP rules,
 -- stage history, children, its whole lineage (the lineage view's rows of its root's
 -- tree, first 300 by generation: every candidate with its outcome and evidence),
--- recent backtests and jobs; null when unknown.
+-- recent backtests, its paper account (evidence, equity) and jobs; null when unknown.
 create or replace function api_bot(p_id uuid) returns jsonb
 language sql stable as $$
     select api_bot_summary(b, n, e) || jsonb_build_object(
@@ -42,6 +42,20 @@ language sql stable as $$
             select jsonb_agg(x.doc order by x.created_at desc) from (
                 select api_backtest_summary(s) as doc, s.created_at from backtest_sessions s
                 where s.bot_id = b.id order by s.created_at desc limit 20) x), '[]'::jsonb),
+        -- Its paper account (null without one): paper evidence and the last 500 equity samples.
+        'paper', (
+            select jsonb_build_object(
+                       'accountId', a.id, 'startingCash', a.starting_cash,
+                       'evidence', jsonb_build_object('since', p.since, 'days', p.paper_days, 'syntheticDays', p.synthetic_days,
+                                                      'trades', p.paper_trades, 'realizedPnl', p.paper_realized_pnl,
+                                                      'expectancy', round(p.paper_expectancy, 2),
+                                                      'riskBreaches', p.risk_breaches, 'maxDrawdownPct', p.max_drawdown_pct),
+                       'equity', coalesce((
+                           select jsonb_agg(jsonb_build_object('at', q.at, 'equity', q.equity) order by q.at, q.id)
+                             from (select * from paper_equity q where q.account_id = a.id
+                                    order by q.at desc, q.id desc limit 500) q), '[]'::jsonb))
+              from paper_accounts a join paper_evidence p on p.bot_id = a.bot_id
+             where a.bot_id = b.id),
         'jobs', coalesce((
             select jsonb_agg(x.doc order by x.created_at desc) from (
                 select jsonb_build_object('id', j.id, 'type', j.job_type, 'status', j.status, 'attempt', j.attempt,

@@ -6,7 +6,7 @@
 -- when none), so a kind added to job_kinds shows up here without a code change.
 -- completedLast1h counts COMPLETED jobs whose finished_at is within the last
 -- hour. X = settings.proof_stuck_minutes: RUNNING jobs started more than X
--- minutes ago, oldest first, at most 50; ageMin in minutes, one decimal.
+-- minutes ago (a runner's RUNNER_START: last heartbeat more than X ago), oldest first, at most 50; ageMin in minutes, one decimal.
 create or replace function api_proof_jobs() returns jsonb
 language sql stable as $$
     with keys as (
@@ -34,8 +34,10 @@ language sql stable as $$
                                                 'startedAt', j.started_at,
                                                 'ageMin', round((extract(epoch from now() - j.started_at) / 60)::numeric, 1))
                              order by j.started_at)
-              from (select j.* from bot_jobs j
+              from (select j.* from bot_jobs j join job_kinds k on k.kind = j.job_type
                      where j.status = 'RUNNING'
-                       and j.started_at < now() - make_interval(mins => (select setting('proof_stuck_minutes')::int))
+                       -- a runner's job runs for as long as it trades: stuck only when its heartbeat is that old
+                       and case when k.badge = 'RUNNER' then coalesce(j.heartbeat_at, j.started_at) else j.started_at end
+                           < now() - make_interval(mins => (select setting('proof_stuck_minutes')::int))
                      order by j.started_at limit 50) j), '[]'))
 $$;

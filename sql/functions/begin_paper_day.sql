@@ -2,7 +2,8 @@
 -- bar; the CME calendar is the runner's): the day's loss limits are measured from the
 -- equity now. Calling it again for the same day changes nothing, so a restarted runner
 -- keeps the day's starting equity. A new day also ends a circuit-breaker halt (which
--- holds for halted_day only) and its losing streak. Returns the day's starting equity.
+-- holds for halted_day only) and its losing streak, and starts the day's paper session
+-- (paper_session_note). Returns the day's starting equity.
 create or replace function begin_paper_day(p_account uuid, p_day date) returns numeric
 language plpgsql volatile as $$
 declare
@@ -21,6 +22,7 @@ begin
            updated_at = now()
      where id = p_account
     returning * into v_account;
+    perform paper_session_note(p_account);
     return v_account.day_start_equity;
 end
 $$;

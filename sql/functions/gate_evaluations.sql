@@ -20,13 +20,23 @@
 --                         daily returns with trials = lineage_trials at the run
 --   roster_active         0 when the roster DISABLED the bot's (archetype, instrument)
 --                         (roster_disabled), else 1 — the weekly research's veto on promotion
--- Every metric reads the session's out-of-sample aggregate (the headline columns).
+-- Paper metrics read paper_evidence (real-data paper sessions since the bot entered
+-- its stage):
+--   paper_days            paper trading days; paper_trades  trades closed on paper
+--   paper_risk_breaches   refusals the bot caused + circuit-breaker trips
+--   paper_expectancy_outside_ci  how far (USD per trade) the paper expectancy lies
+--                         outside the backtest's 95% expectancy interval, 0 inside;
+--                         null (fails) without paper trades or without an interval
+--   paper_max_drawdown_pct  the paper account's drawdown, % of its starting cash
+-- Every other metric reads the session's out-of-sample aggregate (the headline columns).
 -- A rule with requires_real_data also fails on synthetic evidence. A bot without
--- an effective session has null actuals and fails every rule (has_evidence false).
+-- an effective session has null actuals and fails every rule (has_evidence false);
+-- a KEEP rule on paper_max_drawdown_pct has evidence once a real-data paper sample
+-- exists. demotion_reason: the reason code a failing KEEP rule demotes with.
 create or replace view gate_evaluations as
 select e.bot_id, g.id as rule_id, g.kind, g.from_stage, g.to_stage, g.metric, g.comparator, g.threshold, v.actual,
        coalesce(
-           case when e.session_id is null then false
+           case when e.session_id is null and g.metric <> 'paper_max_drawdown_pct' then false
                 when g.requires_real_data and not is_real_data(e.data_source) then false
                 when g.metric = 'pnl_or_pf' and e.realized_pnl > 0 then true
                 else case g.comparator
@@ -38,13 +48,19 @@ select e.bot_id, g.id as rule_id, g.kind, g.from_stage, g.to_stage, g.metric, g.
                      end
            end, false) as passed,
        case when g.metric = 'risk_engine_verified' then 'RISK_ENGINE_UNVERIFIED'
+            when g.metric = 'paper_max_drawdown_pct' and v.actual is null then 'NO_PAPER_EVIDENCE'
             when e.session_id is null then 'NO_EFFECTIVE_SESSION'
             when g.requires_real_data and not is_real_data(e.data_source) then 'SYNTHETIC_DATA'
             else 'GATE_' || upper(g.metric) end as failure_code,
        g.suggested_fix, g.description, g.requires_real_data,
-       e.session_id, e.session_id is not null as has_evidence
+       e.session_id,
+       case when g.metric = 'paper_max_drawdown_pct' then v.actual is not null else e.session_id is not null end
+           as has_evidence,
+       g.demotion_reason
   from bot_evidence e
   join gate_rules g on g.from_stage = e.stage and g.enabled
+  -- paper metrics exist for PAPER rules only; other stages skip the lookup
+  left join paper_evidence p on p.bot_id = e.bot_id and e.stage = 'PAPER'
  cross join lateral (
        select case g.metric
                   when 'trades_count' then e.trades_count::numeric
@@ -64,4 +80,12 @@ select e.bot_id, g.id as rule_id, g.kind, g.from_stage, g.to_stage, g.metric, g.
                   when 'expectancy_ci_low' then e.expectancy_ci_low::numeric
                   when 'deflated_sharpe' then e.deflated_sharpe::numeric
                   when 'roster_active' then case when roster_disabled(e.bot_id) then 0 else 1 end
+                  when 'paper_days' then p.paper_days::numeric
+                  when 'paper_trades' then p.paper_trades::numeric
+                  when 'paper_risk_breaches' then p.risk_breaches::numeric
+                  when 'paper_expectancy_outside_ci' then
+                      case when p.paper_expectancy is not null and e.expectancy_ci_low is not null then
+                          round(greatest(e.expectancy_ci_low - p.paper_expectancy, p.paper_expectancy - e.expectancy_ci_high,
+                                         0)::numeric, 2) end
+                  when 'paper_max_drawdown_pct' then p.max_drawdown_pct
               end as actual) v;

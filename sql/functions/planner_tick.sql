@@ -22,6 +22,9 @@
 --   IMPROVE_CANDIDATE      >= improve_after_backtests sessions since reset → IMPROVE
 --   BLOCKED_BY_GATES       up to date, failing its gates, nothing else to do            BLOCKED
 --   UP_TO_DATE             up to date and passing (or no rules)                          SKIPPED
+-- (A QUEUED/RUNNING RUNNER_START job does not count as active.) Besides, every ACTIVE
+-- PAPER bot without a runner job gets one: a second decision row, ENQUEUED
+-- RUNNER_START PAPER_NEEDS_RUNNER (plan_paper_runners).
 -- Then the wanted jobs are rationed: backtests fill planner_backtest_target minus
 -- the backtests already QUEUED/RUNNING fleet-wide, baselines before refreshes, the
 -- rest CONCURRENCY_LIMIT (SKIPPED), or CIRCUIT_OPEN (BLOCKED) while the backtest
@@ -67,6 +70,7 @@ declare
     v_summary text;
     v_pace interval;
     v_k int := 0;
+    v_runners int;
 begin
     perform pg_advisory_xact_lock(lock_key('planner_tick'));
 
@@ -103,7 +107,10 @@ begin
         select e.bot_id, e.created_at, e.session_id, e.completed_at, coalesce(n.sessions, 0) as sessions_since_reset,
                e.effective_reset_at,
                e.last_job_finished_at,
-               exists (select 1 from bot_jobs j where j.bot_id = e.bot_id and j.status in ('QUEUED', 'RUNNING'))
+               -- a runner's standing RUNNER_START job does not make the bot busy
+               exists (select 1 from bot_jobs j join job_kinds k on k.kind = j.job_type
+                        where j.bot_id = e.bot_id and j.status in ('QUEUED', 'RUNNING')
+                          and k.badge is distinct from 'RUNNER')
                    as has_active,
                coalesce(st.failed_cycles, 0) as failed_cycles, st.passed_all,
                sc.total as score_total, sc.computed_at as score_at,
@@ -183,17 +190,20 @@ begin
                       else rk.want
                   end as reason) o;
 
+    -- PAPER bots without a runner get a RUNNER_START job, due now (plan_paper_runners).
+    v_runners := plan_paper_runners(v_run);
+
     -- Pace the tick's jobs evenly across the planner interval (baselines
     -- first) instead of releasing them in one burst: the load stays level and
     -- the queue shows work in flight between ticks, not only at the tick.
     select make_interval(secs => coalesce((select interval_seconds from schedules where name = 'planner'), 60)::double precision
                                  / greatest(count(*), 1))
       into v_pace
-      from autonomy_bot_decisions d where d.planner_run_id = v_run and d.decision = 'ENQUEUED';
+      from autonomy_bot_decisions d where d.planner_run_id = v_run and d.decision = 'ENQUEUED' and d.job_id is null;
 
     for r in select d.id, d.bot_id, d.job_type, d.reason_code
                from autonomy_bot_decisions d
-              where d.planner_run_id = v_run and d.decision = 'ENQUEUED'
+              where d.planner_run_id = v_run and d.decision = 'ENQUEUED' and d.job_id is null
               order by (select k.default_priority from job_kinds k where k.kind = d.job_type), d.id
     loop
         begin
@@ -222,7 +232,7 @@ begin
     end loop;
 
     select coalesce(jsonb_object_agg(reason_code, n), '{}'),
-           case when v_enq > 0 then null
+           case when v_enq + v_runners > 0 then null
                 when coalesce(sum(n), 0) = 0 then 'NO_CANDIDATES_MATCH_POLICY'
                 when bool_and(reason_code = 'ACTIVE_JOB_EXISTS') then 'ALL_BOTS_HAVE_ACTIVE_JOBS'
                 when bool_and(reason_code in ('COOLDOWN', 'ACTIVE_JOB_EXISTS')) then 'ALL_BOTS_COOLDOWN'
@@ -240,8 +250,8 @@ begin
 
     update autonomy_planner_runs p
        set finished_at = clock_timestamp(),
-           bots_evaluated = (select count(*) from autonomy_bot_decisions d where d.planner_run_id = v_run),
-           jobs_enqueued = v_enq,
+           bots_evaluated = (select count(distinct d.bot_id) from autonomy_bot_decisions d where d.planner_run_id = v_run),
+           jobs_enqueued = v_enq + v_runners,
            blocked = (select count(*) from autonomy_bot_decisions d where d.planner_run_id = v_run and d.decision = 'BLOCKED'),
            errors = v_err, reasons = v_reasons, summary_reason_code = v_summary
      where p.id = v_run;

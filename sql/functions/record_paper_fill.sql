@@ -7,9 +7,11 @@
 --   p_realized_pnl  gross PnL of the contracts this fill closes — required when it
 --                   reduces the position, refused when it opens or adds;
 --   p_trade_pnl     the whole trade's net PnL — required when this fill flattens.
--- A flattening fill moves the losing streak (a loss adds one, a win or scratch resets
--- it); at max_consecutive_losses, or when the day's loss reaches max_daily_loss_usd,
--- the account halts for its trading day (CIRCUIT_BREAKER_TRIPPED, reason and figures).
+-- A flattening fill stores the trade's net PnL (trade_pnl), counts the trade in the
+-- day's paper session (paper_session_note) and moves the losing streak (a loss adds
+-- one, a win or scratch resets it); at max_consecutive_losses, or when the day's loss reaches max_daily_loss_usd,
+-- the account halts for its trading day (CIRCUIT_BREAKER_TRIPPED, reason and figures;
+-- a trip of the day's paper session).
 -- Refused (22023, nothing written): FILL_NOT_WORKING, INVALID_FILL (quantity beyond
 -- the unfilled part, no price, a negative fee), FILL_MONEY
 -- (realized/trade PnL missing or misplaced). Returns {order, position, cash, halted}.
@@ -56,9 +58,10 @@ begin
             detail = 'realized PnL comes with (only) a fill that reduces the position, trade PnL with (only) one that flattens it';
     end if;
 
-    insert into paper_fills (order_id, account_id, instrument, side, quantity, price, fee, realized_pnl, bar_time)
+    insert into paper_fills (order_id, account_id, instrument, side, quantity, price, fee, realized_pnl, trade_pnl,
+                             bar_time)
     values (p_order, v_order.account_id, v_order.instrument, v_order.side, p_quantity, p_price, p_fee, p_realized_pnl,
-            p_bar_time);
+            p_trade_pnl, p_bar_time);
     update paper_orders
        set filled_quantity = filled_quantity + p_quantity,
            average_fill_price = trim_scale((coalesce(average_fill_price, 0) * filled_quantity + p_price * p_quantity)
@@ -89,7 +92,9 @@ begin
            updated_at = now()
      where id = v_order.account_id
     returning * into v_account;
-
+    if p_trade_pnl is not null then
+        perform paper_session_note(v_account.id, p_trades => 1, p_wins => (p_trade_pnl > 0)::int, p_pnl => p_trade_pnl);
+    end if;
     select * into v_limits from risk_limits where account_id = v_account.id and env = 'paper';
     if found and v_account.halted_day is distinct from v_account.trading_day and v_account.trading_day is not null then
         if v_account.consecutive_losses >= v_limits.max_consecutive_losses then
@@ -105,6 +110,7 @@ begin
                     jsonb_build_object('account', v_account.name, 'trading_day', v_account.trading_day,
                                        'reason', v_halt, 'consecutive_losses', v_account.consecutive_losses,
                                        'day_loss', (select day_loss from paper_account_figures(v_account.id))));
+            perform paper_session_note(v_account.id, p_trips => 1);
         end if;
     end if;
     return jsonb_build_object('order', paper_order_doc(v_order),

@@ -1,6 +1,7 @@
 -- Submits a paper order: judged by paper_order_risk, then recorded SUBMITTED →
 -- ACCEPTED, or SUBMITTED → REJECTED with the breached limit's code, message, limit
--- and value (and an ORDER_REJECTED event), all in one transaction. Orders of one
+-- and value (and an ORDER_REJECTED event; a refusal the bot caused, paper_risk_breach,
+-- is a breach of the day's paper session), all in one transaction. Orders of one
 -- account are serialised (the account row is locked), so two orders cannot both
 -- pass a limit only one of them fits. Idempotent on (account, client_order_id): a
 -- repeat returns the first order with "duplicate": true and changes nothing.
@@ -54,6 +55,9 @@ begin
                                    'instrument', p_instrument, 'side', p_side, 'quantity', p_quantity,
                                    'reason_code', v_risk ->> 'code', 'message', v_risk ->> 'message',
                                    'limit', v_risk -> 'limit', 'value', v_risk -> 'value'));
+        if paper_risk_breach(v_risk ->> 'code') then
+            perform paper_session_note(p_account, p_breaches => 1);
+        end if;
     end if;
     return paper_order_doc(v_order) || jsonb_build_object('duplicate', false);
 end

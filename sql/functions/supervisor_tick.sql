@@ -40,8 +40,8 @@
 --    {from_tier, to_tier, total} when the tier differs from the previous score's.
 -- 3. Demotions: an ACTIVE bot with evidence that fails any KEEP rule of its stage
 --    (gate_evaluations kind KEEP; looser than the promotion into that stage, so
---    a bot does not flap) goes down one stage (reason
---    KEEP_RULES_FAILED, actor supervisor, apply_stage_moves — the writes
+--    a bot does not flap) goes down one stage (reason KEEP_RULES_FAILED, or the
+--    failing rule's own demotion_reason such as PAPER_DRAWDOWN; actor supervisor, apply_stage_moves — the writes
 --    transition_stage makes; bot_stage_events and DEMOTED carry
 --    {failures: [{rule_id, metric, comparator, threshold, actual, reason_code,
 --    session_id}]}). A bot without evidence (e.g. after a reset) is never demoted;
@@ -79,8 +79,6 @@ declare
     v_blocked_events int;
     v_promoted int := 0;
     v_demoted_ids uuid[];
-    v_demoted_to text[];
-    v_demoted_details jsonb[];
     v_recommended int := 0;
 begin
     perform pg_advisory_xact_lock(lock_key('supervisor_tick'));
@@ -239,21 +237,28 @@ begin
            (select count(*) from tier_ev)
       into v_scored, v_eval_scores, v_score_events, v_tier_events;
 
-    -- 3. Demotions.
-    select coalesce(array_agg(d.bot_id order by d.bot_id), '{}'),
-           coalesce(array_agg(d.to_stage order by d.bot_id), '{}'),
-           coalesce(array_agg(jsonb_build_object('failures', d.failures) order by d.bot_id), '{}')
-      into v_demoted_ids, v_demoted_to, v_demoted_details
-      from (select ge.bot_id, min(ge.to_stage) as to_stage,
-                   jsonb_agg(jsonb_build_object('rule_id', ge.rule_id, 'metric', ge.metric, 'comparator', ge.comparator,
-                                                'threshold', ge.threshold, 'actual', ge.actual,
-                                                'reason_code', ge.failure_code, 'session_id', ge.session_id)
-                             order by ge.rule_id) as failures
-              from gate_evaluations ge
-              join bots b on b.id = ge.bot_id and b.status = 'ACTIVE'
-             where ge.kind = 'KEEP' and ge.has_evidence and not ge.passed
-             group by ge.bot_id) d;
-    perform apply_stage_moves(v_demoted_ids, v_demoted_to, 'KEEP_RULES_FAILED', 'supervisor', v_demoted_details);
+    -- 3. Demotions, one apply_stage_moves per reason (the failing rule's demotion_reason).
+    v_demoted_ids := '{}';
+    for r in
+        select d.reason, array_agg(d.bot_id order by d.bot_id) as ids, array_agg(d.to_stage order by d.bot_id) as tos,
+               array_agg(jsonb_build_object('failures', d.failures) order by d.bot_id) as details
+          from (select ge.bot_id, min(ge.to_stage) as to_stage,
+                       -- a specific reason (PAPER_DRAWDOWN) over the generic KEEP_RULES_FAILED
+                       coalesce(min(ge.demotion_reason) filter (where ge.demotion_reason <> 'KEEP_RULES_FAILED'),
+                                'KEEP_RULES_FAILED') as reason,
+                       jsonb_agg(jsonb_build_object('rule_id', ge.rule_id, 'metric', ge.metric, 'comparator', ge.comparator,
+                                                    'threshold', ge.threshold, 'actual', ge.actual,
+                                                    'reason_code', ge.failure_code, 'session_id', ge.session_id)
+                                 order by ge.rule_id) as failures
+                  from gate_evaluations ge
+                  join bots b on b.id = ge.bot_id and b.status = 'ACTIVE'
+                 where ge.kind = 'KEEP' and ge.has_evidence and not ge.passed
+                 group by ge.bot_id) d
+         group by d.reason
+    loop
+        perform apply_stage_moves(r.ids, r.tos, r.reason, 'supervisor', r.details);
+        v_demoted_ids := v_demoted_ids || r.ids;
+    end loop;
 
     -- 4. Gates.
     with g as (

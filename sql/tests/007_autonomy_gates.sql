@@ -12,8 +12,8 @@ select plan(80);
 -- ---------------------------------------------------------------- the rules
 select is((select count(*)::int from gate_rules where from_stage = 'LAB' and to_stage = 'PAPER' and enabled), 7,
           'LAB → PAPER has seven default rules (roster_active the seventh)');
-select is((select count(*)::int from gate_rules where from_stage = 'PAPER' and to_stage = 'SHADOW' and enabled), 10,
-          'PAPER → SHADOW has those seven plus real data, Sharpe and profit factor');
+select is((select count(*)::int from gate_rules where from_stage = 'PAPER' and to_stage = 'SHADOW' and enabled), 14,
+          'PAPER → SHADOW has those seven plus real data, Sharpe, profit factor and four on paper evidence');
 select is((select count(*)::int from evaluate_gates(pg_temp.bot('Bot 1'))), 7, 'a LAB bot is evaluated on 7 rules');
 select is((select count(*)::int from evaluate_gates(pg_temp.bot('Bot 1')) where passed), 0,
           'without an effective session every rule fails');
@@ -94,6 +94,8 @@ select is(pg_temp.gate(pg_temp.bot('Bot 2'), 'profit_factor'), false, 'profit fa
 select pg_temp.session(pg_temp.bot('Bot 2'), '{"data_source": "databento", "sharpe": 0.51, "profit_factor": 1.21}');
 select is(pg_temp.gate(pg_temp.bot('Bot 2'), 'sharpe'), true, 'Sharpe 0.51 (above) passes');
 select is(pg_temp.gate(pg_temp.bot('Bot 2'), 'profit_factor'), true, 'profit factor 1.21 (above) passes');
+-- paper evidence (028_paper_evidence holds its rules): 5 days, 10 trades, $20 a trade inside [5, 40]
+select pg_temp.paper(pg_temp.bot('Bot 2'), 5, 10, 200);
 select is((select passed_all from gate_status where bot_id = pg_temp.bot('Bot 2')), true,
           'the PAPER bot passes every PAPER → SHADOW rule');
 

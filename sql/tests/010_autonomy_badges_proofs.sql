@@ -115,13 +115,14 @@ select is(pg_temp.keys(api_proof_jobs()), array['completedLast1h', 'queued', 'ru
           'api_proof_jobs has exactly the PROOFS.md keys');
 select results_eq($$select j.job_type, j.status, b.name from bot_jobs j join bots b on b.id = j.bot_id
                      where j.status in ('QUEUED', 'RUNNING') order by 1, 2, 3$$,
-                  $$values ('BACKTEST_BASELINE', 'QUEUED', 'Bot 1'), ('BACKTEST_REFRESH', 'RUNNING', 'Bot 3'),
+                  $$values ('BACKTEST_BASELINE', 'QUEUED', 'Bot 1'), ('BACKTEST_BASELINE', 'QUEUED', 'Bot 4'),
+                           ('BACKTEST_REFRESH', 'RUNNING', 'Bot 3'),
                            ('EVOLVE', 'QUEUED', 'Bot 3'), ('IMPROVE', 'QUEUED', 'Bot 5'), ('IMPROVE', 'RUNNING', 'Bot 2'),
                            ('RUNNER_START', 'RUNNING', 'Bot 4')$$,
-                  'the active jobs (the planner queued a baseline for Bot 1 and an improvement for Bot 5)');
+                  'the active jobs (the planner queued baselines for Bot 1 and Bot 4 — whose runner job does not make it busy — and an improvement for Bot 5)');
 select is(api_proof_jobs() - 'stuckRunningOverXmin',
           '{"running": {"backtest": 1, "evolve": 0, "runner": 1, "improve": 1, "research": 0, "noop": 0},
-            "queued": {"backtest": 1, "evolve": 1, "runner": 0, "improve": 1, "research": 0, "noop": 0},
+            "queued": {"backtest": 2, "evolve": 1, "runner": 0, "improve": 1, "research": 0, "noop": 0},
             "completedLast1h": {"backtest": 0, "evolve": 1, "runner": 0, "improve": 0, "research": 0, "noop": 0}}',
           'counts by every kind''s proof_key (backtests = baseline + refresh), every key present; completions in the last hour');
 select is(jsonb_array_length(api_proof_jobs() -> 'stuckRunningOverXmin'), 1,

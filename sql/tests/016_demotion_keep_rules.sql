@@ -122,7 +122,8 @@ select is((select count(*)::int from bot_stage_events where bot_id = pg_temp.bot
 select is((select array_agg(kind || ' ' || from_stage || '→' || to_stage || ' ' || metric || ' ' || comparator || ' ' || threshold
                             order by from_stage, metric)
              from gate_rules where from_stage = any (array['PAPER', 'SHADOW']) and to_stage = any (array['LAB', 'PAPER'])),
-          array['KEEP PAPER→LAB max_drawdown_pct <= 30', 'KEEP PAPER→LAB profit_factor >= 1.0',
+          array['KEEP PAPER→LAB max_drawdown_pct <= 30', 'KEEP PAPER→LAB paper_max_drawdown_pct <= 30',
+                'KEEP PAPER→LAB profit_factor >= 1.0',
                 'KEEP SHADOW→PAPER max_drawdown_pct <= 30', 'KEEP SHADOW→PAPER profit_factor >= 1.0'],
           'the default KEEP rules');
 
