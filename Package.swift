@@ -2,7 +2,7 @@
 import PackageDescription
 
 // Dependencies point downward only (see DESIGN.md §2):
-// Gauntlet → Handlers, Jobs, FCGIHost → Postgres, MarketData, Backtest → Market.
+// Gauntlet → Handlers, Paper → Jobs, FCGIHost → Postgres, MarketData, Backtest → Market.
 let package = Package(
     name: "Gauntlet",
     platforms: [.macOS(.v14)],
@@ -27,7 +27,7 @@ let package = Package(
             "CFastCGI", .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "Paper", dependencies: [
-            "Backtest", "Market", "MarketData", "Postgres", .product(name: "Logging", package: "swift-log"),
+            "Backtest", "Jobs", "Market", "MarketData", "Postgres", .product(name: "Logging", package: "swift-log"),
         ]),
         .target(name: "Jobs", dependencies: [
             "Postgres", "Market", "MarketData", "Backtest", .product(name: "Logging", package: "swift-log"),

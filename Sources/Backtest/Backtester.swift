@@ -250,16 +250,31 @@ struct Simulation {
 
 /// A trade's money in USD, rounded to the cent as results report it: gross from the
 /// fill prices, commission, slippage valued at tick value, net = gross − commission.
-struct TradeMoney {
-    let gross: Double
-    let fee: Double
-    let slippage: Double
-    let net: Double
+public struct TradeMoney {
+    public let gross: Double
+    public let fee: Double
+    public let slippage: Double
+    public let net: Double
 
     init(_ record: TradeRecord, instrument: Instrument, costs: CostModel) {
         gross = cents(grossPnL(record, instrument: instrument))
         fee = cents(commission(record, costs: costs))
         slippage = cents(Double(record.slippageTicks) * instrument.tickValue * Double(record.contracts))
+        net = cents(gross - fee)
+    }
+
+    /// A trade entered in several fills (a paper order filled partly bar by bar) and
+    /// closed at `exitPrice`: gross is the sum of each fill's price move, commission is
+    /// paid on every contract in and out. One fill of all the contracts is exactly the
+    /// record's money above (slippage is in the prices and not reported apart).
+    public init(side: Side, entries: [(contracts: Int, price: Double)], exitPrice: Double, instrument: Instrument,
+                costs: CostModel) {
+        let contracts = entries.reduce(0) { $0 + $1.contracts }
+        gross = cents(entries.reduce(0.0) {
+            $0 + priceMovePnL(side: side, contracts: $1.contracts, from: $1.price, to: exitPrice, instrument: instrument)
+        })
+        fee = cents(2 * costs.commission(contracts: contracts))
+        slippage = 0
         net = cents(gross - fee)
     }
 }

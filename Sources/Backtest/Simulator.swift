@@ -7,6 +7,8 @@ public enum ExitReason: String, Sendable, Codable, Hashable, CaseIterable {
     case time = "TIME"
     case sessionEnd = "SESSION_END"
     case signal = "SIGNAL"
+    /// Flattened by the kill switch (paper only: `SimulationControls.forcedExits`).
+    case killSwitch = "KILL_SWITCH"
 }
 
 /// One session day prepared before the run: its bars, its trading window and the
@@ -273,7 +275,8 @@ func simulate<S: Strategy>(
                 // 1. Pending market exit at this bar's open.
                 if let reason = pendingExit {
                     pendingExit = nil
-                    close(at: instrument.roundToTick(o[i]) - side.sign * slip, bar: i, reason: reason, slipped: true)
+                    close(at: marketFill(open: o[i], side: side.opposite, slip: slip, instrument: instrument), bar: i,
+                          reason: reason, slipped: true)
                 }
                 // 2. Pending entry at this bar's open.
                 if let order = pendingEntry {
@@ -281,7 +284,7 @@ func simulate<S: Strategy>(
                     if i >= day.windowFirst && i < day.windowEnd {
                         let sign = order.side.sign
                         let open = instrument.roundToTick(o[i])
-                        let fill = open + sign * slip
+                        let fill = marketFill(open: o[i], side: order.side, slip: slip, instrument: instrument)
                         let stopLevel = level(order.stop, from: fill, sign: -sign, absent: -sign * .infinity,
                                               instrument: instrument)
                         let targetLevel = level(order.target, from: fill, sign: sign, absent: sign * .infinity,
@@ -338,7 +341,7 @@ func simulate<S: Strategy>(
                 case .exit: if direction != 0 { pendingExit = .signal }
                 }
                 if direction != 0 && !controls.forcedExits.isEmpty && controls.forcedExits.contains(i) {
-                    pendingExit = .signal
+                    pendingExit = .killSwitch
                     pendingEntry = nil
                 }
                 // 5. Time exit.
@@ -382,6 +385,14 @@ private func level(_ level: Level, from fill: Double, sign: Double, absent: Doub
     case .price(let price): instrument.roundToTick(price)
     case .distance(let points): instrument.roundToTick(fill + sign * points)
     }
+}
+
+/// A market order's fill at a bar's open: the open on the tick grid, slipped against
+/// the order (`slip` = slippage ticks × tick size). Entries and exits at an open use
+/// it, and so does a paper order's remainder filling at a later bar's open.
+@inline(__always)
+public func marketFill(open: Double, side: Side, slip: Double, instrument: Instrument) -> Double {
+    instrument.roundToTick(open) + side.sign * slip
 }
 
 /// USD result of a trade before commission. Prices sit on the tick grid, so the

@@ -7,6 +7,8 @@ public enum Side: String, Sendable, Codable, Hashable {
 
     /// +1 for long, -1 for short: PnL = (exit - entry) × sign.
     var sign: Double { self == .long ? 1 : -1 }
+    /// The side that closes this one (a long exits by selling).
+    public var opposite: Side { self == .long ? .short : .long }
 }
 
 /// A strategy decides at the close of each bar. It is handed a `ClosedBars` view

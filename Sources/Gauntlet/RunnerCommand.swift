@@ -5,23 +5,26 @@ import Market
 import Paper
 import Postgres
 
-/// `gauntlet runner`: trades the ACTIVE PAPER bots (or `--bot`) forward on paper under
-/// the hard risk limits of their accounts (docs/paper.md). Exits 0 after a graceful
-/// stop; ALREADY_RUNNING when another runner holds an account; refuses `--env live`.
+/// `gauntlet runner`: trades the ACTIVE PAPER bots (the RUNNER_START jobs the planner
+/// enqueues; or `--bot`) forward on paper under the hard risk limits of their accounts
+/// (docs/paper.md). Exits 0 after a graceful stop; ALREADY_RUNNING when another runner
+/// holds `--bot`'s account; 70 when the watchdog finds a frozen loop; refuses `--env live`.
 struct RunnerCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "runner",
         abstract: "Trade PAPER bots forward on paper under hard risk limits (LIVE is fail-closed).",
         discussion: """
-            Sources: synthetic (the null-model generator at the wall clock; --bar-seconds shortens a \
-            1-minute bar) or replay:PATH[@SPEED] (recorded bars at SPEED × real time). SIGTERM, \
+            Without --bot it runs until stopped, trading every bot whose RUNNER_START job it claims \
+            (idle when none). Sources: synthetic (the null-model generator at the wall clock; \
+            --bar-seconds shortens a 1-minute bar), replay:PATH[@SPEED] (recorded bars at SPEED × real \
+            time), databento or polygon (polling the provider's latest bars; needs its key). SIGTERM, \
             --duration, the stream's end or data silent past --stop-after: working orders are \
             cancelled, the position closes by the session-end rule and the report is written to \
             $GAUNTLET_VAR/runs/<run id>/final_report.json. Kill switch: GAUNTLET_KILL_SWITCH=1, the \
             file $GAUNTLET_VAR/KILL, or POST /api/admin/kill-switch.
             """)
 
-    @Option(help: "synthetic or replay:PATH[@SPEED].")
+    @Option(help: "synthetic, replay:PATH[@SPEED] (with --bot), databento or polygon.")
     var source = "synthetic"
 
     @Option(help: "Wall-clock seconds per bar of the synthetic source (60 = real time).")
@@ -48,6 +51,15 @@ struct RunnerCommand: ParsableCommand {
     @Option(help: "paper (live is refused: LIVE stays fail-closed).")
     var env = "paper"
 
+    @Option(help: "The most of a bar's volume one fill may take (0 < share ≤ 1); the rest of the order stays working.")
+    var volumeShare = 0.1
+
+    @Option(help: "Seconds a session's loop may stall before the watchdog ends the runner (the next one resumes).")
+    var watchdog = 60.0
+
+    @Option(help: "Without --bot: the most PAPER bots this runner trades at once.")
+    var maxBots = 50
+
     func validate() throws {
         guard env == "paper" else {
             throw ValidationError("LIVE_DISABLED: --env \(env) is refused; only paper trading exists (LIVE stays fail-closed)")
@@ -56,6 +68,12 @@ struct RunnerCommand: ParsableCommand {
             throw ValidationError("--bar-seconds, --stale-after, --duration must be positive and --stop-after ≥ --stale-after")
         }
         if let bot, UUID(uuidString: bot) == nil { throw ValidationError("--bot \(bot) is not a UUID") }
+        guard volumeShare > 0, volumeShare <= 1, watchdog > 0, maxBots > 0 else {
+            throw ValidationError("--volume-share must be in (0, 1], --watchdog and --max-bots positive")
+        }
+        if bot == nil, source.hasPrefix("replay:") {
+            throw ValidationError("a replay trades one bot: add --bot (the fleet runner streams live sources)")
+        }
         for (name, text) in [("--from", from), ("--to", to)] {
             if let text, CivilDate(text) == nil { throw ValidationError("\(name) \(text) is not a date (YYYY-MM-DD)") }
         }
@@ -78,7 +96,8 @@ struct RunnerCommand: ParsableCommand {
             source: source, barSeconds: barSeconds, bot: bot.flatMap(UUID.init(uuidString:)), duration: duration,
             staleAfter: staleAfter, stopAfter: stopAfter, varDirectory: environment.varDirectory,
             killSwitchFromEnvironment: environment.values["GAUNTLET_KILL_SWITCH"] == "1",
-            replayWindow: replayWindow), logger: logger)
+            replayWindow: replayWindow, volumeShare: volumeShare, watchdog: watchdog, maxBots: maxBots,
+            environment: environment.values), logger: logger)
         Signals.onTermination { signal in
             logger.notice("signal received", metadata: ["signal": "\(signal)"])
             runner.stop()

@@ -9,6 +9,15 @@ import Market
 /// an entry submitted (and judged by the SQL risk limits), its fill, a closed trade's
 /// exit and fill, the position's mark and an equity sample — in one transaction with
 /// the bar's time, so the ledger is always at a whole bar.
+///
+/// Partial fills: the simulator decides whether and at what price an entry fills; a
+/// bar absorbs at most `volumeShare` of its volume, so the paper order fills that many
+/// contracts and the rest stays working, filling at the next bars' opens under the same
+/// cap (`marketFill`, the simulator's own open fill) until the trade closes, which
+/// cancels what is still unfilled. The exit closes what was filled (protective exits
+/// are never held back by volume); its money is `TradeMoney` of the actual fills. When
+/// the cap does not bind — whole orders, as in a backtest — the ledger books exactly
+/// the backtest's trades.
 public final class BotSession {
     public let bot: PaperLedger.Bot
     public let account: UUID
@@ -19,6 +28,8 @@ public final class BotSession {
     let params: ParamValues
     let timeframe: Timeframe
     let costs: CostModel
+    /// The most of a bar's volume one fill may take (nil: no cap).
+    let volumeShare: Double?
     private var ts: [Int64] = [], o: [Double] = [], h: [Double] = [], l: [Double] = [], c: [Double] = [], v: [Double] = []
     private var vetoed: Set<Int> = []
     private var forcedExits: Set<Int> = []
@@ -26,17 +37,31 @@ public final class BotSession {
     /// Client order id → order id, for the fills of submitted orders.
     private var orders: [String: UUID] = [:]
     private var tradingDay: String?
+    /// The entry of the open trade as the ledger booked it (its fills so far).
+    private var openEntry: OpenEntry?
+    /// Told every order, fill and trade as it is booked (the run's events.jsonl).
+    public var journal: ((String, [String: Any]) -> Void)?
     /// While the data is stale no new entry is submitted (its signal is refused).
     public var entriesBlocked = false
     public private(set) var counts = Counts()
 
     public struct Counts: Sendable {
-        public var bars = 0, orders = 0, rejects = 0, fills = 0, trades = 0
+        public var bars = 0, orders = 0, rejects = 0, fills = 0, partialFills = 0, trades = 0
         public var fees = 0.0
         public var lastPrice: Double?
     }
 
-    public init(bot: PaperLedger.Bot, ledger: PaperLedger, account: UUID, run: UUID) throws {
+    /// An entry order and the fills the ledger booked for it.
+    struct OpenEntry {
+        let order: UUID
+        let side: Side
+        let contracts: Int
+        var fills: [(contracts: Int, price: Double)]
+        var filled: Int { fills.reduce(0) { $0 + $1.contracts } }
+        var remaining: Int { contracts - filled }
+    }
+
+    public init(bot: PaperLedger.Bot, ledger: PaperLedger, account: UUID, run: UUID, volumeShare: Double? = nil) throws {
         guard let archetype = Archetypes.named(bot.archetype), let instrument = Instruments.spec(bot.instrument),
               let timeframe = Timeframe(rawValue: bot.timeframe) else {
             throw PaperError(code: "UNKNOWN_BOT_SPEC", message: "\(bot.name): unknown archetype, instrument or timeframe")
@@ -53,6 +78,7 @@ public final class BotSession {
         self.archetype = archetype
         self.instrument = instrument
         self.timeframe = timeframe
+        self.volumeShare = volumeShare
         costs = .standard(for: instrument)
     }
 
@@ -60,8 +86,10 @@ public final class BotSession {
 
     /// Picks up where a crashed run's ledger stands: `history` is the bars it booked,
     /// `refused` the client ids of its entries that were not taken, `working` its entry
-    /// orders still to fill. The replay of `history` is then the state the ledger holds.
-    public func resume(history: [StreamBar], refused: [String], working: [String: UUID]) throws {
+    /// orders still to fill, `forcedExits` the exit times of positions the kill switch
+    /// flattened. The replay of `history` is then the state the ledger holds.
+    public func resume(history: [StreamBar], refused: [String], working: [String: UUID], forcedExits exits: [String] = [])
+        throws {
         for bar in history {
             ts.append(bar.time); o.append(bar.open); h.append(bar.high); l.append(bar.low); c.append(bar.close)
             v.append(bar.volume)
@@ -71,9 +99,15 @@ public final class BotSession {
         for client in refused where client.hasPrefix(prefix) {
             if let bar = indexByTime[String(client.dropFirst(prefix.count))] { vetoed.insert(bar) }
         }
+        // The kill switch flattened at the open of the exit's bar: forced at the bar before.
+        for time in exits { if let bar = indexByTime[time], bar > 0 { forcedExits.insert(bar - 1) } }
         orders = working
         tradingDay = ts.last.flatMap(tradeDay(of:))
         state = history.isEmpty ? nil : try replay(lastDayOpen: true)
+        if state?.position != nil, let entry = try ledger.openEntry(account: account) {
+            openEntry = OpenEntry(order: entry.order, side: entry.side == "BUY" ? .long : .short, contracts: entry.quantity,
+                                  fills: entry.fills)
+        }
         counts.lastPrice = c.last
     }
 
@@ -94,8 +128,37 @@ public final class BotSession {
                 try ledger.beginDay(account: account, day: day)
                 tradingDay = day
             }
-            try book(try replay(lastDayOpen: true), barTime: bar.time, lastDayOpen: true)
+            let replayed = try replay(lastDayOpen: true)
+            try fillRemainder(at: ts.count - 1, replayed: replayed)
+            try book(replayed, barTime: bar.time, lastDayOpen: true)
         }
+    }
+
+    /// The unfilled rest of the open trade's entry fills at this bar's open (capped by
+    /// its volume) — unless the trade exits at this very open.
+    private func fillRemainder(at i: Int, replayed: ReplayState) throws {
+        guard var entry = openEntry, entry.remaining > 0, state?.position != nil else { return }
+        let closedHere = replayed.trades.count > (state?.trades.count ?? 0)
+            ? replayed.trades[state?.trades.count ?? 0] : nil
+        if let closedHere, [.signal, .time, .killSwitch].contains(closedHere.exitReason) { return }
+        let quantity = min(entry.remaining, capacity(of: i))
+        guard quantity > 0 else { return }
+        let price = marketFill(open: o[i], side: entry.side, slip: Double(costs.slippageTicks) * instrument.tickSize,
+                               instrument: instrument)
+        try ledger.fill(order: entry.order, quantity: quantity, price: price, fee: costs.commission(contracts: quantity),
+                        barTime: date(i))
+        entry.fills.append((quantity, price))
+        openEntry = entry
+        counts.fills += 1
+        counts.fees += costs.commission(contracts: quantity)
+        journal?("FILL", ["order_id": entry.order.uuidString.lowercased(), "intent": "ENTRY", "quantity": quantity,
+                          "price": price, "remaining": entry.remaining, "bar": isoUTC(ts[i])])
+    }
+
+    /// How many contracts bar `i` can fill: `volumeShare` of its volume.
+    private func capacity(of i: Int) -> Int {
+        guard let share = volumeShare else { return .max }
+        return Int((v[i] * share).rounded(.down))
     }
 
     /// The end of the session (SIGTERM, --duration, the stream's end): the last day is
@@ -144,6 +207,11 @@ public final class BotSession {
                                     intent: "ENTRY", side: signal.side == .long ? "BUY" : "SELL", quantity: signal.contracts,
                                     reference: signal.referencePrice, stop: signal.stopPrice, target: signal.targetPrice,
                                     reason: signal.entryReason)
+                journal?(submitted?.status == "ACCEPTED" ? "ORDER_ACCEPTED" : "ORDER_REJECTED", [
+                    "client_order_id": id, "intent": "ENTRY", "side": signal.side == .long ? "BUY" : "SELL",
+                    "quantity": signal.contracts, "reason_code": submitted?.rejectCode ?? (submitted == nil ? "DATA_STALE" : ""),
+                    "entry_reason": signal.entryReason,
+                ])
                 if let submitted, submitted.status == "ACCEPTED" {
                     orders[id] = submitted.id
                 } else {
@@ -155,32 +223,58 @@ public final class BotSession {
                 guard fill.bar > 0, let order = orders["\(bot.id.uuidString.lowercased()):entry:\(isoUTC(ts[fill.bar - 1]))"] else {
                     throw PaperError(code: "FILL_WITHOUT_ORDER", message: "an entry filled at \(fill.time) that was never submitted")
                 }
-                try ledger.fill(order: order, quantity: fill.contracts, price: fill.price, fee: costs.commission(contracts: fill.contracts),
-                                barTime: date(fill.bar))
-                counts.fills += 1
-                counts.fees += costs.commission(contracts: fill.contracts)
+                let quantity = min(fill.contracts, capacity(of: fill.bar))
+                var entry = OpenEntry(order: order, side: fill.side, contracts: fill.contracts, fills: [])
+                if quantity > 0 {
+                    try ledger.fill(order: order, quantity: quantity, price: fill.price,
+                                    fee: costs.commission(contracts: quantity), barTime: date(fill.bar))
+                    entry.fills.append((quantity, fill.price))
+                    counts.fills += 1
+                    counts.fees += costs.commission(contracts: quantity)
+                }
+                if entry.remaining > 0 { counts.partialFills += 1 }
+                openEntry = entry
+                journal?("FILL", ["order_id": order.uuidString.lowercased(), "intent": "ENTRY", "quantity": quantity,
+                                  "price": fill.price, "remaining": entry.remaining, "bar": isoUTC(ts[fill.bar])])
             case .tradeClosed(let trade, let exitBar):
+                let entry = openEntry ?? OpenEntry(order: UUID(), side: trade.side, contracts: trade.contracts,
+                                                   fills: [(trade.contracts, trade.entryPrice)])
+                openEntry = nil
+                if entry.remaining > 0 {
+                    try ledger.cancel(order: entry.order, reason: "TRADE_CLOSED")
+                    journal?("ORDER_CANCELLED", ["order_id": entry.order.uuidString.lowercased(),
+                                                 "unfilled": entry.remaining, "reason_code": "TRADE_CLOSED"])
+                }
+                guard entry.filled > 0 else { continue }
                 let id = "\(bot.id.uuidString.lowercased()):exit:\(trade.exitTime)"
                 let exit = try ledger.submit(account: account, run: run, clientOrderId: id, instrument: instrument.symbol,
                                              intent: "EXIT", side: trade.side == .long ? "SELL" : "BUY",
-                                             quantity: trade.contracts, reference: trade.exitPrice, stop: nil, target: nil,
+                                             quantity: entry.filled, reference: trade.exitPrice, stop: nil, target: nil,
                                              reason: trade.exitReason.rawValue)
                 guard exit.status == "ACCEPTED" else {
                     throw PaperError(code: "EXIT_REFUSED", message: "the exit of \(trade.entryTime) was refused: \(exit.rejectCode ?? "?")")
                 }
                 counts.orders += 1
-                try ledger.fill(order: exit.id, quantity: trade.contracts, price: trade.exitPrice,
-                                fee: costs.commission(contracts: trade.contracts), barTime: date(exitBar),
-                                realized: trade.grossPnL, tradePnL: trade.pnl)
+                let money = TradeMoney(side: trade.side, entries: entry.fills, exitPrice: trade.exitPrice,
+                                       instrument: instrument, costs: costs)
+                try ledger.fill(order: exit.id, quantity: entry.filled, price: trade.exitPrice,
+                                fee: costs.commission(contracts: entry.filled), barTime: date(exitBar),
+                                realized: money.gross, tradePnL: money.net)
                 counts.fills += 1
                 counts.trades += 1
-                counts.fees += costs.commission(contracts: trade.contracts)
+                counts.fees += costs.commission(contracts: entry.filled)
+                journal?("TRADE_CLOSED", ["entry_time": trade.entryTime, "exit_time": trade.exitTime,
+                                          "side": trade.side.rawValue, "contracts": entry.filled,
+                                          "exit_reason": trade.exitReason.rawValue, "exit_price": trade.exitPrice,
+                                          "net_pnl": money.net])
             }
         }
-        if let position = next.position, let close = c.last {
+        if next.position != nil, let entry = openEntry, entry.filled > 0, let close = c.last {
             try ledger.mark(account: account, instrument: instrument.symbol, price: close,
-                            unrealized: priceMovePnL(side: position.side, contracts: position.contracts,
-                                                     from: position.entryPrice, to: close, instrument: instrument))
+                            unrealized: entry.fills.reduce(0.0) {
+                                $0 + priceMovePnL(side: entry.side, contracts: $1.contracts, from: $1.price, to: close,
+                                                  instrument: instrument)
+                            })
         }
         _ = try ledger.sampleEquity(account: account)
         try ledger.booked(run: run, barTime: Date(timeIntervalSince1970: Double(barTime)))

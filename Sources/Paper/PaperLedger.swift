@@ -76,20 +76,54 @@ public struct PaperLedger {
             """, [account, run])
     }
 
-    /// A crashed run's entry orders: those refused or cancelled unfilled (their signals
-    /// were not taken) and those still working (their fills are still to book).
-    public func entries(of run: UUID) throws -> (refused: [String], working: [String: UUID]) {
-        var refused: [String] = [], working: [String: UUID] = [:]
+    /// The entry orders of a crashed run and of the runs it resumed (the bars being
+    /// rebuilt are theirs): those refused or cancelled unfilled (their signals were not
+    /// taken), those still working (their fills are still to book), and the exit times
+    /// of positions the kill switch flattened.
+    public func entries(of run: UUID) throws -> (refused: [String], working: [String: UUID], forcedExits: [String]) {
+        var refused: [String] = [], working: [String: UUID] = [:], forced: [String] = []
         for row in try db.query("""
-            select client_order_id, id, paper_order_working(status, p_fillable => true) as working,
-                   status in ('REJECTED', 'CANCELLED') and filled_quantity = 0 as refused
-              from paper_orders where run_id = $1 and intent = 'ENTRY'
+            with recursive chain (id) as (
+                select $1::uuid
+                union
+                select (r.config ->> 'resumed_from')::uuid from paper_runs r join chain c on r.id = c.id
+                 where r.config ->> 'resumed_from' is not null)
+            select o.client_order_id, o.id, o.intent, o.entry_reason,
+                   paper_order_working(o.status, p_fillable => true) as working,
+                   o.status in ('REJECTED', 'CANCELLED') and o.filled_quantity = 0 as refused
+              from paper_orders o where o.run_id in (select id from chain)
             """, [run]).rows {
             let client: String = try row.decode("client_order_id")
+            if try row.decode("intent") as String == "EXIT" {
+                // client id "<bot>:exit:<exit bar time>"
+                if try row.decodeIfPresent("entry_reason") == "KILL_SWITCH", let time = client.components(separatedBy: ":exit:").last {
+                    forced.append(time)
+                }
+                continue
+            }
             if try row.decode("refused") { refused.append(client) }
             if try row.decode("working") { working[client] = try row.decode("id") }
         }
-        return (refused, working)
+        return (refused, working, forced)
+    }
+
+    /// The account's latest entry order with its fills, while its position is open or
+    /// the order still works (a resumed session's open trade).
+    public func openEntry(account: UUID) throws -> (order: UUID, side: String, quantity: Int,
+                                                    fills: [(contracts: Int, price: Double)])? {
+        guard let row = try db.query("""
+            select o.id, o.side, o.quantity from paper_orders o
+             where o.account_id = $1 and o.intent = 'ENTRY' and o.status in ('ACCEPTED', 'PARTIALLY_FILLED', 'FILLED')
+             order by o.created_at desc, o.id desc limit 1
+            """, [account]).first else { return nil }
+        let order: UUID = try row.decode("id")
+        let fills = try db.query("select quantity, price::float8 as price from paper_fills where order_id = $1 order by id",
+                                 [order]).rows.map { (contracts: try $0.decode("quantity") as Int, price: try $0.decode("price") as Double) }
+        return (order, try row.decode("side"), try row.decode("quantity"), fills)
+    }
+
+    public func cancel(order: UUID, reason: String) throws {
+        try db.query("select cancel_paper_order($1, $2)", [order, reason])
     }
 
     public func beginDay(account: UUID, day: String) throws {
