@@ -12,9 +12,9 @@ import XCTest
 /// gracefully with a report whose net PnL is the equity's change; the kill switch from
 /// the environment refuses every entry.
 final class PaperRunnerTests: WorkerTestCase {
-    private var runners: [pid_t] = []
-    private let slug = "ib-breakout-es-5m"
-    private static let esFile = ScratchDatabase.packageRoot.deletingLastPathComponent()
+    var runners: [pid_t] = []
+    let slug = "ib-breakout-es-5m"
+    static let esFile = ScratchDatabase.packageRoot.deletingLastPathComponent()
         .appendingPathComponent("shared/data/es-1m/ES_front_month_1m_utc.csv").path
 
     override func tearDown() {
@@ -23,7 +23,8 @@ final class PaperRunnerTests: WorkerTestCase {
             _ = Subprocess.waitForExit(pid, timeout: 10)
         }
         if (testRun?.failureCount ?? 0) > 0 {
-            for name in ["a", "b", "replay", "killed", "crash1", "crash2", "crash3", "resumed"] {
+            for name in ["a", "b", "replay", "killed", "resumed", "fleet", "frozen", "thawed", "partial"]
+                + (1...20).map({ "crash\($0)" }) {
                 let log = (try? String(contentsOfFile: directory.appendingPathComponent("runner-\(name).log").path,
                                        encoding: .utf8)) ?? ""
                 if !log.isEmpty { print("---- runner \(name)\n" + log.split(separator: "\n").suffix(30).joined(separator: "\n")) }
@@ -34,7 +35,7 @@ final class PaperRunnerTests: WorkerTestCase {
 
     /// The seeded bot of `slug`, with its paper account's limits opened wide, so that
     /// nothing but the strategy decides (the limits have pgTAP of their own).
-    private func paperBot() throws -> UUID {
+    func paperBot() throws -> UUID {
         let index = try XCTUnwrap(Archetypes.all.firstIndex { $0.slug == slug })
         let bot = try database.seedBots(index + 1)[index]
         try database.db.query("update bots set stage = 'PAPER' where id = $1", [bot])
@@ -46,7 +47,7 @@ final class PaperRunnerTests: WorkerTestCase {
         return bot
     }
 
-    private func startRunner(_ name: String, _ arguments: [String], environment extra: [String: String] = [:]) throws -> pid_t {
+    func startRunner(_ name: String, _ arguments: [String], environment extra: [String: String] = [:]) throws -> pid_t {
         var environment = ProcessInfo.processInfo.environment
         environment["GAUNTLET_DATABASE_URL"] = database.conninfo
         environment["GAUNTLET_VAR"] = directory.path
@@ -57,7 +58,7 @@ final class PaperRunnerTests: WorkerTestCase {
         return pid
     }
 
-    private func log(_ name: String) -> String {
+    func log(_ name: String) -> String {
         (try? String(contentsOfFile: directory.appendingPathComponent("runner-\(name).log").path, encoding: .utf8)) ?? ""
     }
 
@@ -147,23 +148,30 @@ final class PaperRunnerTests: WorkerTestCase {
         XCTAssertEqual(try database.int("select count(*)::int from paper_fills"), 0, "no trade while the switch is engaged")
     }
 
-    /// `kill -9` three times at moments the test does not choose, each time restarted
-    /// with the same arguments: the restarted runner rebuilds the ledger's state from the
-    /// bars it had booked and the entries it had refused, and the ledger ends exactly as
-    /// a straight run would — every backtest trade once, cash to the cent.
+    /// `kill -9` twenty times at random moments (a random number of booked bars, logged
+    /// with the seed), each time restarted with the same arguments: the restarted runner
+    /// rebuilds the ledger's state from the bars it had booked and the entries it had
+    /// refused, and the ledger ends exactly as a straight run would — every backtest
+    /// trade once, cash to the cent.
     func testKillNineAndRestartResumeWithoutDuplicatesOrLosses() throws {
         let bot = try paperBot()
         let arguments = ["--bot", bot.uuidString, "--source", "replay:\(Self.esFile)@60000",
                          "--from", "2013-10-07", "--to", "2013-10-19"]
-        for attempt in 1...3 {
+        let seed = UInt64.random(in: 1...UInt64.max)
+        var random = SplitMix64(seed: seed)
+        var waits: [Int] = []
+        for attempt in 1...20 {
             let pid = try startRunner("crash\(attempt)", arguments)
             let booked = try database.int("select count(*)::int from paper_equity")
+            let wait = 10 + Int(random.next() % 90)
+            waits.append(wait)
             XCTAssertTrue(try database.waitUntil(timeout: 60) {
-                try database.int("select count(*)::int from paper_equity") > booked + 150
+                try database.int("select count(*)::int from paper_equity") > booked + wait
             }, "the runner booked too little before its kill: \(log("crash\(attempt)"))")
             kill(pid, SIGKILL)
             XCTAssertEqual(Subprocess.waitForExit(pid, timeout: 10), 128 + SIGKILL)
         }
+        print("kill -9 after these many bars each (seed \(seed)): \(waits)")
         let last = try startRunner("resumed", arguments)
         XCTAssertEqual(Subprocess.waitForExit(last, timeout: 240), 0, log("resumed"))
         XCTAssertTrue(log("resumed").contains("resuming a crashed run"))
@@ -186,7 +194,7 @@ final class PaperRunnerTests: WorkerTestCase {
         XCTAssertEqual(cash, 50_000 + trades.reduce(0) { $0 + $1.pnl }, accuracy: 0.005)
         XCTAssertEqual(try database.int("""
             select count(*)::int from paper_runs where status = 'FAILED' and report ->> 'exit_reason' = 'CRASHED'
-            """), 3, "each killed run is closed as crashed by the next")
+            """), 20, "each killed run is closed as crashed by the next")
         XCTAssertEqual(try database.text("select status from paper_runs order by started_at desc limit 1"), "COMPLETED")
     }
 }
