@@ -186,7 +186,7 @@ stack_host_start() {
     die "the host did not take over within 5 s; see $state/log/host.log"
 }
 
-# stack_daemon_start STATE ROLE — `gauntlet ROLE` (worker, timer) on the
+# stack_daemon_start STATE ROLE — `gauntlet ROLE` (worker, timer, runner) on the
 # installed binary, writing var/run/ROLE.pid; a running one is stopped first
 # (a worker finishes or releases its jobs).
 stack_daemon_start() {
@@ -229,6 +229,7 @@ stack_stop() {
     local state=$1
     stop_pidfile "$state/nginx/nginx.pid"
     stop_pidfile "$state/run/timer.pid"
+    stop_pidfile "$state/run/runner.pid" 30  # flattens, reports and releases its jobs
     stop_pidfile "$state/run/worker.pid" 30  # finishes or releases its jobs
     stop_pidfile "$state/run/host.pid"
     stack_pg_stop "$state"

@@ -60,6 +60,9 @@ struct RunnerCommand: ParsableCommand {
     @Option(help: "Without --bot: the most PAPER bots this runner trades at once.")
     var maxBots = 50
 
+    @Option(help: "Pidfile (default without --bot: $GAUNTLET_VAR/run/runner.pid; none with --bot).")
+    var pidfile: String?
+
     func validate() throws {
         guard env == "paper" else {
             throw ValidationError("LIVE_DISABLED: --env \(env) is refused; only paper trading exists (LIVE stays fail-closed)")
@@ -98,6 +101,10 @@ struct RunnerCommand: ParsableCommand {
             killSwitchFromEnvironment: environment.values["GAUNTLET_KILL_SWITCH"] == "1",
             replayWindow: replayWindow, volumeShare: volumeShare, watchdog: watchdog, maxBots: maxBots,
             environment: environment.values), logger: logger)
+        // The fleet runner is a daemon of the stack (scripts/up, scripts/down); a --bot run is not.
+        let pidfile = (self.pidfile ?? (bot == nil ? "\(environment.varDirectory)/run/runner.pid" : nil)).map(Pidfile.init)
+        try pidfile?.write(getpid())
+        defer { pidfile?.removeIfOwned(by: getpid()) }
         Signals.onTermination { signal in
             logger.notice("signal received", metadata: ["signal": "\(signal)"])
             runner.stop()
