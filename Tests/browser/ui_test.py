@@ -230,6 +230,16 @@ def test_paper_page(driver):
     driver.save_screenshot(os.path.join(SHOTS, "paper-page.png"))
     errors = console_errors(driver)
     assert not errors, errors
+    # The run's bot page shows its paper evidence and paper equity beside the backtest's.
+    run_id = driver.find_element(By.ID, "paper-root").get_attribute("data-run-id")
+    run = json.loads(urllib.request.urlopen(f"{BASE}/api/paper/runs/{run_id}").read())
+    driver.get(f"{BASE}/bot.html?id={run['botId']}")
+    wait_for("the bot's paper equity", lambda: driver.find_elements(By.CSS_SELECTOR, "#bot-paper-equity svg polyline"))
+    trades = driver.find_element(By.CSS_SELECTOR, "#bot-paper-evidence [data-metric='trades'] .val").text
+    assert trades.isdigit(), trades
+    driver.save_screenshot(os.path.join(SHOTS, "bot-paper.png"))
+    errors = console_errors(driver)
+    assert not errors, errors
 
 
 def main():

@@ -7,6 +7,7 @@ import { get, query } from './api.js';
 import { changes, duration, int, money, num, ratioPct, signClass, stamp, time, tradeDate, value, words } from './format.js';
 import { eventItem } from './events.js';
 import { initHealth } from './health.js';
+import { equityChart } from './paper-account.js';
 import {
   backtestHref, botHref, el, emptyState, errorBox, evidencePill, evidenceTitle, link, newPill, param, renderBadge, renderHeader,
   setContent, sourcePill, stagePill, startBadgeClock, tierPill,
@@ -28,6 +29,7 @@ function buildView() {
     gates: card('gates-card', 'Gate checklist'),
     lineage: card('lineage-card', 'Lineage'),
     backtests: card('backtests-card', 'Backtests'),
+    paper: card('paper-card', 'Paper trading'),
     stages: card('stage-history-card', 'Stage history'),
     jobs: card('jobs-card', 'Jobs'),
     params: card('params-card', 'Parameters'),
@@ -36,7 +38,7 @@ function buildView() {
   };
   root.replaceChildren(view.head, view.notice,
     el('div', { class: 'grid-2' }, view.score, view.gates),
-    el('div', { class: 'stack', style: 'margin-top:16px' }, view.lineage, view.backtests,
+    el('div', { class: 'stack', style: 'margin-top:16px' }, view.lineage, view.backtests, view.paper,
       el('div', { class: 'grid-2' }, view.stages, view.params), view.jobs, view.activity));
 }
 
@@ -146,6 +148,36 @@ function renderBacktests(list) {
           expectancyCiHigh: b.intervals && b.intervals.expectancy && b.intervals.expectancy.ciHigh,
         }))),
         el('td', { class: 'num' }, b.durationMs !== null && b.durationMs !== undefined ? `${int(b.durationMs)} ms` : '—')))))));
+}
+
+// The bot's paper account: the paper evidence the PAPER → SHADOW gates read (real
+// bars only), and its paper equity beside the equity of the backtest the gates judge.
+function renderPaper(paper) {
+  if (!paper) {
+    setContent(body(view.paper), 'none', el('p', { class: 'muted', id: 'bot-paper-none' },
+      'Not traded on paper yet: the runner trades a bot while it is in PAPER.'));
+    return;
+  }
+  const ev = paper.evidence || {};
+  const samples = paper.equity || [];
+  const backtest = (paper.backtestEquity || []).map((p) => ({ at: p.time, equity: p.equity }));
+  const metric = (label, val, key) => el('div', { class: 'metric', 'data-metric': key },
+    el('span', { class: 'label' }, label), el('span', { class: 'val' }, val));
+  setContent(body(view.paper), JSON.stringify([ev, samples.length, samples.at(-1), backtest.length, paper.accountId]), () => [
+    el('div', { class: 'metrics', id: 'bot-paper-evidence' },
+      metric('Paper days (real bars)', int(ev.days), 'days'),
+      metric('Synthetic days (not evidence)', int(ev.syntheticDays), 'syntheticDays'),
+      metric('Paper trades', int(ev.trades), 'trades'),
+      metric('Expectancy / trade', ev.expectancy == null ? '—' : money(ev.expectancy), 'expectancy'),
+      metric('Risk breaches', int(ev.riskBreaches), 'riskBreaches'),
+      metric('Paper drawdown', ev.maxDrawdownPct == null ? '—' : `${num(ev.maxDrawdownPct, 2)} %`, 'maxDrawdownPct')),
+    el('div', { class: 'grid-2' },
+      el('div', { id: 'bot-paper-equity' }, el('h3', {}, 'Paper equity'), equityChart(samples, paper.startingCash)),
+      el('div', { id: 'bot-backtest-equity' }, el('h3', {}, 'Backtest equity (the session the gates judge)'),
+        equityChart(backtest, paper.startingCash))),
+    el('p', { class: 'small' }, link(`paper.html`, 'Paper runs, orders and fills'),
+      ev.since ? el('span', { class: 'muted' }, ` · evidence since ${stamp(ev.since)}`) : null),
+  ]);
 }
 
 function renderStages(history) {
@@ -262,6 +294,7 @@ async function poll() {
     renderScore(bot.score);
     renderGates(bot.gates || []);
     renderBacktests(bot.backtests || []);
+    renderPaper(bot.paper);
     renderStages(bot.stageHistory || []);
     renderJobs(bot.jobs || []);
     renderParams(bot);
