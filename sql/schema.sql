@@ -213,10 +213,13 @@ CREATE FUNCTION public.api_bot(p_id uuid) RETURNS jsonb
             select jsonb_agg(x.doc order by x.created_at desc) from (
                 select api_backtest_summary(s) as doc, s.created_at from backtest_sessions s
                 where s.bot_id = b.id order by s.created_at desc limit 20) x), '[]'::jsonb),
-        -- Its paper account (null without one): paper evidence and the last 500 equity samples.
+        -- Its paper account (null without one): paper evidence, the last 500 equity
+        -- samples and, beside them, the equity curve of the backtest the gates judge.
         'paper', (
             select jsonb_build_object(
                        'accountId', a.id, 'startingCash', a.starting_cash,
+                       'backtestEquity', coalesce((select s.equity_curve from backtest_sessions s where s.id = e.session_id),
+                                                  '[]'::jsonb),
                        'evidence', jsonb_build_object('since', p.since, 'days', p.paper_days, 'syntheticDays', p.synthetic_days,
                                                       'trades', p.paper_trades, 'realizedPnl', p.paper_realized_pnl,
                                                       'expectancy', round(p.paper_expectancy, 2),
