@@ -45,11 +45,13 @@ let package = Package(
         .testTarget(name: "PostgresTests", dependencies: ["Postgres", "TestSupport"]),
         .testTarget(name: "MarketTests", dependencies: ["Market"]),
         .testTarget(name: "BacktestTests", dependencies: ["Backtest", "Market"]),
-        .testTarget(name: "MarketDataTests", dependencies: ["MarketData", "Market"]),
+        .testTarget(name: "MarketDataTests", dependencies: ["MarketData", "Market", "TestSupport"]),
         .testTarget(name: "FCGIHostTests", dependencies: ["FCGIHost", "TestSupport"]),
         .testTarget(name: "JobsTests", dependencies: ["Jobs", "Postgres", "Backtest", "Market", "MarketData", "TestSupport"]),
         .testTarget(name: "HandlersTests", dependencies: ["Handlers", "FCGIHost"]),
-        .testTarget(name: "PaperTests", dependencies: ["Paper", "Backtest", "Market", "MarketData"]),
+        .testTarget(name: "PaperTests", dependencies: [
+            "Paper", "Backtest", "Market", "MarketData", "TestSupport", .product(name: "Logging", package: "swift-log"),
+        ]),
         .testTarget(name: "EndToEndTests", dependencies: ["Postgres", "TestSupport"]),
     ],
     swiftLanguageModes: [.v6]

@@ -1,6 +1,7 @@
 import Foundation
 import Market
 import MarketData
+import TestSupport
 import XCTest
 
 /// Configuration: which providers a chain holds, and that a configured provider's

@@ -1,6 +1,7 @@
 import Foundation
 import Market
 import MarketData
+import TestSupport
 import XCTest
 
 /// The Databento client against a local stand-in that serves the recorded fixtures.

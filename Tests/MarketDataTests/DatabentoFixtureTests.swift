@@ -1,6 +1,7 @@
 import Foundation
 import Market
 @testable import MarketData
+import TestSupport
 import XCTest
 
 /// The recorded Databento fixtures hold the same two bars in every encoding; all of

@@ -1,6 +1,7 @@
 import Foundation
 import Market
 import MarketData
+import TestSupport
 import XCTest
 
 /// Generic CSV files written by hand: header or not, epoch or ISO stamps, bar-end

@@ -1,6 +1,7 @@
 import Foundation
 import Market
 import MarketData
+import TestSupport
 import XCTest
 
 /// The Polygon client against a local stand-in speaking Polygon's documented shapes.

@@ -1,6 +1,7 @@
 import Foundation
 import Market
 @testable import MarketData
+import TestSupport
 import XCTest
 
 /// `ProviderChain.route(for:)`: which provider serves an instrument. Bar files serve

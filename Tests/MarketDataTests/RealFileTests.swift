@@ -1,6 +1,7 @@
 import Foundation
 import Market
 import MarketData
+import TestSupport
 import XCTest
 
 /// The real CME ES and US equity files in ../shared/data load through the file provider.

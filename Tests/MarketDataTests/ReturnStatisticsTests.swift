@@ -1,5 +1,6 @@
 import Foundation
 import Market
+import TestSupport
 import XCTest
 @testable import MarketData
 

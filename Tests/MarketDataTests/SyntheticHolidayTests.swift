@@ -1,6 +1,7 @@
 import Foundation
 import Market
 import MarketData
+import TestSupport
 import XCTest
 
 /// The synthetic source follows the instrument's exchange calendar, because its

@@ -1,5 +1,6 @@
 import Foundation
 @testable import MarketData
+import TestSupport
 import XCTest
 
 final class TimestampParserTests: XCTestCase {

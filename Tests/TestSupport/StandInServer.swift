@@ -5,57 +5,66 @@ import Glibc
 import Darwin
 #endif
 
-/// A tiny blocking HTTP/1.1 server on 127.0.0.1 (ephemeral port, one thread, one
-/// request per connection) that plays a provider in tests. Every request is recorded
-/// so tests can assert what the client sent.
-final class StandInServer: @unchecked Sendable {
-    struct Request: Sendable {
-        let method: String
+/// A tiny blocking HTTP/1.1 server on 127.0.0.1 (ephemeral port unless one is given,
+/// one thread, one request per connection) that plays a provider in tests. Every
+/// request is recorded so tests can assert what the client sent. Shared by the
+/// MarketData and Paper tests.
+public final class StandInServer: @unchecked Sendable {
+    public struct Request: Sendable {
+        public let method: String
         /// Path without the query.
-        let path: String
-        let query: [String: String]
+        public let path: String
+        public let query: [String: String]
         /// Lower-cased names.
-        let headers: [String: String]
-        let body: Data
+        public let headers: [String: String]
+        public let body: Data
 
         /// Form fields of an `application/x-www-form-urlencoded` body.
-        var form: [String: String] { StandInServer.parseQuery(String(decoding: body, as: UTF8.self)) }
+        public var form: [String: String] { StandInServer.parseQuery(String(decoding: body, as: UTF8.self)) }
     }
 
-    struct Response: Sendable {
-        var status: Int
-        var headers: [(String, String)] = []
-        var body: Data = Data()
+    public struct Response: Sendable {
+        public var status: Int
+        public var headers: [(String, String)]
+        public var body: Data
 
-        static func json(_ status: Int, _ text: String, headers: [(String, String)] = []) -> Response {
+        public init(status: Int, headers: [(String, String)] = [], body: Data = Data()) {
+            self.status = status
+            self.headers = headers
+            self.body = body
+        }
+
+        public static func json(_ status: Int, _ text: String, headers: [(String, String)] = []) -> Response {
             Response(status: status, headers: [("Content-Type", "application/json")] + headers, body: Data(text.utf8))
         }
 
-        static func text(_ status: Int, _ data: Data, type: String = "text/csv") -> Response {
+        public static func text(_ status: Int, _ data: Data, type: String = "text/csv") -> Response {
             Response(status: status, headers: [("Content-Type", type)], body: data)
         }
     }
 
-    typealias Handler = @Sendable (Request, _ index: Int) -> Response
+    public typealias Handler = @Sendable (Request, _ index: Int) -> Response
 
     private let listener: Int32
-    let port: UInt16
+    public let port: UInt16
     private let handler: Handler
     private let lock = NSLock()
     private var recorded: [Request] = []
     private var stopping = false
     private let finished = DispatchSemaphore(value: 0)
 
-    var baseURL: URL { URL(string: "http://127.0.0.1:\(port)")! }
+    public var baseURL: URL { URL(string: "http://127.0.0.1:\(port)")! }
 
-    var requests: [Request] {
+    public var requests: [Request] {
         lock.lock()
         defer { lock.unlock() }
         return recorded
     }
 
     /// `handler` gets each request and its 0-based index among all requests so far.
-    init(handler: @escaping Handler) throws {
+    /// `requested` 0 picks a free port; a given port lets a test bring a stopped server back
+    /// where its clients expect it.
+    public init(port requested: UInt16 = 0, handler: @escaping Handler) throws {
         self.handler = handler
         #if canImport(Glibc)
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
@@ -67,7 +76,7 @@ final class StandInServer: @unchecked Sendable {
         setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &yes, socklen_t(MemoryLayout<Int32>.size))
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = 0
+        address.sin_port = requested.bigEndian
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
         let bound = withUnsafePointer(to: &address) {
             $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
@@ -90,7 +99,7 @@ final class StandInServer: @unchecked Sendable {
     }
 
     /// Stops accepting, wakes the accept call and waits for the thread to end.
-    func stop() {
+    public func stop() {
         lock.lock()
         let already = stopping
         stopping = true
@@ -192,7 +201,7 @@ final class StandInServer: @unchecked Sendable {
         }
     }
 
-    static func parseQuery(_ text: String) -> [String: String] {
+    public static func parseQuery(_ text: String) -> [String: String] {
         var fields: [String: String] = [:]
         for pair in text.split(separator: "&") {
             let kv = pair.split(separator: "=", maxSplits: 1).map {
