@@ -60,6 +60,9 @@ struct RunnerCommand: ParsableCommand {
     @Option(help: "Without --bot: the most PAPER bots this runner trades at once.")
     var maxBots = 50
 
+    @Option(help: "databento/polygon: seconds after a bar's end before the provider publishes it (default: its documented delay).")
+    var providerLatency: Double?
+
     @Option(help: "Pidfile (default without --bot: $GAUNTLET_VAR/run/runner.pid; none with --bot).")
     var pidfile: String?
 
@@ -71,7 +74,10 @@ struct RunnerCommand: ParsableCommand {
             throw ValidationError("--bar-seconds, --stale-after, --duration must be positive and --stop-after ≥ --stale-after")
         }
         if let bot, UUID(uuidString: bot) == nil { throw ValidationError("--bot \(bot) is not a UUID") }
-        guard volumeShare > 0, volumeShare <= 1, watchdog > 0, maxBots > 0 else {
+        guard source == "synthetic" || source.hasPrefix("replay:") || PollingBarStream.providers.contains(source) else {
+            throw ValidationError("--source \(source): use synthetic, replay:PATH[@SPEED], databento or polygon")
+        }
+        guard volumeShare > 0, volumeShare <= 1, watchdog > 0, maxBots > 0, (providerLatency ?? 0) >= 0 else {
             throw ValidationError("--volume-share must be in (0, 1], --watchdog and --max-bots positive")
         }
         if bot == nil, source.hasPrefix("replay:") {
@@ -100,7 +106,7 @@ struct RunnerCommand: ParsableCommand {
             staleAfter: staleAfter, stopAfter: stopAfter, varDirectory: environment.varDirectory,
             killSwitchFromEnvironment: environment.values["GAUNTLET_KILL_SWITCH"] == "1",
             replayWindow: replayWindow, volumeShare: volumeShare, watchdog: watchdog, maxBots: maxBots,
-            environment: environment.values), logger: logger)
+            providerLatency: providerLatency, environment: environment.values), logger: logger)
         // The fleet runner is a daemon of the stack (scripts/up, scripts/down); a --bot run is not.
         let pidfile = (self.pidfile ?? (bot == nil ? "\(environment.varDirectory)/run/runner.pid" : nil)).map(Pidfile.init)
         try pidfile?.write(getpid())

@@ -34,13 +34,16 @@ public final class PaperRunner: @unchecked Sendable {
         public var watchdog: TimeInterval
         /// The fleet runner trades at most this many bots at once.
         public var maxBots: Int
+        /// databento/polygon: seconds after a bar's end before the provider publishes it
+        /// (nil: the provider's documented delay, `PollingBarStream.defaultLatency`).
+        public var providerLatency: TimeInterval?
         /// The environment, for provider keys (never logged or written).
         public var environment: [String: String]
 
         public init(database: Connection.Options, source: String, barSeconds: Double, bot: UUID?, duration: TimeInterval?,
                     staleAfter: TimeInterval, stopAfter: TimeInterval, varDirectory: String, killSwitchFromEnvironment: Bool,
                     replayWindow: Range<Int64>? = nil, volumeShare: Double? = 0.1, watchdog: TimeInterval = 60,
-                    maxBots: Int = 50, environment: [String: String] = [:]) {
+                    maxBots: Int = 50, providerLatency: TimeInterval? = nil, environment: [String: String] = [:]) {
             self.database = database
             self.source = source
             self.barSeconds = barSeconds
@@ -54,6 +57,7 @@ public final class PaperRunner: @unchecked Sendable {
             self.volumeShare = volumeShare
             self.watchdog = watchdog
             self.maxBots = maxBots
+            self.providerLatency = providerLatency
             self.environment = environment
         }
     }
@@ -157,12 +161,37 @@ public final class PaperRunner: @unchecked Sendable {
                                                    barSeconds: configuration.barSeconds, marketStart: next),
                         marketStart: start)
         }
+        if PollingBarStream.providers.contains(configuration.source) {
+            return try providerFeed(instrument, timeframe, resuming: crashed)
+        }
         let bars = try replayBars(instrument, timeframe)
         let split = booked.map { last in bars.timestamps.firstIndex { $0 > last } ?? bars.count } ?? 0
         return Feed(history: (0..<split).map { StreamBar(bars, $0) },
                     stream: ReplayBarStream(bars: bars.slice(split..<bars.count), instrument: instrument, source: "file",
                                             speed: replaySpec.speed),
                     marketStart: nil)
+    }
+
+    /// A provider's latest bars, polled (`PollingBarStream`). A resumed run re-fetches the
+    /// bars it had booked from the same provider's history, from its market start.
+    private func providerFeed(_ instrument: Instrument, _ timeframe: Timeframe,
+                              resuming crashed: PaperLedger.Unfinished?) throws -> Feed {
+        do {
+            let stream = try PollingBarStream.make(
+                source: configuration.source, instrument: instrument, timeframe: timeframe,
+                environment: configuration.environment, latency: configuration.providerLatency,
+                startingAt: crashed?.lastBarTime.map { $0 + Int64(timeframe.seconds) }, logger: logger)
+            guard let crashed, let booked = crashed.lastBarTime, let start = crashed.marketStart else {
+                return Feed(history: [], stream: stream, marketStart: crashed?.marketStart ?? stream.nextBarStart)
+            }
+            let bars = try BarSources.make(spec: configuration.source, environment: configuration.environment)
+                .fetchBars(BarRequest(instrument: instrument, timeframe: timeframe,
+                                      from: Date(timeIntervalSince1970: Double(start)),
+                                      to: Date(timeIntervalSince1970: Double(booked + 1)))).bars
+            return Feed(history: (0..<bars.count).map { StreamBar(bars, $0) }, stream: stream, marketStart: start)
+        } catch {
+            throw PaperError(code: error.code, message: error.message)
+        }
     }
 
     /// `replay:PATH[@SPEED]` as (path, speed).
@@ -179,7 +208,8 @@ public final class PaperRunner: @unchecked Sendable {
     /// The replay file's bars of `instrument` in the configured window.
     private func replayBars(_ instrument: Instrument, _ timeframe: Timeframe) throws -> BarSeries {
         guard configuration.source.hasPrefix("replay:") else {
-            throw PaperError(code: "UNKNOWN_SOURCE", message: "source \(configuration.source): use synthetic or replay:PATH[@SPEED]")
+            throw PaperError(code: "UNKNOWN_SOURCE",
+                             message: "source \(configuration.source): use synthetic, replay:PATH[@SPEED], databento or polygon")
         }
         let (spec, _) = replaySpec
         let file = FileBarSource(path: spec)
