@@ -243,6 +243,16 @@ CREATE FUNCTION public.api_bot(p_id uuid) RETURNS jsonb
 $$;
 
 --
+-- Name: effective_reset_at(timestamp with time zone); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.effective_reset_at(p_bot_reset timestamp with time zone) RETURNS timestamp with time zone
+    LANGUAGE sql STABLE
+    AS $$
+    select greatest((setting('metrics_reset_at') #>> '{}')::timestamptz, p_bot_reset)
+$$;
+
+--
 -- Name: evidence_label(integer, double precision, double precision); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -256,6 +266,16 @@ CREATE FUNCTION public.evidence_label(p_trades integer, p_expectancy_ci_low doub
         when p_deflated_sharpe >= setting('evidence_moderate_dsr')::double precision then 'moderate'
         else 'weak'
     end
+$$;
+
+--
+-- Name: runner_heartbeat_stale(timestamp with time zone); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.runner_heartbeat_stale(p_last timestamp with time zone) RETURNS boolean
+    LANGUAGE sql STABLE
+    AS $$
+    select p_last < now() - interval '10 seconds'
 $$;
 
 --
@@ -409,7 +429,7 @@ CREATE VIEW public.bot_evidence AS
             ELSE NULL::text
         END AS evidence
    FROM (((public.bots b
-     CROSS JOIN LATERAL ( SELECT GREATEST(( SELECT ((public.setting('metrics_reset_at'::text) #>> '{}'::text[]))::timestamp with time zone AS timestamptz), b.metrics_reset_at) AS effective_reset_at) r)
+     CROSS JOIN LATERAL ( SELECT public.effective_reset_at(b.metrics_reset_at) AS effective_reset_at) r)
      LEFT JOIN LATERAL ( SELECT s_1.id,
             s_1.bot_id,
             s_1.job_id,
@@ -823,7 +843,7 @@ CREATE VIEW public.bot_now AS
                     WHEN (j.badge = 'EVOLVING'::text) THEN 'EVOLVING'::text
                     WHEN ((j.badge = 'RUNNER'::text) AND (j.status = 'RUNNING'::text)) THEN
                     CASE
-                        WHEN (COALESCE(j.heartbeat_at, j.started_at) < (now() - make_interval(secs => (cfg.lease)::double precision))) THEN 'RUNNER_STALE'::text
+                        WHEN public.runner_heartbeat_stale(COALESCE(j.heartbeat_at, j.started_at)) THEN 'RUNNER_STALE'::text
                         ELSE 'RUNNER_RUNNING'::text
                     END
                     WHEN ((j.badge = 'RUNNER'::text) AND (j.status <> 'QUEUED'::text)) THEN 'RUNNER_RUNNING'::text
@@ -2337,7 +2357,7 @@ $$;
 CREATE FUNCTION public.paper_evidence_since(p_bot uuid) RETURNS timestamp with time zone
     LANGUAGE sql STABLE
     AS $$
-    select greatest(b.stage_updated_at, (setting('metrics_reset_at') #>> '{}')::timestamptz, b.metrics_reset_at)
+    select greatest(b.stage_updated_at, effective_reset_at(b.metrics_reset_at))
       from bots b where b.id = p_bot
 $$;
 
@@ -2530,7 +2550,7 @@ $$;
 CREATE FUNCTION public.paper_risk_breach(p_code text) RETURNS boolean
     LANGUAGE sql IMMUTABLE
     AS $$
-    select p_code in ('EXIT_EXCEEDS_POSITION', 'ORDERS_PER_MINUTE', 'NO_STOP', 'INVALID_STOP', 'MAX_LOSS_PER_TRADE',
+    select p_code in ('EXIT_EXCEEDS_POSITION', 'NO_STOP', 'INVALID_STOP', 'MAX_LOSS_PER_TRADE',
                       'MIN_REWARD_RISK', 'MAX_POSITION', 'MAX_NOTIONAL', 'MAX_DAILY_LOSS', 'MAX_DAILY_LOSS_PCT',
                       'INSUFFICIENT_MARGIN')
 $$;
@@ -2585,7 +2605,7 @@ CREATE FUNCTION public.paper_run_stale(p_run public.paper_runs) RETURNS boolean
     LANGUAGE sql STABLE
     AS $$
     select case when p_run.status = 'RUNNING'
-                then coalesce(p_run.heartbeat_at, p_run.started_at) < now() - interval '10 seconds' end
+                then runner_heartbeat_stale(coalesce(p_run.heartbeat_at, p_run.started_at)) end
 $$;
 
 --
@@ -4740,7 +4760,8 @@ begin
     with g as (
         select ge.bot_id, min(ge.from_stage) as from_stage, min(ge.to_stage) as to_stage,
                bool_and(ge.passed) as passed_all,
-               bool_or(not ge.passed and ge.failure_code not in ('RISK_ENGINE_UNVERIFIED', 'SYNTHETIC_DATA')
+               bool_or(not ge.passed and ge.failure_code not in ('RISK_ENGINE_UNVERIFIED', 'SYNTHETIC_DATA',
+                                                                 'PAPER_EVIDENCE_PENDING')
                        and ge.metric <> 'data_is_real') as counts,
                coalesce(array_agg(ge.rule_id order by ge.rule_id) filter (where not ge.passed), '{}') as failing,
                coalesce(jsonb_agg(jsonb_build_object('rule_id', ge.rule_id, 'metric', ge.metric,
@@ -5281,6 +5302,8 @@ CREATE VIEW public.gate_evaluations AS
         CASE
             WHEN (g.metric = 'risk_engine_verified'::text) THEN 'RISK_ENGINE_UNVERIFIED'::text
             WHEN ((g.metric = 'paper_max_drawdown_pct'::text) AND (v.actual IS NULL)) THEN 'NO_PAPER_EVIDENCE'::text
+            WHEN (g.metric = 'paper_max_drawdown_pct'::text) THEN 'GATE_PAPER_MAX_DRAWDOWN_PCT'::text
+            WHEN ((g.metric = ANY (ARRAY['paper_days'::text, 'paper_trades'::text])) OR ((g.metric = 'paper_expectancy_outside_ci'::text) AND (v.actual IS NULL))) THEN 'PAPER_EVIDENCE_PENDING'::text
             WHEN (e.session_id IS NULL) THEN 'NO_EFFECTIVE_SESSION'::text
             WHEN (g.requires_real_data AND (NOT public.is_real_data(e.data_source))) THEN 'SYNTHETIC_DATA'::text
             ELSE ('GATE_'::text || upper(g.metric))

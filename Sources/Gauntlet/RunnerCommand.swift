@@ -55,7 +55,7 @@ struct RunnerCommand: ParsableCommand {
     var volumeShare = 0.1
 
     @Option(help: "Seconds a session's loop may stall before the watchdog ends the runner (the next one resumes).")
-    var watchdog = 60.0
+    var watchdog = 180.0
 
     @Option(help: "Without --bot: the most PAPER bots this runner trades at once.")
     var maxBots = 50

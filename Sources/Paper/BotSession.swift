@@ -55,10 +55,12 @@ public final class BotSession {
     struct OpenEntry {
         let order: UUID
         let side: Side
-        let contracts: Int
+        private(set) var contracts: Int
         var fills: [(contracts: Int, price: Double)]
         var filled: Int { fills.reduce(0) { $0 + $1.contracts } }
         var remaining: Int { contracts - filled }
+        /// The order no longer works (the kill switch cancelled it): what filled is all.
+        mutating func cancelRemainder() { contracts = filled }
     }
 
     public init(bot: PaperLedger.Bot, ledger: PaperLedger, account: UUID, run: UUID, volumeShare: Double? = nil) throws {
@@ -104,8 +106,12 @@ public final class BotSession {
         orders = working
         tradingDay = ts.last.flatMap(tradeDay(of:))
         state = history.isEmpty ? nil : try replay(lastDayOpen: true)
-        if state?.position != nil, let entry = try ledger.openEntry(account: account) {
-            openEntry = OpenEntry(order: entry.order, side: entry.side == "BUY" ? .long : .short, contracts: entry.quantity,
+        // The open trade's entry order as the ledger holds it (filled in parts, perhaps
+        // cancelled since): the order of the signal the position entered on.
+        if let position = state?.position, position.entryBar > 0,
+           let entry = try ledger.entryOrder(account: account, clientOrderId: entryClientId(signalBar: position.entryBar - 1)) {
+            openEntry = OpenEntry(order: entry.order, side: position.side,
+                                  contracts: entry.working ? entry.quantity : entry.fills.reduce(0) { $0 + $1.contracts },
                                   fills: entry.fills)
         }
         counts.lastPrice = c.last
@@ -117,20 +123,32 @@ public final class BotSession {
         v.append(bar.volume)
         counts.bars += 1
         counts.lastPrice = bar.close
-        // The kill switch cancelled the working entry (so it is not taken) and flattens an
-        // open position at the next bar's open.
-        if try ledger.killSwitchEngaged() {
-            if let pending = state?.pendingEntry { vetoed.insert(pending.signalBar) }
-            if state?.position != nil { forcedExits.insert(ts.count - 1) }
-        }
-        try ledger.db.transaction {
-            if let day = tradeDay(of: bar.time), day != tradingDay {
-                try ledger.beginDay(account: account, day: day)
-                tradingDay = day
+        // What the transaction may change, restored if it rolls back: the ledger is then
+        // still at the previous bar, and so is this session (the bar stays in the history;
+        // the next bar's replay books its events).
+        let saved = (vetoed, forcedExits, state, orders, tradingDay, openEntry, counts)
+        do {
+            // The kill switch cancelled the working entry (so it is not taken, nor the
+            // unfilled rest of a partly filled one) and flattens an open position at the
+            // next bar's open.
+            let killed = try ledger.killSwitchEngaged()
+            if killed {
+                if let pending = state?.pendingEntry { vetoed.insert(pending.signalBar) }
+                if state?.position != nil { forcedExits.insert(ts.count - 1) }
+                openEntry?.cancelRemainder()
             }
-            let replayed = try replay(lastDayOpen: true)
-            try fillRemainder(at: ts.count - 1, replayed: replayed)
-            try book(replayed, barTime: bar.time, lastDayOpen: true)
+            try ledger.db.transaction {
+                if let day = tradeDay(of: bar.time), day != tradingDay {
+                    try ledger.beginDay(account: account, day: day)
+                    tradingDay = day
+                }
+                let replayed = try replay(lastDayOpen: true)
+                try fillRemainder(at: ts.count - 1, replayed: replayed)
+                try book(replayed, barTime: bar.time, lastDayOpen: true)
+            }
+        } catch {
+            (vetoed, forcedExits, state, orders, tradingDay, openEntry, counts) = saved
+            throw error
         }
     }
 
@@ -199,7 +217,7 @@ public final class BotSession {
         for event in events {
             switch event {
             case .entrySignal(let signal):
-                let id = "\(bot.id.uuidString.lowercased()):entry:\(signal.signalTime)"
+                let id = entryClientId(signalBar: signal.signalBar)
                 counts.orders += 1
                 let submitted = try entriesBlocked
                     ? nil
@@ -220,7 +238,7 @@ public final class BotSession {
                     next = try replay(lastDayOpen: lastDayOpen)
                 }
             case .entryFilled(let fill):
-                guard fill.bar > 0, let order = orders["\(bot.id.uuidString.lowercased()):entry:\(isoUTC(ts[fill.bar - 1]))"] else {
+                guard fill.bar > 0, let order = orders[entryClientId(signalBar: fill.bar - 1)] else {
                     throw PaperError(code: "FILL_WITHOUT_ORDER", message: "an entry filled at \(fill.time) that was never submitted")
                 }
                 let quantity = min(fill.contracts, capacity(of: fill.bar))
@@ -237,8 +255,9 @@ public final class BotSession {
                 journal?("FILL", ["order_id": order.uuidString.lowercased(), "intent": "ENTRY", "quantity": quantity,
                                   "price": fill.price, "remaining": entry.remaining, "bar": isoUTC(ts[fill.bar])])
             case .tradeClosed(let trade, let exitBar):
-                let entry = openEntry ?? OpenEntry(order: UUID(), side: trade.side, contracts: trade.contracts,
-                                                   fills: [(trade.contracts, trade.entryPrice)])
+                guard let entry = openEntry else {
+                    throw PaperError(code: "TRADE_WITHOUT_ENTRY", message: "the trade entered \(trade.entryTime) closed, but its entry order is unknown")
+                }
                 openEntry = nil
                 if entry.remaining > 0 {
                     try ledger.cancel(order: entry.order, reason: "TRADE_CLOSED")
@@ -279,6 +298,11 @@ public final class BotSession {
         _ = try ledger.sampleEquity(account: account)
         try ledger.booked(run: run, barTime: Date(timeIntervalSince1970: Double(barTime)))
         state = next
+    }
+
+    /// The client order id of the entry signalled at the close of bar `signalBar`.
+    private func entryClientId(signalBar: Int) -> String {
+        "\(bot.id.uuidString.lowercased()):entry:\(isoUTC(ts[signalBar]))"
     }
 
     /// The start of bar `i`.

@@ -17,18 +17,21 @@ public struct PaperLedger {
         public let instrument: String
         public let timeframe: String
         public let params: String
+        /// An adopted improvement moves it (and the params): the fleet restarts the session.
+        public let iteration: Int
     }
 
     /// ACTIVE bots in PAPER (or the one asked for, whatever its stage).
     public func bots(only: UUID?) throws -> [Bot] {
         try db.query("""
-            select b.id, b.name, b.archetype_slug, b.instrument, b.timeframe, b.params::text as params
+            select b.id, b.name, b.archetype_slug, b.instrument, b.timeframe, b.params::text as params, b.iteration
               from bots b
              where ($1::uuid is null and b.status = 'ACTIVE' and b.stage = 'PAPER') or b.id = $1::uuid
              order by b.name
             """, [only]).rows.map {
             Bot(id: try $0.decode("id"), name: try $0.decode("name"), archetype: try $0.decode("archetype_slug"),
-                instrument: try $0.decode("instrument"), timeframe: try $0.decode("timeframe"), params: try $0.decode("params"))
+                instrument: try $0.decode("instrument"), timeframe: try $0.decode("timeframe"), params: try $0.decode("params"),
+                iteration: try $0.decode("iteration"))
         }
     }
 
@@ -107,19 +110,17 @@ public struct PaperLedger {
         return (refused, working, forced)
     }
 
-    /// The account's latest entry order with its fills, while its position is open or
-    /// the order still works (a resumed session's open trade).
-    public func openEntry(account: UUID) throws -> (order: UUID, side: String, quantity: Int,
-                                                    fills: [(contracts: Int, price: Double)])? {
+    /// An entry order by its client id, with its fills and whether it still works.
+    public func entryOrder(account: UUID, clientOrderId: String) throws
+        -> (order: UUID, quantity: Int, working: Bool, fills: [(contracts: Int, price: Double)])? {
         guard let row = try db.query("""
-            select o.id, o.side, o.quantity from paper_orders o
-             where o.account_id = $1 and o.intent = 'ENTRY' and o.status in ('ACCEPTED', 'PARTIALLY_FILLED', 'FILLED')
-             order by o.created_at desc, o.id desc limit 1
-            """, [account]).first else { return nil }
+            select id, quantity, paper_order_working(status, p_fillable => true) as working from paper_orders
+             where account_id = $1 and client_order_id = $2 and intent = 'ENTRY'
+            """, [account, clientOrderId]).first else { return nil }
         let order: UUID = try row.decode("id")
         let fills = try db.query("select quantity, price::float8 as price from paper_fills where order_id = $1 order by id",
                                  [order]).rows.map { (contracts: try $0.decode("quantity") as Int, price: try $0.decode("price") as Double) }
-        return (order, try row.decode("side"), try row.decode("quantity"), fills)
+        return (order, try row.decode("quantity"), try row.decode("working"), fills)
     }
 
     public func cancel(order: UUID, reason: String) throws {

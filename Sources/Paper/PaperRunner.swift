@@ -42,7 +42,7 @@ public final class PaperRunner: @unchecked Sendable {
 
         public init(database: Connection.Options, source: String, barSeconds: Double, bot: UUID?, duration: TimeInterval?,
                     staleAfter: TimeInterval, stopAfter: TimeInterval, varDirectory: String, killSwitchFromEnvironment: Bool,
-                    replayWindow: Range<Int64>? = nil, volumeShare: Double? = 0.1, watchdog: TimeInterval = 60,
+                    replayWindow: Range<Int64>? = nil, volumeShare: Double? = 0.1, watchdog: TimeInterval = 180,
                     maxBots: Int = 50, providerLatency: TimeInterval? = nil, environment: [String: String] = [:]) {
             self.database = database
             self.source = source

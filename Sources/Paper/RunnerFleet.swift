@@ -8,8 +8,9 @@ import Postgres
 /// About once a second it
 ///   * heartbeats the jobs it holds (their leases are 30 s: a dead runner's jobs are
 ///     rescued and claimed again, and the next runner resumes their ledgers);
-///   * stops the session of a job it lost (rescued, cancelled) or whose bot is no
-///     longer an ACTIVE PAPER bot, and completes that job {exit_reason, report};
+///   * stops the session of a job it lost (rescued, cancelled), whose bot is no longer
+///     an ACTIVE PAPER bot (LEFT_PAPER) or adopted new params (PARAMS_CHANGED), and
+///     completes that job {exit_reason, …} — or fails it when the session failed;
 ///   * claims new RUNNER_START jobs, up to `maxBots` sessions — a bot whose account
 ///     another runner holds fails its job ALREADY_RUNNING (retried);
 ///   * runs the watchdog.
@@ -53,9 +54,16 @@ final class RunnerFleet {
         logger.notice("runner started", metadata: ["worker": "\(worker)", "max_bots": "\(runner.configuration.maxBots)"])
         var idleLogged = false
         while !runner.shouldStop {
-            try keepHeld()
-            try reap()
-            try claim()
+            do {
+                try keepHeld()
+                try reap()
+                try claim()
+            } catch {
+                // The database went away (a restart): the sessions go on with their own
+                // connections; held jobs keep their leases until the next heartbeat.
+                logger.error("runner loop", metadata: ["worker": "\(worker)", "error": "\(error)"])
+                runner.pause(2)
+            }
             if sessions.isEmpty, !idleLogged {
                 logger.info("no PAPER bot to trade: idle", metadata: ["worker": "\(worker)"])
             }
@@ -87,10 +95,17 @@ final class RunnerFleet {
             for (id, running) in live where !held.contains(id) { running.control.stop("JOB_LOST") }
         }
         for row in try queue.connection.query("""
-            select j.id from bot_jobs j join bots b on b.id = j.bot_id
-             where j.id = any($1::uuid[]) and (b.status <> 'ACTIVE' or b.stage <> 'PAPER')
+            select j.id, b.status = 'ACTIVE' and b.stage = 'PAPER' as in_paper, b.iteration
+              from bot_jobs j join bots b on b.id = j.bot_id where j.id = any($1::uuid[])
             """, [ids]).rows {
-            live[try row.decode("id") as UUID]?.control.stop("LEFT_PAPER")
+            guard let running = live[try row.decode("id") as UUID] else { continue }
+            if !(try row.decode("in_paper") as Bool) {
+                running.control.stop("LEFT_PAPER")
+            } else if try row.decode("iteration") as Int != running.bot.iteration {
+                // An adopted improvement: the session trades the old params, so it ends and
+                // the planner's next RUNNER_START trades the new ones.
+                running.control.stop("PARAMS_CHANGED")
+            }
         }
     }
 
@@ -102,6 +117,18 @@ final class RunnerFleet {
             sessions[id] = nil
             watchdog.forget(running.control)
             reports.append(report)
+            if report["exit_status"] as? String == "FAILED" {
+                // A session that could not trade (no provider key, an unknown spec …) fails
+                // its job with the reason, so the failure is on record and retried.
+                let error = (report["errors"] as? [String])?.last ?? "the session failed"
+                let prefix = error.split(separator: ":").first.map(String.init) ?? ""
+                let code = prefix.range(of: "^[A-Z][A-Z0-9_]*$", options: .regularExpression) != nil ? prefix : "SESSION_FAILED"
+                _ = try queue.fail(running.job, worker: worker, failure: JobFailure(
+                    code: code, message: error,
+                    suggestedFix: "see the runner log for the session's error", retryable: true))
+                logger.error("runner job failed", metadata: ["bot": "\(running.bot.name)", "error": "\(error)"])
+                continue
+            }
             let result = try JSONText(encoding: ReportSummary(report))
             switch try queue.complete(running.job, worker: worker, result: result) {
             case .recorded: logger.info("runner job completed", metadata: ["bot": "\(running.bot.name)",

@@ -102,21 +102,7 @@ extension PaperRunnerTests {
     /// still holds together to the cent: every trade's net PnL is its fills' gross minus
     /// the commission on every contract in and out, and cash is the start plus them all.
     func testPartialFillsTakeAShareOfTheBarsVolume() throws {
-        let bot = try paperBot()
-        try database.db.query("update bots set params = params || '{\"contracts\": 2}' where id = $1", [bot])
-        let es = try XCTUnwrap(Instruments.spec("ES"))
-        let bars = try FileBarSource(path: Self.esFile).fetchBars(BarRequest(
-            instrument: es, timeframe: .m5, from: ISO8601DateFormatter().date(from: "2013-10-07T13:30:00Z")!,
-            to: ISO8601DateFormatter().date(from: "2013-10-19T00:00:00Z")!)).bars
-        // The quietest entry bar of the backtest can fill one of the two contracts.
-        let archetype = try XCTUnwrap(Archetypes.named(slug))
-        let params = try archetype.params(fromJSON: try XCTUnwrap(try database.text(
-            "select params::text from bots where id = $1", [bot])))
-        let trades = try Backtester.run(BacktestRequest(archetype: archetype, params: params, instrument: es, bars: bars,
-                                                        dataSource: "file")).trades
-        let times = Set(trades.map(\.entryTime))
-        let entryVolumes = (0..<bars.count).filter { times.contains(isoUTC(bars.timestamps[$0])) }.map { bars.volume[$0] }
-        let share = 1.5 / (try XCTUnwrap(entryVolumes.min()))
+        let (bot, share) = try partialFillBot()
         let pid = try startRunner("partial", ["--bot", bot.uuidString, "--source", "replay:\(Self.esFile)@1000000",
                                               "--from", "2013-10-07", "--to", "2013-10-19",
                                               "--volume-share", "\(share)"])
@@ -126,17 +112,25 @@ extension PaperRunnerTests {
             select count(distinct order_id)::int from paper_order_events where to_status = 'PARTIALLY_FILLED'
             """), 0, "some entry filled in parts (share \(share) of volume)")
         XCTAssertGreaterThan(try database.int("select count(*)::int from paper_fills f join paper_orders o on o.id = f.order_id where o.intent = 'EXIT'"), 0)
+        // Each trade recomputed from the ledger's own fill prices: gross = Σ over its entry
+        // fills of (exit − entry) × side × $50 × contracts; net = gross − every fill's fee.
         let mismatched = try database.int("""
-            with trades as (
-                select x.id as exit_fill, x.trade_pnl, x.realized_pnl, x.fee as exit_fee,
-                       (select sum(e.fee) from paper_fills e join paper_orders eo on eo.id = e.order_id
-                         where eo.intent = 'ENTRY' and e.id < x.id
-                           and e.id > coalesce((select max(p.id) from paper_fills p join paper_orders po on po.id = p.order_id
-                                                 where po.intent = 'EXIT' and p.id < x.id), 0)) as entry_fees
-                  from paper_fills x join paper_orders xo on xo.id = x.order_id where xo.intent = 'EXIT')
-            select count(*)::int from trades where abs(trade_pnl - (realized_pnl - exit_fee - entry_fees)) > 0.011
+            with exits as (
+                select x.id, x.price, x.quantity, x.fee, x.realized_pnl, x.trade_pnl,
+                       coalesce((select max(p.id) from paper_fills p join paper_orders po on po.id = p.order_id
+                                  where po.intent = 'EXIT' and p.id < x.id), 0) as after
+                  from paper_fills x join paper_orders xo on xo.id = x.order_id where xo.intent = 'EXIT'
+            ), trades as (
+                select x.*, sum(e.quantity) as contracts, sum(e.fee) as entry_fees,
+                       sum((x.price - e.price) * case eo.side when 'BUY' then 1 else -1 end * 50 * e.quantity) as gross
+                  from exits x join paper_fills e on e.id > x.after and e.id < x.id
+                  join paper_orders eo on eo.id = e.order_id and eo.intent = 'ENTRY'
+                 group by x.id, x.price, x.quantity, x.fee, x.realized_pnl, x.trade_pnl, x.after)
+            select count(*)::int from trades
+             where contracts <> quantity or abs(realized_pnl - gross) > 0.005
+                or abs(trade_pnl - (gross - fee - entry_fees)) > 0.011
             """)
-        XCTAssertEqual(mismatched, 0, "each trade's net = gross of its fills − commission on every contract")
+        XCTAssertEqual(mismatched, 0, "each trade: exit size = contracts filled, gross from the fill prices, net = gross − every fee")
         let (cash, net): (Double, Double) = try {
             let row = try database.db.query("""
                 select a.cash::float8 as cash, (select coalesce(sum(trade_pnl), 0)::float8 from paper_fills) as net
@@ -149,5 +143,67 @@ extension PaperRunnerTests {
         XCTAssertEqual(try database.int("""
             select count(*)::int from paper_orders where status in ('SUBMITTED', 'ACCEPTED', 'PARTIALLY_FILLED')
             """), 0, "nothing left working")
+    }
+
+    /// The ES breakout bot trading two contracts, and a volume share at which the
+    /// quietest entry bar of its backtest can fill only one of them.
+    private func partialFillBot() throws -> (UUID, Double) {
+        let bot = try paperBot()
+        try database.db.query("update bots set params = params || '{\"contracts\": 2}' where id = $1", [bot])
+        let es = try XCTUnwrap(Instruments.spec("ES"))
+
+        let bars = try FileBarSource(path: Self.esFile).fetchBars(BarRequest(
+            instrument: es, timeframe: .m5, from: ISO8601DateFormatter().date(from: "2013-10-07T13:30:00Z")!,
+            to: ISO8601DateFormatter().date(from: "2013-10-19T00:00:00Z")!)).bars
+        // The quietest entry bar of the backtest can fill one of the two contracts.
+        let archetype = try XCTUnwrap(Archetypes.named(slug))
+        let params = try archetype.params(fromJSON: try XCTUnwrap(try database.text(
+            "select params::text from bots where id = $1", [bot])))
+        let trades = try Backtester.run(BacktestRequest(archetype: archetype, params: params, instrument: es, bars: bars,
+                                                        dataSource: "file")).trades
+        let times = Set(trades.map(\.entryTime))
+        let entryVolumes = (0..<bars.count).filter { times.contains(isoUTC(bars.timestamps[$0])) }.map { bars.volume[$0] }
+        let share = 1.5 / (try XCTUnwrap(entryVolumes.min()))
+        return (bot, share)
+    }
+
+    /// `kill -9` six times while partial fills bind, each time restarted: the ledger ends
+    /// with exactly the fills, position and cash of a straight run of the same replay
+    /// (the ledger wiped and the replay run again without a kill).
+    func testKillNineWithPartialFillsEndsAsAStraightRun() throws {
+        let (bot, share) = try partialFillBot()
+        let arguments = ["--bot", bot.uuidString, "--source", "replay:\(Self.esFile)@60000",
+                         "--from", "2013-10-07", "--to", "2013-10-19", "--volume-share", "\(share)"]
+        for attempt in 1...6 {
+            let pid = try startRunner("crash\(attempt)", arguments)
+            let booked = try database.int("select count(*)::int from paper_equity")
+            XCTAssertTrue(try database.waitUntil(timeout: 60) {
+                try database.int("select count(*)::int from paper_equity") > booked + 40 + 37 * attempt % 100
+            }, log("crash\(attempt)"))
+            kill(pid, SIGKILL)
+            _ = Subprocess.waitForExit(pid, timeout: 10)
+        }
+        XCTAssertEqual(Subprocess.waitForExit(try startRunner("resumed", arguments), timeout: 240), 0, log("resumed"))
+        let ledger = """
+            select coalesce(string_agg(o.intent || ' ' || f.side || ' ' || f.quantity || '@' || f.price || ' '
+                                       || to_char(f.bar_time at time zone 'UTC', 'MM-DD HH24:MI'), ', ' order by f.id), '')
+                   || ' | cash ' || (select cash from paper_accounts where bot_id = $1)
+                   || ' | open ' || (select coalesce(sum(abs(quantity)), 0) from paper_positions)
+              from paper_fills f join paper_orders o on o.id = f.order_id
+            """
+        let crashed = try XCTUnwrap(try database.text(ledger, [bot]))
+        XCTAssertGreaterThan(try database.int("""
+            select count(distinct order_id)::int from paper_order_events where to_status = 'PARTIALLY_FILLED'
+            """), 0, "partial fills bound")
+
+        try database.db.query("""
+            truncate paper_order_events, paper_fills, paper_orders, paper_positions, paper_equity, paper_sessions, paper_runs cascade
+            """)
+        try database.db.query("""
+            update paper_accounts set cash = starting_cash, trading_day = null, day_start_equity = null, halted_day = null,
+                   halt_reason = null, consecutive_losses = 0, evidence_since = null, peak_equity = null, max_drawdown_usd = 0
+            """)
+        XCTAssertEqual(Subprocess.waitForExit(try startRunner("replay", arguments), timeout: 240), 0, log("replay"))
+        XCTAssertEqual(try database.text(ledger, [bot]), crashed, "the crashed and resumed ledger is the straight run's")
     }
 }

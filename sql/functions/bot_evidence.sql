@@ -32,8 +32,7 @@ select b.id as bot_id, b.name, b.stage, b.status, b.pinned, b.created_at, b.iter
            as evidence
   from bots b
  cross join lateral (
-       select greatest((select (setting('metrics_reset_at') #>> '{}')::timestamptz), b.metrics_reset_at)
-                  as effective_reset_at) r
+       select effective_reset_at(b.metrics_reset_at) as effective_reset_at) r
   left join lateral (
        select s.* from backtest_sessions s
         where s.bot_id = b.id and s.status = 'COMPLETED'

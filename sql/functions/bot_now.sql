@@ -13,7 +13,7 @@
 --                            within the persist window               "Evolved → Gen {n}"
 --          EVOLUTION_REJECTED  … rejected within the persist window  "Evolution rejected"
 --          RUNNER_RUNNING    a RUNNING RUNNER kind with a live heartbeat              "Runner"
---          RUNNER_STALE      … whose heartbeat is older than job_lease_seconds       "Runner stale"
+--          RUNNER_STALE      … whose heartbeat is stale (runner_heartbeat_stale)      "Runner stale"
 --          BLOCKED_BY_GATES  no job; the last supervisor cycle found failing gates  "Blocked by gates"
 --          IDLE              otherwise (label null)
 -- The label carries no time: elapsed_seconds (fractional) is how long the job has
@@ -105,7 +105,7 @@ select b.id as bot_id, x.state,
                    when j.badge = 'IMPROVING' then 'IMPROVING'
                    when j.badge = 'EVOLVING' then 'EVOLVING'
                    when j.badge = 'RUNNER' and j.status = 'RUNNING' then
-                       case when coalesce(j.heartbeat_at, j.started_at) < now() - make_interval(secs => cfg.lease)
+                       case when runner_heartbeat_stale(coalesce(j.heartbeat_at, j.started_at))
                             then 'RUNNER_STALE' else 'RUNNER_RUNNING' end
                    when j.badge = 'RUNNER' and j.status <> 'QUEUED' then 'RUNNER_RUNNING'
                    when j.status = 'QUEUED' then 'BACKTEST_QUEUED'

@@ -32,7 +32,9 @@
 -- A rule with requires_real_data also fails on synthetic evidence. A bot without
 -- an effective session has null actuals and fails every rule (has_evidence false);
 -- a KEEP rule on paper_max_drawdown_pct has evidence once a real-data paper sample
--- exists. demotion_reason: the reason code a failing KEEP rule demotes with.
+-- exists. failure_code PAPER_EVIDENCE_PENDING: paper days or trades still short, or no
+-- paper trade yet — time will fix it, so it does not count as a failed cycle
+-- (supervisor_tick). demotion_reason: the reason code a failing KEEP rule demotes with.
 create or replace view gate_evaluations as
 select e.bot_id, g.id as rule_id, g.kind, g.from_stage, g.to_stage, g.metric, g.comparator, g.threshold, v.actual,
        coalesce(
@@ -49,6 +51,10 @@ select e.bot_id, g.id as rule_id, g.kind, g.from_stage, g.to_stage, g.metric, g.
            end, false) as passed,
        case when g.metric = 'risk_engine_verified' then 'RISK_ENGINE_UNVERIFIED'
             when g.metric = 'paper_max_drawdown_pct' and v.actual is null then 'NO_PAPER_EVIDENCE'
+            when g.metric = 'paper_max_drawdown_pct' then 'GATE_PAPER_MAX_DRAWDOWN_PCT'
+            -- paper evidence still building up (days, trades, no trade yet): time, not performance
+            when g.metric in ('paper_days', 'paper_trades')
+                 or (g.metric = 'paper_expectancy_outside_ci' and v.actual is null) then 'PAPER_EVIDENCE_PENDING'
             when e.session_id is null then 'NO_EFFECTIVE_SESSION'
             when g.requires_real_data and not is_real_data(e.data_source) then 'SYNTHETIC_DATA'
             else 'GATE_' || upper(g.metric) end as failure_code,

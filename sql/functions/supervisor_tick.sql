@@ -44,13 +44,15 @@
 --    failing rule's own demotion_reason such as PAPER_DRAWDOWN; actor supervisor, apply_stage_moves — the writes
 --    transition_stage makes; bot_stage_events and DEMOTED carry
 --    {failures: [{rule_id, metric, comparator, threshold, actual, reason_code,
---    session_id}]}). A bot without evidence (e.g. after a reset) is never demoted;
+--    session_id}]}). A bot without evidence (e.g. after a reset) is never demoted
+--    (the paper drawdown rule's evidence is a real-data paper sample);
 --    a demoted bot's promotion gates are judged from its new stage next cycle.
 -- 4. Gates (gate_evaluations kind PROMOTE) for every ACTIVE bot with evidence:
 --    bot_gate_streaks gets passed_all, the failures and the streak. A cycle counts
 --    as failed (failed_cycles + 1) when a performance rule fails — not when the
 --    only failures are data availability (data_is_real, requires_real_data on
---    synthetic data) or RISK_ENGINE_UNVERIFIED, which no strategy can fix; a pass
+--    synthetic data), RISK_ENGINE_UNVERIFIED, which no strategy can fix, or paper
+--    evidence still building up (PAPER_EVIDENCE_PENDING), which only time fixes; a pass
 --    resets it to 0. AUTONOMY_GATE_BLOCKED {from_stage, to_stage, reason_code:
 --    GATES_FAILED, failures, failed_cycles} when the set of failing rules changes.
 --    A passing bot is promoted one stage (reason GATES_PASSED, actor supervisor;
@@ -264,7 +266,8 @@ begin
     with g as (
         select ge.bot_id, min(ge.from_stage) as from_stage, min(ge.to_stage) as to_stage,
                bool_and(ge.passed) as passed_all,
-               bool_or(not ge.passed and ge.failure_code not in ('RISK_ENGINE_UNVERIFIED', 'SYNTHETIC_DATA')
+               bool_or(not ge.passed and ge.failure_code not in ('RISK_ENGINE_UNVERIFIED', 'SYNTHETIC_DATA',
+                                                                 'PAPER_EVIDENCE_PENDING')
                        and ge.metric <> 'data_is_real') as counts,
                coalesce(array_agg(ge.rule_id order by ge.rule_id) filter (where not ge.passed), '{}') as failing,
                coalesce(jsonb_agg(jsonb_build_object('rule_id', ge.rule_id, 'metric', ge.metric,

@@ -5,7 +5,7 @@
 -- RUNNER_START policy with bot_now's RUNNER_RUNNING / RUNNER_STALE.
 begin;
 set client_min_messages = warning;
-select plan(43);
+select plan(45);
 
 \ir fixtures/autonomy_fleet.sql
 truncate paper_sessions, paper_order_events, paper_fills, paper_orders, paper_positions, paper_equity, paper_runs,
@@ -69,6 +69,13 @@ delete from paper_sessions where bot_id = pg_temp.bot('Bot 2');
 
 select pg_temp.paper(pg_temp.bot('Bot 2'), 4, 9, 45);
 select is(pg_temp.gate(pg_temp.bot('Bot 2'), 'paper_days'), false, '4 days (below 5) fails');
+select is((select array_agg(distinct failure_code) from gate_evaluations
+            where bot_id = pg_temp.bot('Bot 2') and kind = 'PROMOTE' and not passed), array['PAPER_EVIDENCE_PENDING'],
+          'short of days and trades: PAPER_EVIDENCE_PENDING, the only failures');
+select supervisor_tick();
+select is((select failed_cycles from bot_gate_streaks where bot_id = pg_temp.bot('Bot 2')), 0,
+          'evidence still building up is not a failed cycle (it would send the bot to evolution)');
+update bots set stage = 'PAPER' where id = pg_temp.bot('Bot 2');
 select is(pg_temp.gate(pg_temp.bot('Bot 2'), 'paper_trades'), false, '9 trades (below 10) fails');
 select is(pg_temp.gate(pg_temp.bot('Bot 2'), 'paper_expectancy_outside_ci'), true, '$5 a trade (at the low bound 5) passes');
 delete from paper_sessions where bot_id = pg_temp.bot('Bot 2');
