@@ -45,6 +45,10 @@ final class ReplayParityTests: XCTestCase {
                 return nil
             }
             XCTAssertEqual(closed, backtest, archetype.slug)
+            // The per-family evidence the issue asks to see (Trade's == compares every field).
+            print("parity \(archetype.family.rawValue.padding(toLength: 17, withPad: " ", startingAt: 0)) "
+                  + "\(archetype.slug.padding(toLength: 28, withPad: " ", startingAt: 0)) replay \(closed.count) trades, "
+                  + "backtest \(backtest.count): \(closed == backtest ? "equal, all fields" : "DIFFERENT")")
             if !closed.isEmpty { families.insert(archetype.family) }
             total += closed.count
 
