@@ -96,6 +96,26 @@ extension PaperRunnerTests {
         XCTAssertTrue(log("thawed").contains("resuming a crashed run"), log("thawed"))
     }
 
+    /// A stream that goes silent (a replay so slow that no bar comes): DATA_STALE after
+    /// --stale-after, then a graceful stop after --stop-after, exit 0, flat, the report
+    /// saying why.
+    func testStaleDataBlocksThenStopsGracefully() throws {
+        let bot = try paperBot()
+        let pid = try startRunner("stale", ["--bot", bot.uuidString, "--source", "replay:\(Self.esFile)@0.001",
+                                            "--from", "2013-10-07", "--to", "2013-10-19",
+                                            "--stale-after", "1", "--stop-after", "3"])
+        XCTAssertEqual(Subprocess.waitForExit(pid, timeout: 60), 0, log("stale"))
+        let lines = log("stale")
+        let stale = try XCTUnwrap(lines.range(of: "DATA_STALE"), lines)
+        let shutdown = try XCTUnwrap(lines.range(of: "GRACEFUL SHUTDOWN INITIATED"), lines)
+        XCTAssertLessThan(stale.lowerBound, shutdown.lowerBound, "stale first, then the stop")
+        XCTAssertEqual(try database.text("""
+            select status || ' ' || (report ->> 'exit_reason') || ' ' || (report ->> 'stale_events') from paper_runs
+             where bot_id = $1
+            """, [bot]), "STOPPED DATA_STALE 1")
+        XCTAssertEqual(try database.int("select count(*)::int from paper_positions where quantity <> 0"), 0, "flat")
+    }
+
     /// Two-contract entries on a replay where a fill may take only one and a half
     /// contracts of the quietest entry bar's volume: some orders fill in parts over several bars
     /// (PARTIALLY_FILLED, then FILLED or cancelled when the trade closes), and the ledger

@@ -23,7 +23,7 @@ final class PaperRunnerTests: WorkerTestCase {
             _ = Subprocess.waitForExit(pid, timeout: 10)
         }
         if (testRun?.failureCount ?? 0) > 0 {
-            for name in ["a", "b", "replay", "killed", "resumed", "fleet", "frozen", "thawed", "partial"]
+            for name in ["a", "b", "replay", "killed", "resumed", "fleet", "frozen", "thawed", "partial", "stale"]
                 + (1...20).map({ "crash\($0)" }) {
                 let log = (try? String(contentsOfFile: directory.appendingPathComponent("runner-\(name).log").path,
                                        encoding: .utf8)) ?? ""
