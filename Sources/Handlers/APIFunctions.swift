@@ -33,9 +33,12 @@ struct APIFunctions {
     }
 
     /// `seed_starter_pack(instruments, archetypes, autoKickoff)`.
-    func seedStarterPack(instruments: JSONText, archetypes: JSONText, autoKickoff: Bool?) throws -> String {
-        try document("select seed_starter_pack($1::jsonb, $2::jsonb, $3)::text as doc",
-                     [instruments, archetypes, autoKickoff])
+    /// `seed_starter_pack`: created is whether it created any bot (a repeat creates none).
+    func seedStarterPack(instruments: JSONText, archetypes: JSONText, autoKickoff: Bool?) throws -> Created {
+        try created("""
+            select d::text as doc, jsonb_array_length(d -> 'created') > 0 as created
+              from seed_starter_pack($1::jsonb, $2::jsonb, $3) d
+            """, [instruments, archetypes, autoKickoff])
     }
 
     /// `api_enqueue_evolve(bot)`: a forced EVOLVE job. P0002 BOT_NOT_FOUND, P0001 BOT_KILLED.

@@ -22,18 +22,26 @@ struct AdminAuth: Sendable {
             throw APIError(status: 401, code: "ADMIN_TOKEN_REQUIRED", message: "this action needs the admin token",
                            suggestedFix: "send the token in the X-Admin-Token header")
         }
-        guard AdminAuth.constantTimeEquals(Array(presented.utf8), token) else {
+        // The exact bytes: a control character (NUL padding, a stray newline) is a
+        // malformed header, not a near miss.
+        let bytes = Array(presented.utf8)
+        guard !bytes.contains(where: { $0 < 0x20 || $0 == 0x7F }) else {
+            throw APIError(status: 400, code: "ADMIN_TOKEN_MALFORMED", message: "the X-Admin-Token header holds control characters",
+                           suggestedFix: "send the token exactly, with no NUL, tab or line break")
+        }
+        guard AdminAuth.constantTimeEquals(bytes, token) else {
             throw APIError(status: 403, code: "ADMIN_TOKEN_INVALID", message: "the admin token is wrong",
                            suggestedFix: "send the value of GAUNTLET_ADMIN_TOKEN in X-Admin-Token")
         }
     }
 
     /// Compares every byte of the longer input, so the time does not reveal
-    /// how long a matching prefix was.
+    /// how long a matching prefix was. The lengths are compared whole: a length
+    /// difference of 256 must not truncate to 0 (then NUL padding compared equal).
     static func constantTimeEquals(_ a: [UInt8], _ b: [UInt8]) -> Bool {
-        var difference = UInt8(truncatingIfNeeded: a.count ^ b.count)
+        var difference = a.count ^ b.count
         for i in 0..<max(a.count, b.count) {
-            difference |= (i < a.count ? a[i] : 0) ^ (i < b.count ? b[i] : 0)
+            difference |= Int((i < a.count ? a[i] : 0) ^ (i < b.count ? b[i] : 0))
         }
         return difference == 0
     }

@@ -50,13 +50,7 @@ enum BacktestRoutes {
         let bot = try context.uuidQuery("botId")
         let status = try context.choiceQuery("status", statuses)
         let limit = try context.limit(default: 50, max: 200)
-        var before: Date?
-        if let text = context.request.query["before"], !text.isEmpty {
-            guard let date = Date.decode(postgresText: text) else {
-                throw APIError.invalidParameter("before", "'\(text)' is not an ISO-8601 time", fix: "pass nextBefore from the previous page")
-            }
-            before = date
-        }
+        let before = try context.timeQuery("before", fix: "pass nextBefore from the previous page")
         return .json(try context.api().backtests(bot: bot, status: status, limit: limit, before: before))
     }
 

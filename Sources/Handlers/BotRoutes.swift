@@ -37,10 +37,11 @@ enum BotRoutes {
     /// queued unless the request or `settings.auto_kickoff_backtests` says no.
     static func seedStarterPack(_ context: RequestContext) throws -> Response {
         let request = try context.body(StarterPackRequest.self, allowedKeys: ["autoKickoffBacktests"])
-        let doc = try context.api().seedStarterPack(instruments: try JSONText(encoding: Catalog.instruments),
-                                                    archetypes: try JSONText(encoding: Catalog.archetypes),
-                                                    autoKickoff: request.autoKickoffBacktests)
-        return .json(doc, status: 201)
+        let seeded = try context.api().seedStarterPack(instruments: try JSONText(encoding: Catalog.instruments),
+                                                       archetypes: try JSONText(encoding: Catalog.archetypes),
+                                                       autoKickoff: request.autoKickoffBacktests)
+        // 201 only when something was created; a repeat changes nothing and says so.
+        return .json(seeded.document, status: seeded.created ? 201 : 200)
     }
 }
 

@@ -21,6 +21,22 @@ extension RequestContext {
         return id
     }
 
+    /// An optional time query parameter (ISO 8601, as the API writes times). PostgreSQL's
+    /// `infinity` spellings and times outside years 1…9999 are refused: they are no
+    /// page boundary a client was given, and the database would fail on them.
+    func timeQuery(_ name: String, fix: String) throws -> Date? {
+        guard let text = request.query[name], !text.isEmpty else { return nil }
+        // The parser reads PostgreSQL's output, so it maps `infinity` to distantFuture/Past.
+        guard let date = Date.decode(postgresText: text), date != .distantPast, date != .distantFuture,
+              date > Self.earliest, date < Self.latest else {
+            throw APIError.invalidParameter(name, "'\(text)' is not an ISO-8601 time", fix: fix)
+        }
+        return date
+    }
+
+    private static let earliest = Date(timeIntervalSince1970: -62_135_596_800)  // 0001-01-01
+    private static let latest = Date(timeIntervalSince1970: 253_402_300_800)    // 10000-01-01
+
     /// An optional query parameter that must be one of `allowed`.
     func choiceQuery(_ name: String, _ allowed: [String]) throws -> String? {
         guard let text = request.query[name], !text.isEmpty else { return nil }

@@ -38,6 +38,9 @@ public struct RequestContext {
             throw APIError.invalidJSON("it does not parse")
         }
         guard let object = value as? [String: Any] else { throw APIError.invalidJSON("expected a JSON object") }
+        if let key = JSONDuplicateKeys.first(in: request.body) {
+            throw APIError.invalidJSON("the key '\(key)' appears twice in one object")
+        }
         return object
     }
 }

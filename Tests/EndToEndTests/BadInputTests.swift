@@ -45,6 +45,14 @@ final class BadInputTests: XCTestCase {
         expect(try HTTP.post("/api/bots/starter-pack", json: "{\"autoKickoff\":false}"), 400, "INVALID_PARAMETER")
         expect(try HTTP.post("/api/bots/starter-pack", json: "{\"autoKickoffBacktests\":\"no\"}"), 400, "INVALID_PARAMETER")
         expect(try HTTP.post("/api/kickoff", json: "[1,2]"), 400, "INVALID_JSON")
+        // Duplicate keys: which one would win is the parser's accident, so neither does.
+        expect(try HTTP.post("/api/backtests", json: "{\"botId\":\"\(unknownBot)\",\"botId\":\"not-a-uuid\"}"), 400,
+               "INVALID_JSON")
+        expect(try HTTP.post("/api/bots/starter-pack", json: #"{"autoKickoffBacktests":false,"autoKickoff\u0042acktests":true}"#),
+               400, "INVALID_JSON")
+        // PostgreSQL's infinities are no page boundary (SQLSTATE 22008 before).
+        expect(try HTTP.get("/api/backtests?before=-infinity"), 400, "INVALID_PARAMETER")
+        expect(try HTTP.get("/api/backtests?before=infinity"), 400, "INVALID_PARAMETER")
         XCTAssertEqual(try counts(), before, "bad requests wrote rows")
     }
 }
