@@ -69,6 +69,8 @@ private struct Ticker {
     private var archive: ResearchArchive
     private var connection: Connection?
     private(set) var isLeader = false
+    /// The connection's session generation the leader lock was taken in.
+    private var leaderGeneration = -1
     /// The last database error logged, so an outage is one line, not one per tick.
     private var outage: String?
     /// The last archive error logged (a full disk is one line too).
@@ -83,9 +85,17 @@ private struct Ticker {
     mutating func tick() {
         do {
             let connection = try connect()
+            // A reconnect (PostgreSQL restarted, the backend was terminated) is a new
+            // session: the leader lock died with the old one, and another timer may hold
+            // it now. Compete again before ticking.
+            if isLeader && connection.sessionGeneration != leaderGeneration {
+                isLeader = false
+                logger.warning("leadership lost with the database session; competing again")
+            }
             if !isLeader {
                 isLeader = try connection.query("select pg_try_advisory_lock(lock_key('timer_leader')) as leader")
                     .single().decode("leader")
+                leaderGeneration = connection.sessionGeneration
                 if isLeader { logger.info("leader: running due schedules", metadata: ["pid": "\(getpid())"]) }
             }
             if isLeader {

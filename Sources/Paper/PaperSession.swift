@@ -76,6 +76,10 @@ struct PaperSession: @unchecked Sendable {  // moves to its thread, then its onl
             let startingEquity = try ledger.figures(account: account).equity
             var monitor = StreamMonitor(for: stream, staleAfter: configuration.staleAfter, stopAfter: configuration.stopAfter)
             var lastHeartbeat = Date()
+            // The account's session lock was taken on this connection's current session;
+            // a reconnect (PostgreSQL restarted) lost it, so it is taken again — or, if
+            // another runner has it by then, this session stops.
+            var lockedGeneration = ledger.db.sessionGeneration
             let killFile = "\(configuration.varDirectory)/KILL"
             var stale = false
             trading: while control.stopReason == nil {
@@ -140,6 +144,17 @@ struct PaperSession: @unchecked Sendable {  // moves to its thread, then its onl
                     longestHeartbeatGap = max(longestHeartbeatGap, Date().timeIntervalSince(lastHeartbeat))
                     lastHeartbeat = Date()
                     try? ledger.heartbeat(run: run)
+                    if ledger.db.sessionGeneration != lockedGeneration {
+                        if try ledger.lock(account: account) {
+                            lockedGeneration = ledger.db.sessionGeneration
+                            files.event("ACCOUNT_LOCK_RETAKEN")
+                            logger.warning("the database session was lost: account lock taken again", metadata: ["bot": "\(bot.name)"])
+                        } else {
+                            // Not a graceful stop: the other runner owns the ledger now (and
+                            // will close this run as crashed), so nothing more is written.
+                            throw PaperError(code: "LOCK_LOST", message: "the database session was lost and another runner holds \(bot.name)'s account")
+                        }
+                    }
                     let figures = try? ledger.figures(account: account)
                     let counts = session.counts
                     let position = session.position.map { "\($0.side.rawValue) \($0.contracts)" } ?? "flat"

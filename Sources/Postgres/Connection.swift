@@ -45,6 +45,11 @@ public final class Connection {
     /// When this connection last finished a statement (monotonic ns): only a
     /// connection that sat idle is checked before sending.
     private var lastUsed: UInt64 = 0
+    /// Counts the backend sessions this connection has had: `reset()` (explicit, or the
+    /// silent one before a statement when the server went away) starts a new one, and
+    /// everything session-scoped — advisory locks above all — died with the old. A
+    /// holder of a session lock compares it with the value it locked under.
+    public private(set) var sessionGeneration = 0
     private static let idleCheckAfterNs: UInt64 = 200_000_000
     private static let maxPreparedStatements = 256
     public private(set) var inTransaction = false
@@ -229,6 +234,7 @@ public final class Connection {
             throw PostgresError(.connectionFailed, "could not reconnect to PostgreSQL: \(Connection.lastError(handle))")
         }
         inTransaction = false
+        sessionGeneration += 1
         statementUses = [:]
         preparedNames = [:]
         try prepareSession()

@@ -89,6 +89,38 @@ final class TimerTests: WorkerTestCase {
             3, "every lock has a key of its own")
     }
 
+    /// The leader's database session dies (PostgreSQL restarts, or its backend is
+    /// terminated, as here) and its connection reconnects silently on the next tick —
+    /// without the session lock. It must compete for leadership again before ticking:
+    /// when a second timer starts, exactly one of them runs schedules. Before, both did
+    /// (issue 13: two timer leaders after a PostgreSQL restart).
+    func testALeaderWhoseSessionDiedCompetesAgain() throws {
+        try database.db.query("update schedules set interval_seconds = 1, next_due_at = now()")
+        let first = try startTimer("first")
+        XCTAssertTrue(try database.waitUntil(timeout: 10) { self.log(first.log).contains("leader: running due schedules") })
+        try database.db.query("""
+            select pg_terminate_backend(pid) from pg_stat_activity
+             where application_name = 'gauntlet-timer' and datname = current_database()
+            """)
+        XCTAssertTrue(try database.waitUntil(timeout: 10) {
+            try database.int("""
+                select count(*)::int from pg_stat_activity where application_name = 'gauntlet-timer' and datname = current_database()
+                """) == 1
+        }, "the timer reconnected")
+        let second = try startTimer("second")
+        Thread.sleep(forTimeInterval: 3)
+        let ran = { (path: String) in self.log(path).split(separator: "\n").filter { $0.contains("\"message\":\"schedule ran\"") }.count }
+        let before = (ran(first.log), ran(second.log))
+        Thread.sleep(forTimeInterval: 4)
+        let leaders = [ran(first.log) > before.0, ran(second.log) > before.1].filter { $0 }.count
+        XCTAssertEqual(leaders, 1, "exactly one timer runs schedules after the reconnect")
+        XCTAssertEqual(try database.int("""
+            select count(*)::int from pg_locks l join pg_stat_activity a on a.pid = l.pid
+             where l.locktype = 'advisory' and l.granted and a.application_name = 'gauntlet-timer'
+               and a.datname = current_database()
+            """), 1, "and it is the one holding the leader lock")
+    }
+
     private func startTimer(_ name: String) throws -> (pid: pid_t, log: String) {
         var environment = ProcessInfo.processInfo.environment
         environment["GAUNTLET_DATABASE_URL"] = database.conninfo
