@@ -1338,7 +1338,7 @@ CREATE FUNCTION public.api_scheduler_status() RETURNS jsonb
     LANGUAGE sql STABLE
     AS $$
     with cfg as (
-        select setting('backtest_concurrency')::int as concurrency, setting('job_lease_seconds')::int as lease_seconds
+        select setting('backtest_concurrency')::int as concurrency
     ), active as (
         select j.job_type, j.status, k.is_backtest, count(*) as n
           from bot_jobs j join job_kinds k on k.kind = j.job_type
@@ -1351,7 +1351,8 @@ CREATE FUNCTION public.api_scheduler_status() RETURNS jsonb
                        'workerId', w.worker_id, 'hostname', w.hostname, 'pid', w.pid, 'slots', w.slots,
                        'jobTypes', to_jsonb(w.job_types), 'status', w.status, 'startedAt', w.started_at,
                        'lastSeenAt', w.last_seen_at,
-                       'stale', w.status = 'RUNNING' and w.last_seen_at < now() - make_interval(secs => cfg.lease_seconds),
+                       'state', worker_state(w),
+                       'stale', worker_state(w) in ('STALE', 'DEAD'),
                        'runningJobs', (select count(*) from bot_jobs j where j.status = 'RUNNING' and j.worker_id = w.worker_id))
                    order by w.status, w.worker_id)
               from worker_heartbeats w), '[]'),
@@ -1392,8 +1393,7 @@ CREATE FUNCTION public.api_system_counts() RETURNS jsonb
             'completed', (select count(*) from backtest_sessions where status = 'COMPLETED'),
             'failed', (select count(*) from bot_jobs j join job_kinds k on k.kind = j.job_type
                         where j.status = 'FAILED' and k.is_backtest)),
-        'workersAlive', (select count(*) from worker_heartbeats
-                         where status = 'RUNNING' and last_seen_at > now() - interval '30 seconds'),
+        'workersAlive', (select count(*) from worker_heartbeats w where worker_state(w) = 'RUNNING'),
         'breaker', (select jsonb_build_object('state', c.state, 'consecutiveFailures', c.consecutive_failures,
                                               'openedAt', c.opened_at, 'closesAt', c.closes_at)
                     from circuit_breakers c where c.name = 'backtest'),
@@ -2978,6 +2978,7 @@ declare
     v_decisions int;
     v_planner int;
     v_scores int;
+    v_workers int;
 begin
     delete from schedule_runs where started_at < now() - interval '7 days';
     get diagnostics v_runs = row_count;
@@ -2989,8 +2990,11 @@ begin
      where s.computed_at < now() - interval '7 days'
        and exists (select 1 from autonomy_scores n where n.bot_id = s.bot_id and n.computed_at > s.computed_at);
     get diagnostics v_scores = row_count;
+    delete from worker_heartbeats w
+     where w.last_seen_at < now() - interval '1 day' and worker_state(w) in ('STOPPED', 'DEAD');
+    get diagnostics v_workers = row_count;
     return jsonb_build_object('schedule_runs', v_runs, 'decisions', v_decisions, 'planner_runs', v_planner,
-                              'scores', v_scores);
+                              'scores', v_scores, 'workers', v_workers);
 end
 $$;
 
@@ -3541,12 +3545,16 @@ begin
         v_event := 'WORKER_STOPPED';
     end if;
 
-    insert into worker_heartbeats as w (worker_id, hostname, pid, slots, job_types, started_at, last_seen_at, status)
+    -- The session this beat came from: when it is gone, so is the worker (worker_state).
+    insert into worker_heartbeats as w (worker_id, hostname, pid, slots, job_types, started_at, last_seen_at, status,
+                                        backend_pid, backend_started)
     values (p_worker, coalesce(p_hostname, ''), p_pid, coalesce(p_slots, 1), coalesce(p_types, '{}'), now(), now(),
-            coalesce(p_status, 'RUNNING'))
+            coalesce(p_status, 'RUNNING'), pg_backend_pid(),
+            (select a.backend_start from pg_stat_activity a where a.pid = pg_backend_pid()))
     on conflict (worker_id) do update
        set hostname = excluded.hostname, pid = excluded.pid, slots = excluded.slots, job_types = excluded.job_types,
-           last_seen_at = now(), status = excluded.status,
+           last_seen_at = now(), status = excluded.status, backend_pid = excluded.backend_pid,
+           backend_started = excluded.backend_started,
            started_at = case when v_event = 'WORKER_STARTED' then now() else w.started_at end;
 
     if v_event is not null then
@@ -3597,17 +3605,23 @@ declare
     v_ids uuid[];
     v_job bot_jobs%rowtype;
 begin
-    with expired as (
-        select j.id, j.worker_id, j.lease_expires_at
+    with gone as (
+        select w.worker_id from worker_heartbeats w where w.status = 'RUNNING' and worker_state(w) = 'DEAD'
+    ), expired as (
+        select j.id, j.worker_id, j.lease_expires_at,
+               case when j.lease_expires_at < now() then 'LEASE_EXPIRED' else 'WORKER_GONE' end as reason
           from bot_jobs j
-         where j.status = 'RUNNING' and j.lease_expires_at < now()
+         where j.status = 'RUNNING'
+           and (j.lease_expires_at < now() or j.worker_id in (select worker_id from gone))
            for update skip locked
     ), timed_out as (
         update bot_jobs j
            -- worker_id stays until the row moves on, so both events name the lost worker.
-           set status = 'TIMEOUT', lease_expires_at = null, error_code = 'LEASE_EXPIRED',
-               error_message = format('lease held by %s expired at %s', e.worker_id, e.lease_expires_at),
-               updated_at = now(), status_reason = 'LEASE_EXPIRED',
+           set status = 'TIMEOUT', lease_expires_at = null, error_code = e.reason,
+               error_message = case e.reason
+                                   when 'LEASE_EXPIRED' then format('lease held by %s expired at %s', e.worker_id, e.lease_expires_at)
+                                   else format('the database session of worker %s is gone', e.worker_id) end,
+               updated_at = now(), status_reason = e.reason,
                status_details = jsonb_build_object('lost_worker', e.worker_id, 'lease_expires_at', e.lease_expires_at)
           from expired e
          where j.id = e.id
@@ -3630,7 +3644,7 @@ begin
          where j.id = any (v_ids)
         returning j.*
     loop
-        perform record_job_failure(v_job, 'LEASE_EXPIRED',
+        perform record_job_failure(v_job, v_job.error_code,
                                    format('worker %s stopped heartbeating', v_job.status_details ->> 'lost_worker'),
                                    'none needed: the job is retried automatically while attempts remain',
                                    p_feeds_breaker => false);
@@ -4947,6 +4961,44 @@ end
 $$;
 
 --
+-- Name: worker_heartbeats; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.worker_heartbeats (
+    worker_id text NOT NULL,
+    hostname text DEFAULT ''::text NOT NULL,
+    pid integer,
+    slots integer DEFAULT 1 NOT NULL,
+    job_types text[] DEFAULT '{}'::text[] NOT NULL,
+    started_at timestamp with time zone DEFAULT now() NOT NULL,
+    last_seen_at timestamp with time zone DEFAULT now() NOT NULL,
+    status text DEFAULT 'RUNNING'::text NOT NULL,
+    backend_pid integer,
+    backend_started timestamp with time zone,
+    CONSTRAINT worker_heartbeats_pid_check CHECK ((pid > 0)),
+    CONSTRAINT worker_heartbeats_slots_check CHECK ((slots >= 0)),
+    CONSTRAINT worker_heartbeats_status_check CHECK ((status = ANY (ARRAY['RUNNING'::text, 'STOPPED'::text]))),
+    CONSTRAINT worker_heartbeats_worker_id_check CHECK ((worker_id <> ''::text))
+);
+
+--
+-- Name: worker_state(public.worker_heartbeats); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.worker_state(w public.worker_heartbeats) RETURNS text
+    LANGUAGE sql STABLE
+    AS $$
+    select case
+               when w.status = 'STOPPED' then 'STOPPED'
+               when w.backend_pid is not null
+                    and not exists (select 1 from pg_stat_activity a
+                                     where a.pid = w.backend_pid and a.backend_start = w.backend_started) then 'DEAD'
+               when w.last_seen_at < now() - interval '15 seconds' then 'STALE'
+               else 'RUNNING'
+           end
+$$;
+
+--
 -- Name: activity_events; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -5972,25 +6024,6 @@ CREATE SEQUENCE public.trade_logs_id_seq
 --
 
 ALTER SEQUENCE public.trade_logs_id_seq OWNED BY public.trade_logs.id;
-
---
--- Name: worker_heartbeats; Type: TABLE; Schema: public; Owner: -
---
-
-CREATE TABLE public.worker_heartbeats (
-    worker_id text NOT NULL,
-    hostname text DEFAULT ''::text NOT NULL,
-    pid integer,
-    slots integer DEFAULT 1 NOT NULL,
-    job_types text[] DEFAULT '{}'::text[] NOT NULL,
-    started_at timestamp with time zone DEFAULT now() NOT NULL,
-    last_seen_at timestamp with time zone DEFAULT now() NOT NULL,
-    status text DEFAULT 'RUNNING'::text NOT NULL,
-    CONSTRAINT worker_heartbeats_pid_check CHECK ((pid > 0)),
-    CONSTRAINT worker_heartbeats_slots_check CHECK ((slots >= 0)),
-    CONSTRAINT worker_heartbeats_status_check CHECK ((status = ANY (ARRAY['RUNNING'::text, 'STOPPED'::text]))),
-    CONSTRAINT worker_heartbeats_worker_id_check CHECK ((worker_id <> ''::text))
-);
 
 --
 -- Name: activity_events id; Type: DEFAULT; Schema: public; Owner: -

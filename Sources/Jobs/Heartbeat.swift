@@ -2,7 +2,7 @@ import Foundation
 import Logging
 import Postgres
 
-/// Every third of the shortest lease held (at most 5 s): records the worker's heartbeat row,
+/// Every third of the shortest lease held (at most 2 s): records the worker's heartbeat row,
 /// extends the leases of the jobs it holds and runs the lease rescuer, so a
 /// job whose worker died is requeued by any live worker (the rescuer is
 /// idempotent, so other schedulers may run it as well). A job whose lease was lost (expired and
@@ -10,8 +10,10 @@ import Postgres
 struct Heartbeat {
     let worker: Worker
 
-    /// The longest pause; an idle worker (no lease to keep) beats at this pace.
-    static let maximumPause = 5.0
+    /// The longest pause; an idle worker (no lease to keep) beats at this pace. Each
+    /// beat also runs the rescuer, so a dead worker's jobs (its session gone) are
+    /// released within about this long by any live worker.
+    static let maximumPause = 2.0
 
     /// A third of the shortest lease held, so two beats can be missed before it
     /// expires; never more than `maximumPause`, never a busy loop.

@@ -1,12 +1,12 @@
--- GET /api/scheduler/status: workers and their heartbeats (stale = not seen for
--- a lease), active queue depths by type and status (QUEUED/RUNNING, from the
+-- GET /api/scheduler/status: workers and their heartbeats (state from worker_state:
+-- RUNNING, STALE, DEAD or STOPPED; stale = STALE or DEAD), active queue depths by type and status (QUEUED/RUNNING, from the
 -- partial index), running backtests against the limit, and the breaker. A
 -- breaker whose cooldown has passed but that no claim has closed yet shows
 -- state OPEN with cooldownElapsed true.
 create or replace function api_scheduler_status() returns jsonb
 language sql stable as $$
     with cfg as (
-        select setting('backtest_concurrency')::int as concurrency, setting('job_lease_seconds')::int as lease_seconds
+        select setting('backtest_concurrency')::int as concurrency
     ), active as (
         select j.job_type, j.status, k.is_backtest, count(*) as n
           from bot_jobs j join job_kinds k on k.kind = j.job_type
@@ -19,7 +19,8 @@ language sql stable as $$
                        'workerId', w.worker_id, 'hostname', w.hostname, 'pid', w.pid, 'slots', w.slots,
                        'jobTypes', to_jsonb(w.job_types), 'status', w.status, 'startedAt', w.started_at,
                        'lastSeenAt', w.last_seen_at,
-                       'stale', w.status = 'RUNNING' and w.last_seen_at < now() - make_interval(secs => cfg.lease_seconds),
+                       'state', worker_state(w),
+                       'stale', worker_state(w) in ('STALE', 'DEAD'),
                        'runningJobs', (select count(*) from bot_jobs j where j.status = 'RUNNING' and j.worker_id = w.worker_id))
                    order by w.status, w.worker_id)
               from worker_heartbeats w), '[]'),

@@ -16,8 +16,7 @@ language sql stable as $$
             'completed', (select count(*) from backtest_sessions where status = 'COMPLETED'),
             'failed', (select count(*) from bot_jobs j join job_kinds k on k.kind = j.job_type
                         where j.status = 'FAILED' and k.is_backtest)),
-        'workersAlive', (select count(*) from worker_heartbeats
-                         where status = 'RUNNING' and last_seen_at > now() - interval '30 seconds'),
+        'workersAlive', (select count(*) from worker_heartbeats w where worker_state(w) = 'RUNNING'),
         'breaker', (select jsonb_build_object('state', c.state, 'consecutiveFailures', c.consecutive_failures,
                                               'openedAt', c.opened_at, 'closesAt', c.closes_at)
                     from circuit_breakers c where c.name = 'backtest'),

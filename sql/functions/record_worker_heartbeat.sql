@@ -1,4 +1,4 @@
--- Upserts the worker's row in worker_heartbeats. A worker that appears (new
+-- Upserts the worker's row in worker_heartbeats, with the database session it beats on. A worker that appears (new
 -- row, a new pid, or back from STOPPED) writes WORKER_STARTED; one that reports
 -- STOPPED writes WORKER_STOPPED. Payload: {worker_id, hostname, pid, slots, job_types}.
 -- A job type that is not a row of job_kinds → 22023 UNKNOWN_JOB_KIND.
@@ -24,12 +24,16 @@ begin
         v_event := 'WORKER_STOPPED';
     end if;
 
-    insert into worker_heartbeats as w (worker_id, hostname, pid, slots, job_types, started_at, last_seen_at, status)
+    -- The session this beat came from: when it is gone, so is the worker (worker_state).
+    insert into worker_heartbeats as w (worker_id, hostname, pid, slots, job_types, started_at, last_seen_at, status,
+                                        backend_pid, backend_started)
     values (p_worker, coalesce(p_hostname, ''), p_pid, coalesce(p_slots, 1), coalesce(p_types, '{}'), now(), now(),
-            coalesce(p_status, 'RUNNING'))
+            coalesce(p_status, 'RUNNING'), pg_backend_pid(),
+            (select a.backend_start from pg_stat_activity a where a.pid = pg_backend_pid()))
     on conflict (worker_id) do update
        set hostname = excluded.hostname, pid = excluded.pid, slots = excluded.slots, job_types = excluded.job_types,
-           last_seen_at = now(), status = excluded.status,
+           last_seen_at = now(), status = excluded.status, backend_pid = excluded.backend_pid,
+           backend_started = excluded.backend_started,
            started_at = case when v_event = 'WORKER_STARTED' then now() else w.started_at end;
 
     if v_event is not null then

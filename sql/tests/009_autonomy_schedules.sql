@@ -15,7 +15,7 @@ select dblink_exec('other', 'set lock_timeout = ''2s''');
 set local lock_timeout = '2s';
 
 select results_eq($$select name, interval_seconds, function_name from schedules order by name$$,
-                  $$values ('lease_rescuer'::text, 15, 'rescue_expired_leases'::text), ('planner', 60, 'planner_tick'),
+                  $$values ('lease_rescuer'::text, 5, 'rescue_expired_leases'::text), ('planner', 60, 'planner_tick'),
                            ('pruning', 86400, 'prune_history'), ('research_weekly', 604800, 'start_weekly_research'),
                            ('supervisor', 180, 'supervisor_tick')$$,
                   'the default schedules');
