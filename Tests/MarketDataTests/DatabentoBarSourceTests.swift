@@ -92,6 +92,25 @@ final class DatabentoBarSourceTests: XCTestCase {
         }
     }
 
+    /// A provider whose error quotes the request back — the Authorization header holds
+    /// the key base64-encoded (`Basic base64(key:)`), the URL it URL-encoded: the error
+    /// carries the provider's words but the key in none of its encodings.
+    func testAnErrorQuotingTheKeyInAnyEncodingNeverCarriesIt() throws {
+        let basic = Data("\(key):".utf8).base64EncodedString()
+        let encoded = key.addingPercentEncoding(withAllowedCharacters: .alphanumerics)!
+        let other = "c2VjcmV0LXNlc3Npb24tdG9rZW4tMTIzNDU2Nzg5MA=="
+        let body = #"{"detail":"Authentication failed for Authorization: Basic \#(basic) (key=\#(encoded), raw \#(key), session \#(other))"}"#
+        let server = try start { _, _ in .json(401, body) }
+        XCTAssertThrowsError(try source(server).fetchBars(request)) { error in
+            let error = error as! MarketDataError
+            XCTAssertTrue(error.message.contains("Authentication failed"), error.message)
+            for form in [self.key, basic, encoded, other] {
+                XCTAssertFalse(error.message.contains(form), "\(form) leaked: \(error.message)")
+            }
+            self.assertKeyAbsent(error)
+        }
+    }
+
     func testUnprocessableRequestIsBadRequest() throws {
         let body = #"{"detail":{"case":"symbology_invalid_symbol","message":"None of the symbols could be resolved.","status_code":422}}"#
         let server = try start { _, _ in .json(422, body) }
