@@ -11,6 +11,11 @@
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 PG_BIN=/usr/lib/postgresql/15/bin
+# nginx's workers run as this dedicated system user and group; the host's FastCGI
+# socket is 0660 for the group (GAUNTLET_SOCKET_GROUP), so no other local user can
+# reach the host past nginx. stack_nginx_user creates them.
+NGINX_USER=gauntlet-web
+NGINX_GROUP=gauntlet-web
 [ -d /opt/swift/usr/bin ] && export PATH="/opt/swift/usr/bin:$PATH"
 
 log() { printf '\033[1m==> %s\033[0m\n' "$*" >&2; }
@@ -75,6 +80,7 @@ export GAUNTLET_VAR="$1"
 export GAUNTLET_PG_PORT="$2"
 export GAUNTLET_PORT="$3"
 export GAUNTLET_SOCKET="$1/run/api.sock"
+export GAUNTLET_SOCKET_GROUP="$NGINX_GROUP"
 export GAUNTLET_DATABASE_URL="host=$1/pg/run port=$2 dbname=gauntlet user=postgres"
 ENV
     source "$1/stack.env"
@@ -174,6 +180,7 @@ close_inherited_fds() {
 # (zero-downtime: the new host takes the socket, then retires the old one).
 stack_host_start() {
     local state=$1 old=""
+    stack_nginx_user  # the socket's group must exist before the host binds
     mkdir -p "$state/run" "$state/log"
     pid_alive "$state/run/host.pid" && old=$(cat "$state/run/host.pid")
     (close_inherited_fds; exec setsid "$state/bin/gauntlet" host ${old:+--replace}) </dev/null >>"$state/log/host.log" 2>&1 &
@@ -203,11 +210,20 @@ stack_daemon_start() {
     die "the $role wrote no pidfile within 5 s; see $state/log/$role.log"
 }
 
+# stack_nginx_user — the workers' system user and group, created once.
+stack_nginx_user() {
+    getent group "$NGINX_GROUP" >/dev/null || groupadd --system "$NGINX_GROUP"
+    id -u "$NGINX_USER" >/dev/null 2>&1 ||
+        useradd --system --gid "$NGINX_GROUP" --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin "$NGINX_USER"
+}
+
 stack_nginx_start() {
     local state=$1 port=$2 conf="$1/nginx/nginx.conf"
+    stack_nginx_user
     mkdir -p "$state/nginx/tmp" "$state/log"
     sed -e "s|@PREFIX@|$state/nginx|g" -e "s|@PORT@|$port|g" -e "s|@WEB@|$ROOT/web|g" \
-        -e "s|@SOCKET@|$state/run/api.sock|g" "$ROOT/nginx/nginx.conf" >"$conf"
+        -e "s|@SOCKET@|$state/run/api.sock|g" -e "s|@USER@|$NGINX_USER|g" -e "s|@GROUP@|$NGINX_GROUP|g" \
+        "$ROOT/nginx/nginx.conf" >"$conf"
     if pid_alive "$state/nginx/nginx.pid"; then
         nginx -p "$state/nginx" -c "$conf" -e "$state/log/nginx-error.log" -s reload
     else

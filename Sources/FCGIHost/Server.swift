@@ -17,8 +17,15 @@ public final class Server: @unchecked Sendable {
         public var maxBodyBytes: Int
         public var backlog: Int
 
-        public init(socketPath: String, threads: Int = 8, maxBodyBytes: Int = 1 << 20, backlog: Int = 1024) {
+        /// The group that may connect (nginx's workers): the socket is 0660 and
+        /// belongs to it, so no other local user can bypass nginx. Nil: the host's own
+        /// group only.
+        public var socketGroup: String?
+
+        public init(socketPath: String, threads: Int = 8, maxBodyBytes: Int = 1 << 20, backlog: Int = 1024,
+                    socketGroup: String? = nil) {
             self.socketPath = socketPath
+            self.socketGroup = socketGroup
             self.threads = threads
             self.maxBodyBytes = maxBodyBytes
             self.backlog = backlog
@@ -51,8 +58,15 @@ public final class Server: @unchecked Sendable {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let fd = FCGX_OpenSocket(staging, Int32(configuration.backlog))
         guard fd >= 0 else { throw HostError("could not listen on \(staging): \(String(cString: strerror(errno)))") }
-        // nginx workers run as nobody: the socket must be writable by them.
-        guard chmod(staging, 0o666) == 0 else { throw HostError("chmod \(staging): \(String(cString: strerror(errno)))") }
+        // Read-write for the host and nginx's worker group, nobody else (it was 0666:
+        // any local user could talk to the host directly, past nginx and its limits).
+        if let name = configuration.socketGroup {
+            guard let group = getgrnam(name) else { throw HostError("socket group \(name) does not exist") }
+            guard chown(staging, uid_t.max, group.pointee.gr_gid) == 0 else {
+                throw HostError("chown \(staging) to group \(name): \(String(cString: strerror(errno)))")
+            }
+        }
+        guard chmod(staging, 0o660) == 0 else { throw HostError("chmod \(staging): \(String(cString: strerror(errno)))") }
         var info = stat()
         if stat(staging, &info) == 0 { boundInode = UInt(info.st_ino) }
         guard rename(staging, path) == 0 else {

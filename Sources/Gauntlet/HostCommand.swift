@@ -53,7 +53,8 @@ struct HostCommand: ParsableCommand {
         let server = Server(
             configuration: .init(socketPath: socket ?? environment.socketPath,
                                  threads: threads ?? environment.int("GAUNTLET_THREADS", default: 8),
-                                 maxBodyBytes: maxBodyBytes ?? environment.int("GAUNTLET_MAX_BODY_BYTES", default: 1 << 20)),
+                                 maxBodyBytes: maxBodyBytes ?? environment.int("GAUNTLET_MAX_BODY_BYTES", default: 1 << 20),
+                                 socketGroup: environment.values["GAUNTLET_SOCKET_GROUP"]),
             logger: logger,
             makeHandler: { [router, database, logger] in APIHandler(router: router, database: database, logger: logger) })
 

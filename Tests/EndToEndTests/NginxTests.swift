@@ -76,6 +76,28 @@ final class NginxTests: XCTestCase {
         Thread.sleep(forTimeInterval: 5)  // the burst refills before other tests use the admin API
     }
 
+    /// The host's FastCGI socket is 0660 for nginx's worker group: nginx's user
+    /// connects, another local user cannot (it could bypass nginx and its limits).
+    func testTheHostSocketIsClosedToOtherLocalUsers() throws {
+        let socket = try XCTUnwrap(ProcessInfo.processInfo.environment["GAUNTLET_SOCKET"], "run through scripts/test")
+        let group = try XCTUnwrap(ProcessInfo.processInfo.environment["GAUNTLET_SOCKET_GROUP"])
+        let attributes = try FileManager.default.attributesOfItem(atPath: socket)
+        XCTAssertEqual((attributes[.posixPermissions] as? NSNumber)?.intValue, 0o660)
+        XCTAssertEqual(attributes[.groupOwnerAccountName] as? String, group)
+        func connect(as user: String) throws -> Int32 {
+            let probe = Process()
+            probe.executableURL = URL(fileURLWithPath: "/usr/sbin/runuser")
+            probe.arguments = ["-u", user, "--", "python3", "-c",
+                               "import socket,sys; s=socket.socket(socket.AF_UNIX); s.connect(sys.argv[1])", socket]
+            probe.standardError = FileHandle.nullDevice
+            try probe.run()
+            probe.waitUntilExit()
+            return probe.terminationStatus
+        }
+        XCTAssertEqual(try connect(as: group), 0, "nginx's user connects")
+        XCTAssertNotEqual(try connect(as: "nobody"), 0, "another local user is refused")
+    }
+
     func testTheUIIsServedWithSecurityHeaders() throws {
         let page = try HTTP.get("/index.html")
         XCTAssertEqual(page.status, 200)
