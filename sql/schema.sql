@@ -2281,6 +2281,75 @@ CREATE FUNCTION public.mark_paper_position(p_account uuid, p_instrument text, p_
 $$;
 
 --
+-- Name: metrics_snapshot(); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.metrics_snapshot() RETURNS TABLE(name text, type text, help text, labels jsonb, value double precision)
+    LANGUAGE sql STABLE
+    AS $$
+    with buckets(le) as (values (1.0), (5.0), (15.0), (60.0), (300.0), (1800.0), ('Infinity'::float8)),
+    durations as (
+        select j.job_type, extract(epoch from j.finished_at - j.started_at)::float8 as seconds
+          from bot_jobs j where j.status = 'COMPLETED' and j.started_at is not null
+    )
+    select 'gauntlet_jobs', 'gauge', 'jobs by kind and status', jsonb_build_object('kind', k.kind, 'status', s.status),
+           (select count(*) from bot_jobs j where j.job_type = k.kind and j.status = s.status)::float8
+      from job_kinds k cross join (values ('QUEUED'), ('RUNNING')) s(status)
+    union all
+    select 'gauntlet_jobs_running', 'gauge', 'RUNNING jobs', '{}',
+           (select count(*) from bot_jobs where status = 'RUNNING')::float8
+    union all
+    select 'gauntlet_job_duration_seconds_bucket', 'histogram', 'start to finish of completed jobs, by kind',
+           jsonb_build_object('kind', k.kind, 'le', case when b.le = 'Infinity' then '+Inf' else b.le::text end),
+           (select count(*) from durations d where d.job_type = k.kind and d.seconds <= b.le)::float8
+      from job_kinds k cross join buckets b
+    union all
+    select 'gauntlet_job_duration_seconds_sum', 'histogram', null, jsonb_build_object('kind', k.kind),
+           coalesce((select sum(d.seconds) from durations d where d.job_type = k.kind), 0)
+      from job_kinds k
+    union all
+    select 'gauntlet_job_duration_seconds_count', 'histogram', null, jsonb_build_object('kind', k.kind),
+           (select count(*) from durations d where d.job_type = k.kind)::float8
+      from job_kinds k
+    union all
+    select 'gauntlet_lease_rescues_total', 'counter', 'jobs released from a lost worker, by reason',
+           jsonb_build_object('reason', r.reason),
+           (select count(*) from job_run_events e where e.to_status = 'TIMEOUT' and e.reason_code = r.reason)::float8
+      from (values ('LEASE_EXPIRED'), ('WORKER_GONE')) r(reason)
+    union all
+    select 'gauntlet_breaker_open', 'gauge', '1 while the circuit breaker is open', jsonb_build_object('breaker', c.name),
+           (c.state = 'OPEN')::int::float8
+      from circuit_breakers c
+    union all
+    select 'gauntlet_tick_duration_seconds', 'gauge', 'duration of the last run of the schedule',
+           jsonb_build_object('schedule', s.name),
+           coalesce((select extract(epoch from r.finished_at - r.started_at) from schedule_runs r
+                      where r.schedule_name = s.name and r.finished_at is not null
+                      order by r.started_at desc limit 1), 0)::float8
+      from schedules s where s.name in ('planner', 'supervisor')
+    union all
+    select 'gauntlet_schedule_lag_seconds', 'gauge', 'how far past due the schedule is (0: on time)',
+           jsonb_build_object('schedule', s.name), greatest(extract(epoch from now() - s.next_due_at), 0)::float8
+      from schedules s where s.enabled
+    union all
+    select 'gauntlet_worker_heartbeat_age_seconds', 'gauge', 'seconds since the worker''s last heartbeat',
+           jsonb_build_object('worker', w.worker_id, 'state', worker_state(w)),
+           extract(epoch from now() - w.last_seen_at)::float8
+      from worker_heartbeats w
+    union all
+    select 'gauntlet_runner_equity_usd', 'gauge', 'paper account equity', jsonb_build_object('bot', b.name),
+           f.equity::float8
+      from paper_accounts a join bots b on b.id = a.bot_id cross join lateral paper_account_figures(a.id) f
+    union all
+    select 'gauntlet_risk_limit_use_ratio', 'gauge', 'the day''s loss over max_daily_loss_usd',
+           jsonb_build_object('bot', b.name, 'limit', 'max_daily_loss_usd'),
+           (greatest(f.day_loss, 0) / nullif(l.max_daily_loss_usd, 0))::float8
+      from paper_accounts a join bots b on b.id = a.bot_id
+      join risk_limits l on l.account_id = a.id and l.env = 'paper'
+     cross join lateral paper_account_figures(a.id) f
+$$;
+
+--
 -- Name: note_backtest_failure(text, uuid); Type: FUNCTION; Schema: public; Owner: -
 --
 

@@ -41,6 +41,18 @@ struct APIFunctions {
             """, [instruments, archetypes, autoKickoff])
     }
 
+    /// `metrics_snapshot()`: the database's samples for GET /metrics (a help text only on
+    /// a family's first row).
+    func metricsSnapshot() throws -> [(name: String, type: String, help: String?, labels: [String: String], value: Double)] {
+        try connection.query("select name, type, help, labels::text as labels, value from metrics_snapshot()",
+                             idempotent: true).rows.map { row in
+            let labels = (try? JSONSerialization.jsonObject(with: Data((try row.decode("labels") as String).utf8)))
+                as? [String: Any] ?? [:]
+            return (try row.decode("name"), try row.decode("type"), try row.decodeIfPresent("help"),
+                    labels.mapValues { "\($0)" }, try row.decode("value"))
+        }
+    }
+
     /// `api_enqueue_evolve(bot)`: a forced EVOLVE job. P0002 BOT_NOT_FOUND, P0001 BOT_KILLED.
     func enqueueEvolve(bot: UUID) throws -> Created {
         try created("select d::text as doc, (d ->> 'created')::boolean as created from api_enqueue_evolve($1) d", [bot])

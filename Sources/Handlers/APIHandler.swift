@@ -17,13 +17,24 @@ public final class APIHandler: RequestHandler {
     }
 
     public func respond(to request: Request) -> Response {
+        let started = DispatchTime.now().uptimeNanoseconds
+        let match = router.match(method: request.method, path: request.path)
+        let response = answer(request, match)
+        let route: String
+        if case .found(_, _, let pattern) = match { route = pattern } else { route = "unmatched" }
+        HTTPMetrics.process.record(route: route, method: request.method, status: response.status,
+                                   seconds: Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9)
+        return response
+    }
+
+    private func answer(_ request: Request, _ match: Router.Match) -> Response {
         do {
-            switch router.match(method: request.method, path: request.path) {
+            switch match {
             case .notFound:
                 throw APIError.notFound(request.path)
             case .wrongMethod(let allowed):
                 throw APIError.methodNotAllowed(request.method, path: request.path, allowed: allowed)
-            case .found(let action, let parameters):
+            case .found(let action, let parameters, _):
                 try APIHandler.checkBody(request)
                 var logger = self.logger
                 logger[metadataKey: "trace_id"] = "\(request.traceId.uuidString.lowercased())"

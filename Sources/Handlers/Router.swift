@@ -8,6 +8,7 @@ public struct Router: Sendable {
 
     struct Route: Sendable {
         let method: String
+        let pattern: String
         let segments: [Substring]
         let action: Action
     }
@@ -17,14 +18,14 @@ public struct Router: Sendable {
     public init() {}
 
     public mutating func add(_ method: String, _ pattern: String, _ action: @escaping Action) {
-        routes.append(Route(method: method, segments: pattern.split(separator: "/"), action: action))
+        routes.append(Route(method: method, pattern: pattern, segments: pattern.split(separator: "/"), action: action))
     }
 
     public mutating func get(_ pattern: String, _ action: @escaping Action) { add("GET", pattern, action) }
     public mutating func post(_ pattern: String, _ action: @escaping Action) { add("POST", pattern, action) }
 
     enum Match {
-        case found(Action, parameters: [String: String])
+        case found(Action, parameters: [String: String], pattern: String)
         case wrongMethod(allowed: [String])
         case notFound
     }
@@ -35,7 +36,7 @@ public struct Router: Sendable {
         for route in routes {
             guard let parameters = Router.capture(route.segments, parts) else { continue }
             if route.method == method || (method == "HEAD" && route.method == "GET") {
-                return .found(route.action, parameters: parameters)
+                return .found(route.action, parameters: parameters, pattern: route.pattern)
             }
             if !allowed.contains(route.method) { allowed.append(route.method) }
         }

@@ -16,6 +16,7 @@ public enum Routes {
         AdminRoutes.register(&router, auth: AdminAuth(environment: environment))
         ProofRoutes.register(&router)
         PaperRoutes.register(&router)
+        MetricsRoutes.register(&router)
         return router
     }
 }
