@@ -53,8 +53,19 @@ struct TimerCommand: ParsableCommand {
         var ticker = Ticker(options: Connection.Options.fromEnvironment(environment.values, applicationName: "gauntlet-timer"),
                             archive: ResearchArchive(directory: "\(environment.varDirectory)/research"), logger: logger)
         logger.info("timer started", metadata: ["interval_seconds": "\(interval)", "pid": "\(getpid())"])
+        let logs = LogRotation(directory: "\(environment.varDirectory)/log", environment: environment.values)
+        var rotatedAt = Date.distantPast
         while !clock.isStopped {
             ticker.tick()
+            if Date().timeIntervalSince(rotatedAt) >= 60 {
+                rotatedAt = Date()
+                do {
+                    let rotated = try logs.run()
+                    if !rotated.isEmpty { logger.info("logs rotated", metadata: ["files": "\(rotated.joined(separator: " "))"]) }
+                } catch {
+                    logger.error("log rotation failed", metadata: ["error": "\(error)"])
+                }
+            }
             clock.sleep(interval)
         }
         ticker.close()

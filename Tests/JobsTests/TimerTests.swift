@@ -121,8 +121,36 @@ final class TimerTests: WorkerTestCase {
             """), 1, "and it is the one holding the leader lock")
     }
 
-    private func startTimer(_ name: String) throws -> (pid: pid_t, log: String) {
-        var environment = ProcessInfo.processInfo.environment
+    /// The timer rotates `$GAUNTLET_VAR/log/*.log` past GAUNTLET_LOG_MAX_BYTES by copy and
+    /// truncate: the copy is `.1`, older copies shift (the oldest beyond
+    /// GAUNTLET_LOG_KEEP goes), and a writer holding the file with O_APPEND (as `>>`
+    /// does) goes on at the start of the emptied file.
+    func testTheTimerRotatesLogsPastTheirSize() throws {
+        let logs = directory.appendingPathComponent("log")
+        try FileManager.default.createDirectory(at: logs, withIntermediateDirectories: true)
+        let path = logs.appendingPathComponent("host.log").path
+        for index in 1...3 { try "copy \(index)\n".write(toFile: "\(path).\(index)", atomically: true, encoding: .utf8) }
+        let fd = open(path, O_WRONLY | O_CREAT | O_APPEND, 0o644)
+        XCTAssertGreaterThanOrEqual(fd, 0)
+        defer { close(fd) }
+        let old = String(repeating: "x", count: 4999) + "\n"
+        _ = old.withCString { write(fd, $0, strlen($0)) }
+        let timer = try startTimer("rotating", environment: ["GAUNTLET_LOG_MAX_BYTES": "2048", "GAUNTLET_LOG_KEEP": "3"])
+        XCTAssertTrue(try database.waitUntil(timeout: 10) {
+            ((try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber)?.intValue == 0
+        }, "host.log was not rotated: \(self.log(timer.log))")
+        XCTAssertEqual(try String(contentsOfFile: "\(path).1", encoding: .utf8), old, "the copy holds the old lines")
+        XCTAssertEqual(try String(contentsOfFile: "\(path).2", encoding: .utf8), "copy 1\n")
+        XCTAssertEqual(try String(contentsOfFile: "\(path).3", encoding: .utf8), "copy 2\n")
+        XCTAssertFalse(FileManager.default.fileExists(atPath: "\(path).4"), "beyond GAUNTLET_LOG_KEEP the oldest goes")
+        _ = "after\n".withCString { write(fd, $0, strlen($0)) }
+        XCTAssertEqual(try String(contentsOfFile: path, encoding: .utf8), "after\n",
+                       "the writer goes on at the start of the emptied file")
+        XCTAssertTrue(log(timer.log).contains("logs rotated"))
+    }
+
+    private func startTimer(_ name: String, environment extra: [String: String] = [:]) throws -> (pid: pid_t, log: String) {
+        var environment = ProcessInfo.processInfo.environment.merging(extra) { _, new in new }
         environment["GAUNTLET_DATABASE_URL"] = database.conninfo
         environment["GAUNTLET_VAR"] = directory.path
         let logPath = directory.appendingPathComponent("\(name).log").path
