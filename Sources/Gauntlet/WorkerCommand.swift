@@ -19,8 +19,8 @@ struct WorkerCommand: ParsableCommand {
             Bars come from the provider chain (DATABENTO_API_KEY, POLYGON_API_KEY, GAUNTLET_DATA_DIR, \
             GAUNTLET_DATA_PROVIDERS; synthetic, labelled as such, when none is set, and for the \
             instruments no file names when bar files are the only one; see gauntlet data-sources). \
-            Test only: GAUNTLET_TEST_EXECUTOR_DELAY_MS makes every backtest sleep that long before \
-            fetching bars, so tests can catch one in flight.
+            Test only: GAUNTLET_TEST_EXECUTOR_DELAY_MS makes every backtest (and research cell) sleep \
+            that long before fetching bars, so tests can catch one in flight.
             """)
 
     @Option(help: "Concurrent jobs, one thread and connection each (default: $GAUNTLET_WORKER_SLOTS or 2).")
@@ -69,7 +69,7 @@ struct WorkerCommand: ParsableCommand {
                 ImproveExecutor(source: backtests.source),
                 GridExecutor(),
                 // A run's cells share one window: each series is fetched once per worker.
-                ResearchCellExecutor(source: CachedBarSource(backtests.source)),
+                ResearchCellExecutor(source: CachedBarSource(backtests.source), testDelayMs: backtests.testDelayMs),
                 NoopExecutor(),
             ],
             gracePeriod: grace)

@@ -12,11 +12,15 @@ import MarketData
 /// instrument, timeframe, params, params_hash, grid_edge, trials, from, to}.
 public struct ResearchCellExecutor: JobExecutor {
     public let source: any BarSource
+    /// Test-only, as `BacktestExecutor.testDelayMs` (a cell is a backtest too): lets
+    /// a browser test see a research run in flight.
+    public let testDelayMs: Int
     public var name: String { "research" }
     public var claimBatchSize: Int { 1 }
 
-    public init(source: any BarSource) {
+    public init(source: any BarSource, testDelayMs: Int = 0) {
         self.source = source
+        self.testDelayMs = max(0, testDelayMs)
     }
 
     struct Payload: Decodable {
@@ -28,6 +32,7 @@ public struct ResearchCellExecutor: JobExecutor {
     }
 
     public func execute(_ job: ClaimedJob, context: JobContext) -> JobOutcome {
+        if testDelayMs > 0 { usleep(useconds_t(min(testDelayMs, 3_600_000)) * 1000) }
         let cell: Payload, archetype: Archetype, instrument: Instrument, timeframe: Timeframe, params: ParamValues
         let window: BacktestWindow
         do throws(JobFailure) {
