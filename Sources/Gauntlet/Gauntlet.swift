@@ -7,6 +7,6 @@ struct Gauntlet: ParsableCommand {
         commandName: "gauntlet",
         abstract: "Autonomous research platform for futures trading bots.",
         version: GauntletVersion.current,
-        subcommands: [HostCommand.self, MigrateCommand.self, BacktestCommand.self, BenchBacktestCommand.self, WorkerCommand.self, ProofCommand.self, TimerCommand.self, DataSourcesCommand.self, CalibrateCommand.self, NullModelCommand.self, RunnerCommand.self]
+        subcommands: [HostCommand.self, MigrateCommand.self, BacktestCommand.self, BenchBacktestCommand.self, WorkerCommand.self, ProofCommand.self, TimerCommand.self, DataSourcesCommand.self, CalibrateCommand.self, NullModelCommand.self, RunnerCommand.self, DoctorCommand.self]
     )
 }
