@@ -256,25 +256,26 @@ public struct TradeMoney {
     public let slippage: Double
     public let net: Double
 
+    /// A simulated trade: one fill of all its contracts (the paper init below, whose
+    /// sums over one fill are exactly this trade's), plus its slippage.
     init(_ record: TradeRecord, instrument: Instrument, costs: CostModel) {
-        gross = cents(grossPnL(record, instrument: instrument))
-        fee = cents(commission(record, costs: costs))
-        slippage = cents(Double(record.slippageTicks) * instrument.tickValue * Double(record.contracts))
-        net = cents(gross - fee)
+        self.init(side: record.side, entries: [(record.contracts, record.entryPrice)], exitPrice: record.exitPrice,
+                  instrument: instrument, costs: costs,
+                  slippage: cents(Double(record.slippageTicks) * instrument.tickValue * Double(record.contracts)))
     }
 
-    /// A trade entered in several fills (a paper order filled partly bar by bar) and
-    /// closed at `exitPrice`: gross is the sum of each fill's price move, commission is
-    /// paid on every contract in and out. One fill of all the contracts is exactly the
-    /// record's money above (slippage is in the prices and not reported apart).
+    /// A trade entered in one or several fills (a paper order filled partly bar by bar)
+    /// and closed at `exitPrice`: gross is the sum of each fill's price move, commission
+    /// is paid on every contract in and out. Slippage is already in the prices; it is
+    /// only reported apart (a simulated trade knows its ticks).
     public init(side: Side, entries: [(contracts: Int, price: Double)], exitPrice: Double, instrument: Instrument,
-                costs: CostModel) {
+                costs: CostModel, slippage: Double = 0) {
         let contracts = entries.reduce(0) { $0 + $1.contracts }
         gross = cents(entries.reduce(0.0) {
             $0 + priceMovePnL(side: side, contracts: $1.contracts, from: $1.price, to: exitPrice, instrument: instrument)
         })
         fee = cents(2 * costs.commission(contracts: contracts))
-        slippage = 0
+        self.slippage = slippage
         net = cents(gross - fee)
     }
 }
