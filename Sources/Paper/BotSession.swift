@@ -88,21 +88,21 @@ public final class BotSession {
 
     /// Picks up where a crashed run's ledger stands: `history` is the bars it booked,
     /// `refused` the client ids of its entries that were not taken, `working` its entry
-    /// orders still to fill, `forcedExits` the exit times of positions the kill switch
-    /// flattened. The replay of `history` is then the state the ledger holds.
+    /// orders still to fill, `forcedExits` the client ids of the exits by which the kill
+    /// switch flattened. The replay of `history` is then the state the ledger holds.
     public func resume(history: [StreamBar], refused: [String], working: [String: UUID], forcedExits exits: [String] = [])
         throws {
         for bar in history {
             ts.append(bar.time); o.append(bar.open); h.append(bar.high); l.append(bar.low); c.append(bar.close)
             v.append(bar.volume)
         }
-        let prefix = "\(bot.id.uuidString.lowercased()):entry:"
         let indexByTime = Dictionary(ts.enumerated().map { (isoUTC($0.element), $0.offset) }, uniquingKeysWith: { a, _ in a })
-        for client in refused where client.hasPrefix(prefix) {
-            if let bar = indexByTime[String(client.dropFirst(prefix.count))] { vetoed.insert(bar) }
+        func bar(_ id: String, _ kind: ClientOrderId.Kind) -> Int? {
+            ClientOrderId.barTime(of: id, kind, bot: bot.id).flatMap { indexByTime[$0] }
         }
+        for client in refused { if let signal = bar(client, .entry) { vetoed.insert(signal) } }
         // The kill switch flattened at the open of the exit's bar: forced at the bar before.
-        for time in exits { if let bar = indexByTime[time], bar > 0 { forcedExits.insert(bar - 1) } }
+        for client in exits { if let exit = bar(client, .exit), exit > 0 { forcedExits.insert(exit - 1) } }
         orders = working
         tradingDay = ts.last.flatMap(tradeDay(of:))
         state = history.isEmpty ? nil : try replay(lastDayOpen: true)
@@ -265,7 +265,7 @@ public final class BotSession {
                                                  "unfilled": entry.remaining, "reason_code": "TRADE_CLOSED"])
                 }
                 guard entry.filled > 0 else { continue }
-                let id = "\(bot.id.uuidString.lowercased()):exit:\(trade.exitTime)"
+                let id = ClientOrderId.make(.exit, bot: bot.id, barTime: trade.exitTime)
                 let exit = try ledger.submit(account: account, run: run, clientOrderId: id, instrument: instrument.symbol,
                                              intent: "EXIT", side: trade.side == .long ? "SELL" : "BUY",
                                              quantity: entry.filled, reference: trade.exitPrice, stop: nil, target: nil,
@@ -302,7 +302,7 @@ public final class BotSession {
 
     /// The client order id of the entry signalled at the close of bar `signalBar`.
     private func entryClientId(signalBar: Int) -> String {
-        "\(bot.id.uuidString.lowercased()):entry:\(isoUTC(ts[signalBar]))"
+        ClientOrderId.make(.entry, bot: bot.id, barTime: isoUTC(ts[signalBar]))
     }
 
     /// The start of bar `i`.

@@ -81,8 +81,8 @@ public struct PaperLedger {
 
     /// The entry orders of a crashed run and of the runs it resumed (the bars being
     /// rebuilt are theirs): those refused or cancelled unfilled (their signals were not
-    /// taken), those still working (their fills are still to book), and the exit times
-    /// of positions the kill switch flattened.
+    /// taken), those still working (their fills are still to book), and the exits by
+    /// which the kill switch flattened a position (client ids all).
     public func entries(of run: UUID) throws -> (refused: [String], working: [String: UUID], forcedExits: [String]) {
         var refused: [String] = [], working: [String: UUID] = [:], forced: [String] = []
         for row in try db.query("""
@@ -98,10 +98,7 @@ public struct PaperLedger {
             """, [run]).rows {
             let client: String = try row.decode("client_order_id")
             if try row.decode("intent") as String == "EXIT" {
-                // client id "<bot>:exit:<exit bar time>"
-                if try row.decodeIfPresent("entry_reason") == "KILL_SWITCH", let time = client.components(separatedBy: ":exit:").last {
-                    forced.append(time)
-                }
+                if try row.decodeIfPresent("entry_reason") == "KILL_SWITCH" { forced.append(client) }
                 continue
             }
             if try row.decode("refused") { refused.append(client) }
