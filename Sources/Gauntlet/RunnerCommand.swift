@@ -74,13 +74,13 @@ struct RunnerCommand: ParsableCommand {
             throw ValidationError("--bar-seconds, --stale-after, --duration must be positive and --stop-after ≥ --stale-after")
         }
         if let bot, UUID(uuidString: bot) == nil { throw ValidationError("--bot \(bot) is not a UUID") }
-        guard source == "synthetic" || source.hasPrefix("replay:") || PollingBarStream.providers.contains(source) else {
-            throw ValidationError("--source \(source): use synthetic, replay:PATH[@SPEED], databento or polygon")
+        guard let parsed = PaperSource(source) else {
+            throw ValidationError("--source \(source): use \(PaperSource.usage)")
         }
         guard volumeShare > 0, volumeShare <= 1, watchdog > 0, maxBots > 0, (providerLatency ?? 0) >= 0 else {
             throw ValidationError("--volume-share must be in (0, 1], --watchdog and --max-bots positive")
         }
-        if bot == nil, source.hasPrefix("replay:") {
+        if bot == nil, parsed.isReplay {
             throw ValidationError("a replay trades one bot: add --bot (the fleet runner streams live sources)")
         }
         for (name, text) in [("--from", from), ("--to", to)] {

@@ -146,7 +146,20 @@ public final class PaperRunner: @unchecked Sendable {
             throw PaperError(code: "UNKNOWN_BOT_SPEC", message: "\(bot.name): \(bot.instrument) \(bot.timeframe)")
         }
         let booked = crashed?.lastBarTime
-        if configuration.source == "synthetic" {
+        guard let source = PaperSource(configuration.source) else {
+            throw PaperError(code: "UNKNOWN_SOURCE", message: "source \(configuration.source): use \(PaperSource.usage)")
+        }
+        switch source {
+        case .provider:
+            return try providerFeed(instrument, timeframe, resuming: crashed)
+        case .replay(let path, let speed):
+            let bars = try replayBars(path, instrument, timeframe)
+            let split = booked.map { last in bars.timestamps.firstIndex { $0 > last } ?? bars.count } ?? 0
+            return Feed(history: (0..<split).map { StreamBar(bars, $0) },
+                        stream: ReplayBarStream(bars: bars.slice(split..<bars.count), instrument: instrument, source: "file",
+                                                speed: speed),
+                        marketStart: nil)
+        case .synthetic:
             let start = crashed?.marketStart ?? Self.syntheticStart(instrument, timeframe, barSeconds: configuration.barSeconds)
             var history: [StreamBar] = []
             if let booked {
@@ -161,15 +174,6 @@ public final class PaperRunner: @unchecked Sendable {
                                                    barSeconds: configuration.barSeconds, marketStart: next),
                         marketStart: start)
         }
-        if PollingBarStream.providers.contains(configuration.source) {
-            return try providerFeed(instrument, timeframe, resuming: crashed)
-        }
-        let bars = try replayBars(instrument, timeframe)
-        let split = booked.map { last in bars.timestamps.firstIndex { $0 > last } ?? bars.count } ?? 0
-        return Feed(history: (0..<split).map { StreamBar(bars, $0) },
-                    stream: ReplayBarStream(bars: bars.slice(split..<bars.count), instrument: instrument, source: "file",
-                                            speed: replaySpec.speed),
-                    marketStart: nil)
     }
 
     /// A provider's latest bars, polled (`PollingBarStream`). A resumed run re-fetches the
@@ -194,24 +198,8 @@ public final class PaperRunner: @unchecked Sendable {
         }
     }
 
-    /// `replay:PATH[@SPEED]` as (path, speed).
-    private var replaySpec: (path: String, speed: Double) {
-        var spec = String(configuration.source.dropFirst("replay:".count))
-        var speed = 1.0
-        if let at = spec.lastIndex(of: "@"), let parsed = Double(spec[spec.index(after: at)...]), parsed > 0 {
-            speed = parsed
-            spec = String(spec[..<at])
-        }
-        return (spec, speed)
-    }
-
     /// The replay file's bars of `instrument` in the configured window.
-    private func replayBars(_ instrument: Instrument, _ timeframe: Timeframe) throws -> BarSeries {
-        guard configuration.source.hasPrefix("replay:") else {
-            throw PaperError(code: "UNKNOWN_SOURCE",
-                             message: "source \(configuration.source): use synthetic, replay:PATH[@SPEED], databento or polygon")
-        }
-        let (spec, _) = replaySpec
+    private func replayBars(_ spec: String, _ instrument: Instrument, _ timeframe: Timeframe) throws -> BarSeries {
         let file = FileBarSource(path: spec)
         guard let covered = file.coverage(for: instrument),
               case let coverage = configuration.replayWindow.map({ covered.clamped(to: $0) }) ?? covered,

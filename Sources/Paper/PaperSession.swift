@@ -44,11 +44,12 @@ struct PaperSession: @unchecked Sendable {  // moves to its thread, then its onl
             let feed = try runner.makeFeed(for: bot, resuming: crashed)
             var config: [String: Any] = ["source": configuration.source, "bar_seconds": configuration.barSeconds,
                                          "stale_after": configuration.staleAfter, "stop_after": configuration.stopAfter,
-                                         "volume_share": configuration.volumeShare, "watchdog": configuration.watchdog,
+                                         "watchdog": configuration.watchdog,
                                          "bot": bot.name, "bot_id": bot.id.uuidString.lowercased(),
                                          "archetype": bot.archetype, "instrument": bot.instrument,
                                          "timeframe": bot.timeframe, "params": bot.params, "env": "paper"]
             config["duration"] = configuration.duration
+            config["volume_share"] = configuration.volumeShare
             config["market_start"] = feed.marketStart
             config["resumed_from"] = crashed?.run.uuidString.lowercased()
             let stream = feed.stream
