@@ -88,18 +88,17 @@ final class RunnerFleet {
         let live = sessions.filter { $0.value.report == nil }
         guard !live.isEmpty else { return }
         let ids = Array(live.keys)
-        if try queue.heartbeat(worker: worker, jobs: ids) < ids.count {
-            let held = Set(try queue.connection.query("""
-                select id from bot_jobs where id = any($1::uuid[]) and status = 'RUNNING' and worker_id = $2
-                """, [ids, worker]).rows.map { try $0.decode("id") as UUID })
-            for (id, running) in live where !held.contains(id) { running.control.stop("JOB_LOST") }
-        }
+        _ = try queue.heartbeat(worker: worker, jobs: ids)
+        // One read after the beat: which jobs this runner still holds, and their bots.
         for row in try queue.connection.query("""
-            select j.id, b.status = 'ACTIVE' and b.stage = 'PAPER' as in_paper, b.iteration
+            select j.id, j.status = 'RUNNING' and j.worker_id = $2 as held,
+                   b.status = 'ACTIVE' and b.stage = 'PAPER' as in_paper, b.iteration
               from bot_jobs j join bots b on b.id = j.bot_id where j.id = any($1::uuid[])
-            """, [ids]).rows {
+            """, [ids, worker]).rows {
             guard let running = live[try row.decode("id") as UUID] else { continue }
-            if !(try row.decode("in_paper") as Bool) {
+            if !(try row.decode("held") as Bool) {
+                running.control.stop("JOB_LOST")
+            } else if !(try row.decode("in_paper") as Bool) {
                 running.control.stop("LEFT_PAPER")
             } else if try row.decode("iteration") as Int != running.bot.iteration {
                 // An adopted improvement: the session trades the old params, so it ends and
