@@ -20,12 +20,6 @@ struct LogRotation {
         keep = environment["GAUNTLET_LOG_KEEP"].flatMap(Int.init).map { min(max($0, 1), 50) } ?? 5
     }
 
-    init(directory: String, maxBytes: Int, keep: Int) {
-        self.directory = directory
-        self.maxBytes = maxBytes
-        self.keep = keep
-    }
-
     /// Rotates every log over the limit; returns the names rotated.
     @discardableResult
     func run() throws -> [String] {
