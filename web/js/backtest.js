@@ -9,7 +9,7 @@ import {
 } from './format.js';
 import { initHealth } from './health.js';
 import {
-  botHref, el, emptyState, errorBox, evidencePill, evidenceTitle, link, param, renderHeader, sourcePill,
+  botHref, el, emptyState, errorBox, evidencePill, evidenceTitle, link, metric, param, renderHeader, sourcePill,
 } from './ui.js';
 
 const root = document.getElementById('backtest-root');
@@ -72,11 +72,9 @@ function metrics(bt) {
   const m = bt.metrics || {};
   const known = new Set(METRICS.map(([k]) => k));
   const tiles = METRICS.filter(([k]) => k in m).map(([k, label, fmt, signed]) =>
-    el('div', { class: 'metric', 'data-metric': k },
-      el('span', { class: 'label' }, label),
-      el('span', { class: `val ${signed ? signClass(m[k]) : ''}` }, fmt(m[k]))));
+    metric(label, fmt(m[k]), signed ? signClass(m[k]) : '', k));
   const rest = Object.entries(m).filter(([k]) => !known.has(k) && k !== 'avg_hold_bars');
-  for (const [k, v] of rest) tiles.push(el('div', { class: 'metric', 'data-metric': k }, el('span', { class: 'label' }, words(k)), el('span', { class: 'val' }, value(v))));
+  for (const [k, v] of rest) tiles.push(metric(words(k), value(v), '', k));
   return card('metrics-card', bt.oosFrom ? 'Metrics (out-of-sample aggregate)' : 'Metrics', tiles.length ? el('div', { class: 'metrics', id: 'metrics' }, tiles)
     : el('p', { class: 'muted' }, 'No metrics: the session has not completed.'));
 }

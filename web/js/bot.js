@@ -9,7 +9,7 @@ import { eventItem } from './events.js';
 import { initHealth } from './health.js';
 import { equityChart } from './paper-account.js';
 import {
-  backtestHref, botHref, el, emptyState, errorBox, evidencePill, evidenceTitle, link, newPill, param, renderBadge, renderHeader,
+  backtestHref, botHref, el, emptyState, errorBox, evidencePill, evidenceTitle, link, metric, newPill, param, renderBadge, renderHeader,
   setContent, sourcePill, stagePill, startBadgeClock, tierPill,
 } from './ui.js';
 
@@ -161,16 +161,14 @@ function renderPaper(paper) {
   const ev = paper.evidence || {};
   const samples = paper.equity || [];
   const backtest = (paper.backtestEquity || []).map((p) => ({ at: p.time, equity: p.equity }));
-  const metric = (label, val, key) => el('div', { class: 'metric', 'data-metric': key },
-    el('span', { class: 'label' }, label), el('span', { class: 'val' }, val));
   setContent(body(view.paper), JSON.stringify([ev, samples.length, samples.at(-1), backtest.length, paper.accountId]), () => [
     el('div', { class: 'metrics', id: 'bot-paper-evidence' },
-      metric('Paper days (real bars)', int(ev.days), 'days'),
-      metric('Synthetic days (not evidence)', int(ev.syntheticDays), 'syntheticDays'),
-      metric('Paper trades', int(ev.trades), 'trades'),
-      metric('Expectancy / trade', ev.expectancy == null ? '—' : money(ev.expectancy), 'expectancy'),
-      metric('Risk breaches', int(ev.riskBreaches), 'riskBreaches'),
-      metric('Paper drawdown', ev.maxDrawdownPct == null ? '—' : `${num(ev.maxDrawdownPct, 2)} %`, 'maxDrawdownPct')),
+      metric('Paper days (real bars)', int(ev.days), '', 'days'),
+      metric('Synthetic days (not evidence)', int(ev.syntheticDays), '', 'syntheticDays'),
+      metric('Paper trades', int(ev.trades), '', 'trades'),
+      metric('Expectancy / trade', ev.expectancy == null ? '—' : money(ev.expectancy), '', 'expectancy'),
+      metric('Risk breaches', int(ev.riskBreaches), '', 'riskBreaches'),
+      metric('Paper drawdown', ev.maxDrawdownPct == null ? '—' : `${num(ev.maxDrawdownPct, 2)} %`, '', 'maxDrawdownPct')),
     el('div', { class: 'grid-2' },
       el('div', { id: 'bot-paper-equity' }, el('h3', {}, 'Paper equity'), equityChart(samples, paper.startingCash)),
       el('div', { id: 'bot-backtest-equity' }, el('h3', {}, 'Backtest equity (the session the gates judge)'),

@@ -164,7 +164,7 @@ function schedulerSection(result, counts) {
   if (result.status === 'rejected') return section('Scheduler', el('dl', { class: 'kv' }, breaker), errorBox(result.reason));
   const s = result.value;
   const queue = (s.queue || []).map((q) => `${q.jobType} ${q.status.toLowerCase()} ${q.count}`).join(', ') || 'empty';
-  const alive = (s.workers || []).filter((w) => w.status === 'RUNNING' && !w.stale);
+  const alive = (s.workers || []).filter((w) => w.state === 'RUNNING');  // worker_state judges it
   return section('Scheduler', el('dl', { class: 'kv' },
     row('Backtests running', `${s.runningBacktests} of ${s.backtestConcurrency} allowed`),
     row('Job queue', queue),

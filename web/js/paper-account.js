@@ -4,7 +4,7 @@
 // recent fills and recent orders. Pure drawing: paper.js decides what to load.
 
 import { int, isNum, money, num, signClass, stamp, time, words } from './format.js';
-import { el, svg } from './ui.js';
+import { el, metric, svg } from './ui.js';
 
 const W = 720;
 const H = 220;
@@ -39,8 +39,6 @@ export function equityChart(samples, startingCash) {
   svg('polyline', { class: `eq-line ${up ? 'eq-up' : 'eq-down'}`, points: points.map((p, i) => `${x(i).toFixed(1)},${y(p.equity).toFixed(1)}`).join(' ') }));
 }
 
-const metric = (label, val, cls = '', key = null) =>
-  el('div', { class: 'metric', 'data-metric': key }, el('span', { class: 'label' }, label), el('span', { class: `val ${cls}` }, val));
 
 export function figuresGrid(account) {
   const f = account.figures || {};

@@ -10,7 +10,7 @@ import { adminToken, get, post, query } from './api.js';
 import { elapsed, int, money, num, signClass, stamp, time, words } from './format.js';
 import { initHealth } from './health.js';
 import { equityChart, figuresGrid, fillsTable, limitsList, ordersTable, positionsTable } from './paper-account.js';
-import { botHref, el, emptyState, errorBox, link, loading, renderHeader, setContent, sourcePill } from './ui.js';
+import { botHref, el, emptyState, errorBox, link, loading, metric, renderHeader, setContent, sourcePill } from './ui.js';
 
 const POLL_MS = 3000;
 const IDLE_POLL_MS = 15000;
@@ -117,21 +117,20 @@ function reportCard(run) {
     return el('section', { class: 'card', id: 'paper-report' }, head, facts,
       el('p', { class: 'muted small' }, run.status === 'RUNNING' ? 'The report is written when the run ends.' : 'This run has no report.'));
   }
-  const m = (label, val, cls = '', key = null) => el('div', { class: 'metric', 'data-metric': key }, el('span', { class: 'label' }, label), el('span', { class: `val ${cls}` }, val));
   return el('section', { class: 'card', id: 'paper-report' }, head, facts,
     el('div', { class: 'metrics' },
-      m('Net PnL', money(r.net_pnl, { cents: true }), signClass(r.net_pnl), 'net_pnl'),
-      m('Starting equity', money(r.starting_equity, { sign: false }), '', 'starting_equity'),
-      m('Ending equity', money(r.ending_equity, { sign: false }), '', 'ending_equity'),
-      m('Fees', money(r.fees, { cents: true, sign: false }), '', 'fees'),
-      m('Trades', int(r.trades), '', 'trades'),
-      m('Orders', int(r.orders), '', 'orders'),
-      m('Fills', int(r.fills), '', 'fills'),
-      m('Rejects', int(r.rejects), r.rejects ? 'neg' : '', 'rejects'),
-      m('Bars', int(r.bars), '', 'bars'),
-      m('Errors', int(r.error_count), r.error_count ? 'neg' : '', 'error_count'),
-      m('Duration', elapsed(r.duration_seconds), '', 'duration_seconds'),
-      m('Peak memory', `${num(r.peak_rss_mib, 1)} MiB`, '', 'peak_rss_mib')),
+      metric('Net PnL', money(r.net_pnl, { cents: true }), signClass(r.net_pnl), 'net_pnl'),
+      metric('Starting equity', money(r.starting_equity, { sign: false }), '', 'starting_equity'),
+      metric('Ending equity', money(r.ending_equity, { sign: false }), '', 'ending_equity'),
+      metric('Fees', money(r.fees, { cents: true, sign: false }), '', 'fees'),
+      metric('Trades', int(r.trades), '', 'trades'),
+      metric('Orders', int(r.orders), '', 'orders'),
+      metric('Fills', int(r.fills), '', 'fills'),
+      metric('Rejects', int(r.rejects), r.rejects ? 'neg' : '', 'rejects'),
+      metric('Bars', int(r.bars), '', 'bars'),
+      metric('Errors', int(r.error_count), r.error_count ? 'neg' : '', 'error_count'),
+      metric('Duration', elapsed(r.duration_seconds), '', 'duration_seconds'),
+      metric('Peak memory', `${num(r.peak_rss_mib, 1)} MiB`, '', 'peak_rss_mib')),
     el('p', { class: 'small muted' }, `Exit ${r.exit_status || '—'}${r.exit_reason ? ` (${r.exit_reason})` : ''}`,
       r.gap_events ? ` · ${int(r.gap_events)} gaps, ${int(r.missing_bars)} missing bars` : '',
       r.stale_events ? ` · ${int(r.stale_events)} stale` : ''));

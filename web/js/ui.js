@@ -22,6 +22,13 @@ export function el(tag, attrs = {}, ...children) {
 const SVG_NS = 'http://www.w3.org/2000/svg';
 
 // An SVG element (el builds HTML elements): attributes set as given, children appended.
+// One figure tile of a `.metrics` grid: its label, its value (with an optional class,
+// e.g. the sign colour) and `data-metric` for tests.
+export function metric(label, val, cls = '', key = null) {
+  return el('div', { class: 'metric', 'data-metric': key }, el('span', { class: 'label' }, label),
+    el('span', { class: `val ${cls}` }, val));
+}
+
 export function svg(tag, attrs = {}, ...children) {
   const node = document.createElementNS(SVG_NS, tag);
   for (const [k, v] of Object.entries(attrs)) if (v !== undefined && v !== null && v !== false) node.setAttribute(k, v);
