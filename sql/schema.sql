@@ -2288,29 +2288,42 @@ CREATE FUNCTION public.metrics_snapshot() RETURNS TABLE(name text, type text, he
     LANGUAGE sql STABLE
     AS $$
     with buckets(le) as (values (1.0), (5.0), (15.0), (60.0), (300.0), (1800.0), ('Infinity'::float8)),
-    durations as (
+    -- One pass over the active jobs (the partial index) and one over the completed ones
+    -- (a CTE read twice is computed once).
+    active as (
+        select j.job_type, j.status, count(*)::float8 as n from bot_jobs j
+         where j.status in ('QUEUED', 'RUNNING') group by j.job_type, j.status
+    ), completed as (
         select j.job_type, extract(epoch from j.finished_at - j.started_at)::float8 as seconds
           from bot_jobs j where j.status = 'COMPLETED' and j.started_at is not null
+    ), durations as (
+        select k.kind, b.le, count(c.seconds) filter (where c.seconds <= b.le)::float8 as n,
+               coalesce(sum(c.seconds), 0) as total
+          from job_kinds k cross join buckets b left join completed c on c.job_type = k.kind
+         group by k.kind, b.le
+    ), accounts as (
+        -- each paper account's figures, once for both of its gauges
+        select b.name as bot, f.equity, f.day_loss, l.max_daily_loss_usd
+          from paper_accounts a join bots b on b.id = a.bot_id cross join lateral paper_account_figures(a.id) f
+          left join risk_limits l on l.account_id = a.id and l.env = 'paper'
     )
     select 'gauntlet_jobs', 'gauge', 'jobs by kind and status', jsonb_build_object('kind', k.kind, 'status', s.status),
-           (select count(*) from bot_jobs j where j.job_type = k.kind and j.status = s.status)::float8
+           coalesce(a.n, 0)
       from job_kinds k cross join (values ('QUEUED'), ('RUNNING')) s(status)
+      left join active a on a.job_type = k.kind and a.status = s.status
     union all
     select 'gauntlet_jobs_running', 'gauge', 'RUNNING jobs', '{}',
-           (select count(*) from bot_jobs where status = 'RUNNING')::float8
+           coalesce((select sum(n) from active where status = 'RUNNING'), 0)
     union all
     select 'gauntlet_job_duration_seconds_bucket', 'histogram', 'start to finish of completed jobs, by kind',
-           jsonb_build_object('kind', k.kind, 'le', case when b.le = 'Infinity' then '+Inf' else b.le::text end),
-           (select count(*) from durations d where d.job_type = k.kind and d.seconds <= b.le)::float8
-      from job_kinds k cross join buckets b
+           jsonb_build_object('kind', d.kind, 'le', case when d.le = 'Infinity' then '+Inf' else d.le::text end), d.n
+      from durations d
     union all
-    select 'gauntlet_job_duration_seconds_sum', 'histogram', null, jsonb_build_object('kind', k.kind),
-           coalesce((select sum(d.seconds) from durations d where d.job_type = k.kind), 0)
-      from job_kinds k
+    select 'gauntlet_job_duration_seconds_sum', 'histogram', null, jsonb_build_object('kind', d.kind), d.total
+      from durations d where d.le = 'Infinity'
     union all
-    select 'gauntlet_job_duration_seconds_count', 'histogram', null, jsonb_build_object('kind', k.kind),
-           (select count(*) from durations d where d.job_type = k.kind)::float8
-      from job_kinds k
+    select 'gauntlet_job_duration_seconds_count', 'histogram', null, jsonb_build_object('kind', d.kind), d.n
+      from durations d where d.le = 'Infinity'
     union all
     select 'gauntlet_lease_rescues_total', 'counter', 'jobs released from a lost worker, by reason',
            jsonb_build_object('reason', r.reason),
@@ -2337,16 +2350,14 @@ CREATE FUNCTION public.metrics_snapshot() RETURNS TABLE(name text, type text, he
            extract(epoch from now() - w.last_seen_at)::float8
       from worker_heartbeats w
     union all
-    select 'gauntlet_runner_equity_usd', 'gauge', 'paper account equity', jsonb_build_object('bot', b.name),
-           f.equity::float8
-      from paper_accounts a join bots b on b.id = a.bot_id cross join lateral paper_account_figures(a.id) f
+    select 'gauntlet_runner_equity_usd', 'gauge', 'paper account equity', jsonb_build_object('bot', a.bot),
+           a.equity::float8
+      from accounts a
     union all
     select 'gauntlet_risk_limit_use_ratio', 'gauge', 'the day''s loss over max_daily_loss_usd',
-           jsonb_build_object('bot', b.name, 'limit', 'max_daily_loss_usd'),
-           (greatest(f.day_loss, 0) / nullif(l.max_daily_loss_usd, 0))::float8
-      from paper_accounts a join bots b on b.id = a.bot_id
-      join risk_limits l on l.account_id = a.id and l.env = 'paper'
-     cross join lateral paper_account_figures(a.id) f
+           jsonb_build_object('bot', a.bot, 'limit', 'max_daily_loss_usd'),
+           (greatest(a.day_loss, 0) / nullif(a.max_daily_loss_usd, 0))::float8
+      from accounts a where a.max_daily_loss_usd is not null
 $$;
 
 --
@@ -5407,7 +5418,7 @@ CREATE VIEW public.gate_evaluations AS
     v.actual,
     COALESCE(
         CASE
-            WHEN ((e.session_id IS NULL) AND (g.metric <> 'paper_max_drawdown_pct'::text)) THEN false
+            WHEN (NOT x.has_evidence) THEN false
             WHEN (g.requires_real_data AND (NOT public.is_real_data(e.data_source))) THEN false
             WHEN ((g.metric = 'pnl_or_pf'::text) AND (e.realized_pnl > (0)::numeric)) THEN true
             ELSE
@@ -5422,10 +5433,12 @@ CREATE VIEW public.gate_evaluations AS
         END, false) AS passed,
         CASE
             WHEN (g.metric = 'risk_engine_verified'::text) THEN 'RISK_ENGINE_UNVERIFIED'::text
-            WHEN ((g.metric = 'paper_max_drawdown_pct'::text) AND (v.actual IS NULL)) THEN 'NO_PAPER_EVIDENCE'::text
-            WHEN (g.metric = 'paper_max_drawdown_pct'::text) THEN 'GATE_PAPER_MAX_DRAWDOWN_PCT'::text
+            WHEN (NOT x.has_evidence) THEN
+            CASE
+                WHEN (g.metric = 'paper_max_drawdown_pct'::text) THEN 'NO_PAPER_EVIDENCE'::text
+                ELSE 'NO_EFFECTIVE_SESSION'::text
+            END
             WHEN ((g.metric = ANY (ARRAY['paper_days'::text, 'paper_trades'::text])) OR ((g.metric = 'paper_expectancy_outside_ci'::text) AND (v.actual IS NULL))) THEN 'PAPER_EVIDENCE_PENDING'::text
-            WHEN (e.session_id IS NULL) THEN 'NO_EFFECTIVE_SESSION'::text
             WHEN (g.requires_real_data AND (NOT public.is_real_data(e.data_source))) THEN 'SYNTHETIC_DATA'::text
             ELSE ('GATE_'::text || upper(g.metric))
         END AS failure_code,
@@ -5433,12 +5446,9 @@ CREATE VIEW public.gate_evaluations AS
     g.description,
     g.requires_real_data,
     e.session_id,
-        CASE
-            WHEN (g.metric = 'paper_max_drawdown_pct'::text) THEN (v.actual IS NOT NULL)
-            ELSE (e.session_id IS NOT NULL)
-        END AS has_evidence,
+    x.has_evidence,
     g.demotion_reason
-   FROM (((public.bot_evidence e
+   FROM ((((public.bot_evidence e
      JOIN public.gate_rules g ON (((g.from_stage = e.stage) AND g.enabled)))
      LEFT JOIN public.paper_evidence p ON (((p.bot_id = e.bot_id) AND (e.stage = 'PAPER'::text))))
      CROSS JOIN LATERAL ( SELECT
@@ -5482,7 +5492,12 @@ CREATE VIEW public.gate_evaluations AS
                     END
                     WHEN 'paper_max_drawdown_pct'::text THEN p.max_drawdown_pct
                     ELSE NULL::numeric
-                END AS actual) v);
+                END AS actual) v)
+     CROSS JOIN LATERAL ( SELECT
+                CASE
+                    WHEN (g.metric = 'paper_max_drawdown_pct'::text) THEN (v.actual IS NOT NULL)
+                    ELSE (e.session_id IS NOT NULL)
+                END AS has_evidence) x);
 
 --
 -- Name: gate_rules_id_seq; Type: SEQUENCE; Schema: public; Owner: -

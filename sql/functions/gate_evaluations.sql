@@ -38,7 +38,7 @@
 create or replace view gate_evaluations as
 select e.bot_id, g.id as rule_id, g.kind, g.from_stage, g.to_stage, g.metric, g.comparator, g.threshold, v.actual,
        coalesce(
-           case when e.session_id is null and g.metric <> 'paper_max_drawdown_pct' then false
+           case when not x.has_evidence then false
                 when g.requires_real_data and not is_real_data(e.data_source) then false
                 when g.metric = 'pnl_or_pf' and e.realized_pnl > 0 then true
                 else case g.comparator
@@ -50,18 +50,16 @@ select e.bot_id, g.id as rule_id, g.kind, g.from_stage, g.to_stage, g.metric, g.
                      end
            end, false) as passed,
        case when g.metric = 'risk_engine_verified' then 'RISK_ENGINE_UNVERIFIED'
-            when g.metric = 'paper_max_drawdown_pct' and v.actual is null then 'NO_PAPER_EVIDENCE'
-            when g.metric = 'paper_max_drawdown_pct' then 'GATE_PAPER_MAX_DRAWDOWN_PCT'
+            when not x.has_evidence then
+                case when g.metric = 'paper_max_drawdown_pct' then 'NO_PAPER_EVIDENCE' else 'NO_EFFECTIVE_SESSION' end
             -- paper evidence still building up (days, trades, no trade yet): time, not performance
             when g.metric in ('paper_days', 'paper_trades')
                  or (g.metric = 'paper_expectancy_outside_ci' and v.actual is null) then 'PAPER_EVIDENCE_PENDING'
-            when e.session_id is null then 'NO_EFFECTIVE_SESSION'
             when g.requires_real_data and not is_real_data(e.data_source) then 'SYNTHETIC_DATA'
             else 'GATE_' || upper(g.metric) end as failure_code,
        g.suggested_fix, g.description, g.requires_real_data,
        e.session_id,
-       case when g.metric = 'paper_max_drawdown_pct' then v.actual is not null else e.session_id is not null end
-           as has_evidence,
+       x.has_evidence,
        g.demotion_reason
   from bot_evidence e
   join gate_rules g on g.from_stage = e.stage and g.enabled
@@ -94,4 +92,10 @@ select e.bot_id, g.id as rule_id, g.kind, g.from_stage, g.to_stage, g.metric, g.
                           round(greatest(e.expectancy_ci_low - p.paper_expectancy, p.paper_expectancy - e.expectancy_ci_high,
                                          0)::numeric, 2) end
                   when 'paper_max_drawdown_pct' then p.max_drawdown_pct
-              end as actual) v;
+              end as actual) v
+ -- What the rule judges exists: the effective backtest session, or for the paper
+ -- drawdown KEEP rule a real-data paper sample. Without it a rule fails, and the
+ -- supervisor neither demotes on it nor counts it.
+ cross join lateral (
+       select case when g.metric = 'paper_max_drawdown_pct' then v.actual is not null
+                   else e.session_id is not null end as has_evidence) x;
