@@ -64,6 +64,9 @@ struct HostCommand: ParsableCommand {
         }
         try server.bind()
         try pidfile.write(getpid())
+        // Under systemd (Type=notify): this host is now the one to follow. No
+        // STOPPING=1 on drain: a retired predecessor sending it would read as the unit stopping.
+        ServiceNotifier().notify(["MAINPID": "\(getpid())", "READY": "1"])
         if let predecessor {
             logger.info("retiring previous host", metadata: ["pid": "\(predecessor)"])
             kill(predecessor, SIGTERM)
