@@ -1691,7 +1691,8 @@ $$;
 --
 
 CREATE FUNCTION public.claim_jobs(p_worker text, p_types text[], p_limit integer) RETURNS TABLE(job_id uuid, bot_id uuid, job_type text, attempt integer, trace_id uuid, payload jsonb, lease_expires_at timestamp with time zone, archetype_slug text, instrument text, timeframe text, params jsonb, params_hash text, iteration integer, generation integer, starting_equity double precision, baseline_trading_days integer, trials integer, lease_seconds integer, walk_forward_folds integer, walk_forward_mode text, bootstrap_resamples integer, bootstrap_block_sessions integer, lineage_trials integer, evolution jsonb)
-    LANGUAGE plpgsql
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
     AS $$
 #variable_conflict use_column
 declare
@@ -1809,7 +1810,8 @@ $$;
 --
 
 CREATE FUNCTION public.complete_leased_job(p_job uuid, p_worker text, p_attempt integer, p_result jsonb DEFAULT '{}'::jsonb) RETURNS jsonb
-    LANGUAGE plpgsql
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
     AS $_$
 declare
     v_claim record;
@@ -1845,7 +1847,8 @@ $_$;
 --
 
 CREATE FUNCTION public.complete_leased_jobs(p_jobs uuid[], p_attempts integer[], p_worker text) RETURNS integer
-    LANGUAGE plpgsql
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
     AS $$
 declare
     v_n int;
@@ -2030,7 +2033,8 @@ $$;
 --
 
 CREATE FUNCTION public.fail_job(p_job uuid, p_worker text, p_attempt integer, p_error_code text, p_message text, p_suggested_fix text DEFAULT NULL::text, p_retryable boolean DEFAULT true) RETURNS text
-    LANGUAGE plpgsql
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
     AS $$
 declare
     v_code text := coalesce(nullif(upper(trim(both '_' from regexp_replace(coalesce(p_error_code, ''), '[^A-Za-z0-9]+', '_', 'g'))), ''),
@@ -2107,7 +2111,8 @@ $$;
 --
 
 CREATE FUNCTION public.heartbeat_jobs(p_worker text, p_jobs uuid[]) RETURNS integer
-    LANGUAGE plpgsql
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
     AS $$
 declare
     v_lease int := setting('job_lease_seconds')::int;
@@ -3580,7 +3585,8 @@ $$;
 --
 
 CREATE FUNCTION public.record_usage(p_job uuid, p_usage jsonb) RETURNS integer
-    LANGUAGE plpgsql
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
     AS $$
 declare
     v_n int;
@@ -3605,7 +3611,8 @@ $$;
 --
 
 CREATE FUNCTION public.record_worker_heartbeat(p_worker text, p_hostname text, p_pid integer, p_slots integer, p_types text[], p_status text DEFAULT 'RUNNING'::text) RETURNS void
-    LANGUAGE plpgsql
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
     AS $$
 declare
     v_prev worker_heartbeats%rowtype;
@@ -3650,7 +3657,8 @@ $$;
 --
 
 CREATE FUNCTION public.release_jobs(p_worker text, p_jobs uuid[]) RETURNS integer
-    LANGUAGE plpgsql
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
     AS $$
 declare
     v_n int;
@@ -3679,7 +3687,8 @@ $$;
 --
 
 CREATE FUNCTION public.rescue_expired_leases() RETURNS integer
-    LANGUAGE plpgsql
+    LANGUAGE plpgsql SECURITY DEFINER
+    SET search_path TO 'public', 'pg_temp'
     AS $$
 declare
     v_ids uuid[];

@@ -30,7 +30,7 @@ returns table (job_id uuid, bot_id uuid, job_type text, attempt int, trace_id uu
                baseline_trading_days int, trials int, lease_seconds int, walk_forward_folds int,
                walk_forward_mode text, bootstrap_resamples int, bootstrap_block_sessions int, lineage_trials int,
                evolution jsonb)
-language plpgsql volatile as $$
+language plpgsql volatile security definer set search_path = public, pg_temp as $$
 #variable_conflict use_column
 declare
     v_bt_types text[];

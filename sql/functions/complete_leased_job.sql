@@ -13,7 +13,7 @@
 -- kind with no recorder, e.g. NOOP).
 create or replace function complete_leased_job(p_job uuid, p_worker text, p_attempt int, p_result jsonb default '{}')
 returns jsonb
-language plpgsql volatile as $$
+language plpgsql volatile security definer set search_path = public, pg_temp as $$
 declare
     v_claim record;
     v_doc jsonb;

@@ -7,7 +7,7 @@
 -- RUNNING → COMPLETED, reason COMPLETED (the bot_jobs trigger writes the events).
 -- Returns how many jobs it completed.
 create or replace function complete_leased_jobs(p_jobs uuid[], p_attempts int[], p_worker text) returns int
-language plpgsql volatile as $$
+language plpgsql volatile security definer set search_path = public, pg_temp as $$
 declare
     v_n int;
 begin

@@ -11,7 +11,7 @@ create or replace function fail_job(
     p_job uuid, p_worker text, p_attempt int, p_error_code text, p_message text,
     p_suggested_fix text default null, p_retryable boolean default true
 ) returns text
-language plpgsql volatile as $$
+language plpgsql volatile security definer set search_path = public, pg_temp as $$
 declare
     v_code text := coalesce(nullif(upper(trim(both '_' from regexp_replace(coalesce(p_error_code, ''), '[^A-Za-z0-9]+', '_', 'g'))), ''),
                             'UNKNOWN_ERROR');

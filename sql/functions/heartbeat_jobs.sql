@@ -4,7 +4,7 @@
 -- rescued, released or cancelled, and its result would be rejected as LEASE_LOST
 -- anyway.
 create or replace function heartbeat_jobs(p_worker text, p_jobs uuid[]) returns int
-language plpgsql volatile as $$
+language plpgsql volatile security definer set search_path = public, pg_temp as $$
 declare
     v_lease int := setting('job_lease_seconds')::int;
     v_n int;

@@ -4,7 +4,7 @@
 -- (e.g. POST /api/integrations/verify); with a job, bot_id comes from it and a
 -- missing trace_id defaults to the job's. Returns the number of rows written.
 create or replace function record_usage(p_job uuid, p_usage jsonb) returns int
-language plpgsql volatile as $$
+language plpgsql volatile security definer set search_path = public, pg_temp as $$
 declare
     v_n int;
 begin

@@ -5,7 +5,7 @@
 create or replace function record_worker_heartbeat(
     p_worker text, p_hostname text, p_pid int, p_slots int, p_types text[], p_status text default 'RUNNING'
 ) returns void
-language plpgsql volatile as $$
+language plpgsql volatile security definer set search_path = public, pg_temp as $$
 declare
     v_prev worker_heartbeats%rowtype;
     v_event text;

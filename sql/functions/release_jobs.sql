@@ -4,7 +4,7 @@
 -- row); kinds with a queued_event write it again {job_type, reason_code, attempt}.
 -- Returns how many.
 create or replace function release_jobs(p_worker text, p_jobs uuid[]) returns int
-language plpgsql volatile as $$
+language plpgsql volatile security definer set search_path = public, pg_temp as $$
 declare
     v_n int;
 begin

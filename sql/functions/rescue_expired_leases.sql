@@ -12,7 +12,7 @@
 -- locked by someone else are skipped until the next run. Returns the number of
 -- jobs rescued.
 create or replace function rescue_expired_leases() returns int
-language plpgsql volatile as $$
+language plpgsql volatile security definer set search_path = public, pg_temp as $$
 declare
     v_ids uuid[];
     v_job bot_jobs%rowtype;
