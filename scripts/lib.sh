@@ -82,9 +82,22 @@ export GAUNTLET_PORT="$3"
 export GAUNTLET_SOCKET="$1/run/api.sock"
 export GAUNTLET_SOCKET_GROUP="$NGINX_GROUP"
 export GAUNTLET_DATABASE_URL="host=$1/pg/run port=$2 dbname=gauntlet user=postgres"
+export GAUNTLET_PG_LISTEN="${GAUNTLET_PG_LISTEN:-}"
 ENV
     source "$1/stack.env"
     stack_admin_token "$1"
+}
+
+# stack_env_worker STATE URL — the settings of a stack that is only a worker
+# (scripts/up --role worker): its database is another machine's.
+stack_env_worker() {
+    mkdir -p "$1"
+    cat >"$1/stack.env" <<ENV
+export GAUNTLET_ROOT="$ROOT"
+export GAUNTLET_VAR="$1"
+export GAUNTLET_DATABASE_URL="$2"
+ENV
+    source "$1/stack.env"
 }
 
 # stack_load_env STATE — the settings of a stack that scripts/up started.
@@ -117,10 +130,10 @@ build_release() {
     echo "$(cd "$ROOT" && swift build -c release --show-bin-path)/gauntlet"
 }
 
-# stack_pg_start STATE PORT [throwaway] — creates the cluster on first use.
-# A throwaway cluster (tests, benchmarks) trades durability for speed.
-stack_pg_start() {
-    local state=$1 port=$2 throwaway=${3:-}
+# stack_pg_init STATE — the cluster's directories, data and client rules, made on
+# first use (scripts/up, scripts/test, scripts/install-systemd).
+stack_pg_init() {
+    local state=$1
     mkdir -p "$state/pg/run" "$state/log"
     if [ "$(id -u)" -eq 0 ]; then
         chown postgres:postgres "$state/pg" "$state/pg/run"
@@ -131,17 +144,104 @@ stack_pg_start() {
     if [ ! -f "$state/pg/data/PG_VERSION" ]; then
         as_postgres "$PG_BIN/initdb" -D "$state/pg/data" -U postgres --auth=trust -E UTF8 --locale=C >/dev/null
     fi
+    stack_pg_hba "$state"
+    [ -n "${GAUNTLET_PG_LISTEN:-}" ] && stack_pg_tls "$state"
+    return 0
+}
+
+# stack_pg_hba STATE — who may connect how. Local tools and processes (the socket,
+# loopback) are trusted, as initdb --auth=trust had it; gauntlet_worker, the role of
+# workers on other machines, only over TLS with its SCRAM password (when the cluster
+# listens beyond loopback, GAUNTLET_PG_LISTEN), and nobody else from off the machine.
+stack_pg_hba() {
+    local remote="# no TLS: GAUNTLET_PG_LISTEN is unset, so no remote worker"
+    [ -n "${GAUNTLET_PG_LISTEN:-}" ] && remote="hostssl all  gauntlet_worker  all   scram-sha-256"
+    cat >"$1/pg/pg_hba.conf" <<HBA
+# Written by scripts/lib.sh (stack_pg_hba); edits are overwritten.
+local   all  all                    trust
+$remote
+host    all  gauntlet_worker  all   reject
+host    all  all  127.0.0.1/32      trust
+host    all  all  ::1/128           trust
+host    all  all  all               reject
+HBA
+    [ "$(id -u)" -eq 0 ] && chown postgres:postgres "$1/pg/pg_hba.conf"
+    return 0
+}
+
+# stack_pg_tls STATE — a self-signed certificate for the addresses in
+# GAUNTLET_PG_LISTEN (remade when they change); remote workers verify the server
+# with it (sslmode=verify-full sslrootcert=STATE/pg/tls/server.crt).
+stack_pg_tls() {
+    local dir="$1/pg/tls" san="DNS:$(hostname),IP:127.0.0.1" address
+    for address in ${GAUNTLET_PG_LISTEN//,/ }; do
+        if [[ $address =~ ^[0-9.]+$ || $address == *:* ]]; then san+=",IP:$address"; else san+=",DNS:$address"; fi
+    done
+    [ -f "$dir/server.crt" ] && [ "$(cat "$dir/san" 2>/dev/null)" = "$san" ] && return 0
+    ensure_packages "openssl:openssl"
+    mkdir -p "$dir"
+    openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 3650 \
+        -subj "/CN=gauntlet-postgresql" -addext "subjectAltName=$san" \
+        -keyout "$dir/server.key" -out "$dir/server.crt" 2>/dev/null || die "openssl could not make $dir/server.crt"
+    echo "$san" >"$dir/san"
+    chmod 600 "$dir/server.key"
+    [ "$(id -u)" -eq 0 ] && chown -R postgres:postgres "$dir"
+    return 0
+}
+
+# stack_pg_options STATE PORT [throwaway] — the server's settings as postgres
+# options: pg_ctl passes them here, deploy/systemd's unit on its command line.
+# GAUNTLET_PG_LISTEN (comma-separated addresses) opts in to TCP beyond loopback,
+# with TLS. A throwaway cluster (tests, benchmarks) trades durability for speed.
+stack_pg_options() {
+    local state=$1 port=$2 throwaway=${3:-}
+    local options="-c port=$port -c unix_socket_directories=$state/pg/run"
+    options+=" -c listen_addresses=127.0.0.1${GAUNTLET_PG_LISTEN:+,$GAUNTLET_PG_LISTEN}"
+    options+=" -c hba_file=$state/pg/pg_hba.conf -c password_encryption=scram-sha-256"
+    options+=" -c max_connections=200 -c shared_buffers=256MB"
+    if [ -n "${GAUNTLET_PG_LISTEN:-}" ]; then
+        options+=" -c ssl=on -c ssl_cert_file=$state/pg/tls/server.crt -c ssl_key_file=$state/pg/tls/server.key"
+        options+=" -c ssl_min_protocol_version=TLSv1.2"
+    fi
+    [ -n "$throwaway" ] && options+=" -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+    echo "$options"
+}
+
+# stack_pg_start STATE PORT [throwaway] — creates the cluster on first use. A running
+# cluster keeps its settings: changing GAUNTLET_PG_LISTEN takes scripts/down first.
+stack_pg_start() {
+    local state=$1 port=$2 throwaway=${3:-}
+    stack_pg_init "$state"
     if as_postgres "$PG_BIN/pg_ctl" -D "$state/pg/data" status >/dev/null 2>&1; then
         return 0
     fi
-    local options="-c port=$port -c unix_socket_directories=$state/pg/run -c listen_addresses=127.0.0.1"
-    options+=" -c max_connections=200 -c shared_buffers=256MB"
-    [ -n "$throwaway" ] && options+=" -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
     (close_inherited_fds; as_postgres "$PG_BIN/pg_ctl" -D "$state/pg/data" -l "$state/log/postgres.log" -w -t 30 \
-        -o "$options" start >/dev/null)
+        -o "$(stack_pg_options "$state" "$port" "$throwaway")" start >/dev/null)
     as_postgres "$PG_BIN/psql" -h "$state/pg/run" -p "$port" -U postgres -d postgres -qAt \
         -c "select 1 from pg_database where datname = 'gauntlet'" | grep -q 1 ||
         as_postgres "$PG_BIN/createdb" -h "$state/pg/run" -p "$port" -U postgres gauntlet
+}
+
+# stack_worker_access STATE — the password of gauntlet_worker (the role workers on
+# other machines use; migration 0019), kept in STATE/worker.pgpass (mode 600, libpq's
+# passfile format) to copy to them. Only a SCRAM verifier reaches the server, so the
+# password is in no statement or log.
+stack_worker_access() {
+    local state=$1 password verifier
+    if [ ! -s "$state/worker.pgpass" ]; then
+        password=$(head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n')
+        (umask 077 && printf '*:*:gauntlet:gauntlet_worker:%s\n' "$password" >"$state/worker.pgpass")
+    fi
+    verifier=$(cut -d: -f5 "$state/worker.pgpass" | tr -d '\n' | python3 -c '
+import base64, hashlib, hmac, os, sys
+password, salt, rounds = sys.stdin.read().encode(), os.urandom(16), 4096
+salted = hashlib.pbkdf2_hmac("sha256", password, salt, rounds)
+client = hmac.new(salted, b"Client Key", "sha256").digest()
+server = hmac.new(salted, b"Server Key", "sha256").digest()
+b64 = lambda b: base64.b64encode(b).decode()
+print(f"SCRAM-SHA-256${rounds}:{b64(salt)}${b64(hashlib.sha256(client).digest())}:{b64(server)}")')
+    as_postgres "$PG_BIN/psql" -h "$state/pg/run" -p "$GAUNTLET_PG_PORT" -U postgres -d gauntlet -qX \
+        -c "alter role gauntlet_worker password '$verifier'" >/dev/null
 }
 
 stack_pg_stop() {
