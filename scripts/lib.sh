@@ -317,13 +317,20 @@ stack_nginx_user() {
         useradd --system --gid "$NGINX_GROUP" --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin "$NGINX_USER"
 }
 
-stack_nginx_start() {
-    local state=$1 port=$2 conf="$1/nginx/nginx.conf"
+# stack_nginx_conf STATE PORT — renders nginx/nginx.conf into STATE/nginx (for
+# scripts/up and for deploy/systemd's gauntlet-nginx.service).
+stack_nginx_conf() {
+    local state=$1 port=$2
     stack_nginx_user
     mkdir -p "$state/nginx/tmp" "$state/log"
     sed -e "s|@PREFIX@|$state/nginx|g" -e "s|@PORT@|$port|g" -e "s|@WEB@|$ROOT/web|g" \
         -e "s|@SOCKET@|$state/run/api.sock|g" -e "s|@USER@|$NGINX_USER|g" -e "s|@GROUP@|$NGINX_GROUP|g" \
-        "$ROOT/nginx/nginx.conf" >"$conf"
+        "$ROOT/nginx/nginx.conf" >"$state/nginx/nginx.conf"
+}
+
+stack_nginx_start() {
+    local state=$1 port=$2 conf="$1/nginx/nginx.conf"
+    stack_nginx_conf "$state" "$port"
     if pid_alive "$state/nginx/nginx.pid"; then
         nginx -p "$state/nginx" -c "$conf" -e "$state/log/nginx-error.log" -s reload
     else
