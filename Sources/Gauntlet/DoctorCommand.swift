@@ -141,10 +141,14 @@ struct DoctorCommand: ParsableCommand {
 
     static func nginx(_ environment: GauntletEnvironment) -> Check {
         let prefix = "\(environment.varDirectory)/nginx"
-        guard let text = try? String(contentsOfFile: "\(prefix)/nginx.pid", encoding: .utf8),
-              let pid = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)), kill(pid, 0) == 0 else {
+        guard let pid = Pidfile(path: "\(prefix)/nginx.pid").runningPid() else {
             return Check(name: "nginx", verdict: .fail, found: "not running (no live pid in \(prefix)/nginx.pid)",
                          fix: "start it with scripts/up")
+        }
+        // nginx -t opens the pidfile and the master's files: only root can run it on this configuration.
+        guard geteuid() == 0 else {
+            return Check(name: "nginx", verdict: .pass,
+                         found: "running (pid \(pid)); its configuration is tested only when doctor runs as root", fix: nil)
         }
         let test = Process()
         test.executableURL = URL(fileURLWithPath: "/usr/sbin/nginx")

@@ -5,11 +5,12 @@ import Foundation
 struct Pidfile {
     let path: String
 
-    /// The recorded pid if that process is still alive.
+    /// The recorded pid if that process is still alive. EPERM means alive too:
+    /// another user's process (nginx's root master, seen by `doctor` as the service user).
     func runningPid() -> Int32? {
         guard let text = try? String(contentsOfFile: path, encoding: .utf8),
               let pid = Int32(text.trimmingCharacters(in: .whitespacesAndNewlines)), pid > 0,
-              kill(pid, 0) == 0 else { return nil }
+              kill(pid, 0) == 0 || errno == EPERM else { return nil }
         return pid
     }
 
