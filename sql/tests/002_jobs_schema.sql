@@ -3,7 +3,7 @@
 -- ranges, the DBA views, and the users' proof queries (PROOFS.md §2, §3, §7)
 -- running as written.
 begin;
-select plan(72);
+select plan(73);
 
 select has_table(t) from unnest(array['instruments', 'archetypes', 'bots', 'bot_jobs', 'job_run_events',
     'backtest_sessions', 'trade_logs', 'integration_usage_events', 'activity_events', 'worker_heartbeats',
@@ -66,9 +66,10 @@ select is((select count(*)::int from settings where key in ('backtest_concurrenc
     'job_lease_seconds', 'retry_backoff_seconds', 'circuit_failure_threshold', 'circuit_window_minutes',
     'circuit_cooldown_seconds', 'baseline_trading_days')), 8, 'the eight job settings exist');
 select is((select value from settings where key = 'backtest_concurrency'), '3'::jsonb, 'backtest_concurrency defaults to 3');
+select is(set_setting('backtest_concurrency', '64'), '64'::jsonb, 'backtest_concurrency can be 64 (workers on other machines)');
 select is(set_setting('backtest_concurrency', '4'), '4'::jsonb, 'backtest_concurrency can be 4');
-select throws_ok($$select set_setting('backtest_concurrency', '5')$$, '22023', 'SETTING_OUT_OF_RANGE',
-                 'backtest_concurrency 5 is refused');
+select throws_ok($$select set_setting('backtest_concurrency', '65')$$, '22023', 'SETTING_OUT_OF_RANGE',
+                 'backtest_concurrency 65 is refused');
 select throws_ok($$select set_setting('backtest_concurrency', '1')$$, '22023', 'SETTING_OUT_OF_RANGE',
                  'backtest_concurrency 1 is refused');
 select throws_ok($$update settings set value = '"three"' where key = 'backtest_concurrency'$$, '23514', null,

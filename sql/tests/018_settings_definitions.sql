@@ -12,13 +12,13 @@ begin;
 select plan(27);
 
 -- ---------------------------------------------------------------- values are held to their definition
-select throws_ok($$select set_setting('backtest_concurrency', '9')$$, '22023', 'SETTING_OUT_OF_RANGE',
-                 'set_setting: backtest_concurrency 9 (max 4) → 22023 SETTING_OUT_OF_RANGE');
+select throws_ok($$select set_setting('backtest_concurrency', '65')$$, '22023', 'SETTING_OUT_OF_RANGE',
+                 'set_setting: backtest_concurrency 65 (max 64) → 22023 SETTING_OUT_OF_RANGE');
 select throws_ok($$select set_setting('backtest_concurrency', '"three"')$$, '22023', 'SETTING_OUT_OF_RANGE',
                  'set_setting: a string for an integer setting → 22023 SETTING_OUT_OF_RANGE');
 select throws_ok($$select set_setting('no_such_setting', '1')$$, 'P0002', 'SETTING_NOT_FOUND',
                  'set_setting: unknown name → P0002 SETTING_NOT_FOUND');
-select throws_ok($$update settings set value = '9' where key = 'backtest_concurrency'$$, '23514', null,
+select throws_ok($$update settings set value = '65' where key = 'backtest_concurrency'$$, '23514', null,
                  'a direct UPDATE above max_value → 23514');
 select throws_ok($$update settings set value = '500' where key = 'simulated_equity'$$, '23514', null,
                  'a direct UPDATE below min_value → 23514 (simulated_equity min 1000)');
@@ -34,7 +34,7 @@ select throws_ok($$update settings set value = 'null' where key = 'job_lease_sec
                  'null for a setting that is not nullable → 23514');
 select lives_ok($$update settings set value = 'null' where key = 'metrics_reset_at'$$, 'null where nullable is fine');
 select lives_ok($$update settings set value = '1000' where key = 'simulated_equity'$$, 'min_value itself is inside the range');
-select lives_ok($$update settings set value = '4' where key = 'backtest_concurrency'$$, 'and so is max_value');
+select lives_ok($$update settings set value = '64' where key = 'backtest_concurrency'$$, 'and so is max_value');
 
 -- ---------------------------------------------------------------- the accessors: no fallback
 select throws_ok($$select setting('nope')$$, 'P0002', 'SETTING_NOT_FOUND', 'setting(''nope'') → P0002 SETTING_NOT_FOUND');
