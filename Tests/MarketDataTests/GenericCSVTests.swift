@@ -82,6 +82,21 @@ final class GenericCSVTests: XCTestCase {
         assertBadBarData("TIMESTAMP_NOT_INCREASING")
     }
 
+    /// The byte-level reader keeps the text reader's rules: a byte-order mark, lone `\r`
+    /// line ends, quoted and padded fields, and blank lines still counted in line numbers.
+    func testByteOrderMarkCarriageReturnsQuotesAndLineNumbers() throws {
+        try write("MNQ.csv", "\u{FEFF}ts,open,high,low,close,volume\r"
+            + "\"1709560800\", 18300.25 ,18301.5,\"18299.75\",18301.0,120\r\r"
+            + "1709560860,18301.0,18302.0,18300.5,18301.75,95\r  \t\r"
+            + "1709560920,18301.75,18302.0,18300.5,18301.5,1e2\r")
+        let bars = try fetch()
+        XCTAssertEqual(bars.timestamps, [1_709_560_800, 1_709_560_860, 1_709_560_920])
+        XCTAssertEqual(bars.open, [18300.25, 18301.0, 18301.75])
+        XCTAssertEqual(bars.volume, [120, 95, 100], "an exponent takes the slow path and still parses")
+        try write("MNQ.csv", "ts,open,high,low,close,volume\r\n\r\n1709560800,1,2,1,1,1\r\n1709560860,1,2,1,1\r\n")
+        assertBadBarData("MNQ.csv:4: expected at least 6 fields, found 5")
+    }
+
     func testMissingColumnIsNamed() throws {
         try write("MNQ.csv", "ts,open,high,low,close\n1709560800,1,1,1,1\n")
         assertBadBarData("volume")

@@ -11,23 +11,30 @@ struct TimestampParser {
     let naiveZone: TimeZone
     /// Offsets of the naive zone by local hour: DST switches happen on the hour.
     private var offsetByLocalHour: [Int64: Int64] = [:]
+    private var lastDateKey = -1
+    private var lastDateDays: Int64 = 0
 
     init(naiveZone: TimeZone = TimeZone(identifier: "UTC")!) {
         self.naiveZone = naiveZone
     }
 
     mutating func parse(_ text: Substring) -> Int64? {
-        let bytes = Array(text.utf8)
-        guard let first = bytes.first else { return nil }
-        if first == UInt8(ascii: "-") || bytes.count < 10 || bytes[4] != UInt8(ascii: "-") {
-            return Self.parseEpoch(bytes)
+        var copy = String(text)
+        return copy.withUTF8 { parse($0) }
+    }
+
+    /// The bytes of one field (the CSV decoder hands slices of the file, no copy).
+    mutating func parse(_ b: UnsafeBufferPointer<UInt8>) -> Int64? {
+        guard let first = b.first else { return nil }
+        if first == UInt8(ascii: "-") || b.count < 10 || b[4] != UInt8(ascii: "-") {
+            return Self.parseEpoch(b)
         }
-        return parseISO(bytes)
+        return parseISO(b)
     }
 
     /// Epoch integers: ≥ 1e17 are nanoseconds, ≥ 1e14 microseconds, ≥ 1e11
     /// milliseconds, otherwise seconds (1e11 s is the year 5138).
-    static func parseEpoch(_ bytes: [UInt8]) -> Int64? {
+    static func parseEpoch(_ bytes: UnsafeBufferPointer<UInt8>) -> Int64? {
         var i = 0
         var negative = false
         if bytes.first == UInt8(ascii: "-") { negative = true; i = 1 }
@@ -44,7 +51,8 @@ struct TimestampParser {
         guard digits > 0 else { return nil }
         if i < bytes.count {
             // Decimal epoch seconds, e.g. "1609160400.5".
-            guard bytes[i] == UInt8(ascii: "."), let fraction = Double("0" + String(decoding: bytes[i...], as: UTF8.self))
+            guard bytes[i] == UInt8(ascii: "."),
+                  let fraction = Double("0" + String(decoding: UnsafeBufferPointer(rebasing: bytes[i...]), as: UTF8.self))
             else { return nil }
             let seconds = whole + (fraction >= 0.5 ? 1 : 0)
             return negative ? -seconds : seconds
@@ -58,7 +66,7 @@ struct TimestampParser {
         return negative ? -seconds : seconds
     }
 
-    private mutating func parseISO(_ b: [UInt8]) -> Int64? {
+    private mutating func parseISO(_ b: UnsafeBufferPointer<UInt8>) -> Int64? {
         guard let year = number(b, 0, 4), b[4] == UInt8(ascii: "-"), let month = number(b, 5, 2),
               b[7] == UInt8(ascii: "-"), let day = number(b, 8, 2),
               (1...12).contains(month), (1...31).contains(day)
@@ -84,8 +92,7 @@ struct TimestampParser {
             }
         }
         guard hour < 24, minute < 60, second < 61 else { return nil }
-        let days = Int64(CivilDate(year: year, month: month, day: day).daysSinceEpoch)
-        let local = days * 86_400 + Int64(hour * 3600 + minute * 60 + second) + (roundUp ? 1 : 0)
+        let local = days(year, month, day) * 86_400 + Int64(hour * 3600 + minute * 60 + second) + (roundUp ? 1 : 0)
         if i == b.count { return local - naiveOffset(local) }
         if b[i] == UInt8(ascii: "Z"), i + 1 == b.count { return local }
         guard b[i] == UInt8(ascii: "+") || b[i] == UInt8(ascii: "-"), let oh = number(b, i + 1, 2) else { return nil }
@@ -95,6 +102,17 @@ struct TimestampParser {
         guard let om, j + (j == b.count ? 0 : 2) == b.count else { return nil }
         let offset = Int64(oh * 3600 + om * 60) * (b[i] == UInt8(ascii: "-") ? -1 : 1)
         return local - offset
+    }
+
+    /// Days since the epoch of a civil date; consecutive bars share their date, so
+    /// the last one is kept.
+    private mutating func days(_ year: Int, _ month: Int, _ day: Int) -> Int64 {
+        let key = (year * 100 + month) * 100 + day
+        if key != lastDateKey {
+            lastDateKey = key
+            lastDateDays = Int64(CivilDate(year: year, month: month, day: day).daysSinceEpoch)
+        }
+        return lastDateDays
     }
 
     /// Offset of the naive zone at a local wall-clock time (two passes across DST).
@@ -107,7 +125,7 @@ struct TimestampParser {
         return offset
     }
 
-    private func number(_ b: [UInt8], _ at: Int, _ width: Int) -> Int? {
+    private func number(_ b: UnsafeBufferPointer<UInt8>, _ at: Int, _ width: Int) -> Int? {
         guard at + width <= b.count else { return nil }
         var value = 0
         for k in at..<(at + width) {
