@@ -12,6 +12,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         .systemLibrary(name: "CFastCGI", path: "Sources/CFastCGI"),
@@ -20,7 +21,7 @@ let package = Package(
         .target(name: "Postgres", dependencies: ["CLibPQ"]),
         .systemLibrary(name: "CZstd", path: "Sources/CZstd", pkgConfig: "libzstd",
                        providers: [.apt(["libzstd-dev"])]),
-        .target(name: "Market"),
+        .target(name: "Market", dependencies: [.product(name: "Crypto", package: "swift-crypto")]),
         .target(name: "Backtest", dependencies: ["Market"]),
         .target(name: "MarketData", dependencies: ["Market", "CZstd"]),
         .target(name: "FCGIHost", dependencies: [
