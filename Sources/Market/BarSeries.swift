@@ -110,7 +110,9 @@ public struct BarSeries: Sendable {
 
     /// Rows `range` as a new series (already valid, so no re-validation).
     public func slice(_ range: Range<Int>) -> BarSeries {
-        BarSeries(
+        // The whole series is itself: no copy of every column (a window covering a file).
+        if range == 0..<count { return self }
+        return BarSeries(
             unchecked: timeframe, timestamps: Array(timestamps[range]), open: Array(open[range]),
             high: Array(high[range]), low: Array(low[range]), close: Array(close[range]),
             volume: Array(volume[range]))
