@@ -32,6 +32,18 @@ struct BenchBacktestCommand: ParsableCommand {
     @Flag(help: "Print the table as JSON lines.")
     var json = false
 
+    @Option(help: "Instead: one backtest of --e2e-archetype from this bar file, end to end in this process, each phase timed (read, decode, validate, fingerprint, run) with the peak RSS.")
+    var e2e: String?
+
+    @Option(help: "The archetype --e2e runs (its instrument is --instrument).")
+    var e2eArchetype = "orb-30-es-1m"
+
+    @Option(help: "Instead: write the --e2e file here — the --source file's sessions, --copies times, on consecutive trading days.")
+    var writeE2eFile: String?
+
+    @Option(help: "Copies of the source's sessions --write-e2e-file lays end to end.")
+    var copies = 53
+
     func validate() throws {
         guard bars >= 1000 else { throw ValidationError("--bars must be at least 1000") }
         guard runs >= 1 else { throw ValidationError("--runs must be at least 1") }
@@ -40,6 +52,15 @@ struct BenchBacktestCommand: ParsableCommand {
 
     func run() throws {
         let spec = Instruments.spec(instrument)!
+        if let path = writeE2eFile {
+            return try BenchEndToEnd.writeFile(source: source, instrument: spec, copies: copies, to: path)
+        }
+        if let path = e2e {
+            guard let archetype = Archetypes.all.first(where: { $0.slug == e2eArchetype }) else {
+                throw ValidationError("unknown archetype \(e2eArchetype)")
+            }
+            return try BenchEndToEnd.run(path: path, archetype: archetype, instrument: spec, json: json)
+        }
         let baselinePeak = peakResidentKiB()
         let series = try BenchBars.load(source: source, instrument: spec, atLeast: bars)
         let fingerprint = series.bars.fingerprint
