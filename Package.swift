@@ -12,6 +12,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         .systemLibrary(name: "CFastCGI", path: "Sources/CFastCGI"),
@@ -34,7 +35,7 @@ let package = Package(
         ]),
         .target(name: "Handlers", dependencies: [
             "FCGIHost", "Postgres", "Market", "MarketData", "Backtest",
-            .product(name: "Logging", package: "swift-log"),
+            .product(name: "Logging", package: "swift-log"), .product(name: "Yams", package: "Yams"),
         ]),
         .executableTarget(name: "Gauntlet", dependencies: [
             "FCGIHost", "Handlers", "Jobs", "Paper", "Postgres", "Market", "MarketData", "Backtest",

@@ -17,6 +17,10 @@ public struct Router: Sendable {
 
     public init() {}
 
+    /// Every route as registered, in matching order: the table the API contract
+    /// (`openapi/gauntlet.yaml`) is checked against.
+    public var table: [(method: String, pattern: String)] { routes.map { ($0.method, $0.pattern) } }
+
     public mutating func add(_ method: String, _ pattern: String, _ action: @escaping Action) {
         routes.append(Route(method: method, pattern: pattern, segments: pattern.split(separator: "/"), action: action))
     }
