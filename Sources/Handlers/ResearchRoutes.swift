@@ -43,11 +43,13 @@ enum ResearchRoutes {
             return .json(try api.startResearch(archetypes: request.archetypes, instruments: request.instruments,
                                                from: from, to: to, maxCells: request.maxCells), status: 202)
         } catch let error as PostgresError where error.sqlState == "P0001" && error.message == "RUN_IN_PROGRESS" {
-            // The run in progress, with the error envelope beside it.
+            // The run in progress beside the API's one error envelope (`error`).
+            let refusal = APIError(status: 409, code: "RUN_IN_PROGRESS", message: "research run \(error.detail ?? "") is still running",
+                                   suggestedFix: "follow it with GET /api/backtests/status; start another when it has finished",
+                                   details: ["runId": error.detail ?? ""]).response(traceId: context.request.traceId)
             var doc = (try? JSONSerialization.jsonObject(with: Data(try api.researchStatus().utf8))) as? [String: Any] ?? [:]
-            doc["error"] = ["code": "RUN_IN_PROGRESS", "message": "research run \(error.detail ?? "") is still running",
-                            "suggestedFix": "follow it with GET /api/backtests/status; start another when it has finished"]
-            let body = try JSONSerialization.data(withJSONObject: doc, options: [.sortedKeys])
+            doc["error"] = ((try? JSONSerialization.jsonObject(with: Data(refusal.body))) as? [String: Any])?["error"]
+            let body = try JSONSerialization.data(withJSONObject: doc, options: [.sortedKeys, .withoutEscapingSlashes])
             return .json(String(decoding: body, as: UTF8.self), status: 409)
         }
     }
