@@ -20,7 +20,8 @@ enum ResearchRoutes {
         var instruments: [String]?
         var from: String?
         var to: String?
-        var maxCells: Int?
+        /// `int` in SQL: a number past Int32 is refused here as a bad field, not by the database.
+        var maxCells: Int32?
     }
 
     /// `{}` = every archetype on its own instrument over the last 182 days; 202 with
@@ -79,10 +80,11 @@ enum ResearchRoutes {
         let id = try context.uuidParameter("id")
         let sort = try context.choiceQuery("sort", ["score", "cell"]) ?? "score"
         let limit = try context.limit(default: 100, max: 1000)
-        var offset = 0
+        var offset: Int32 = 0
         if let text = context.request.query["offset"], !text.isEmpty {
-            guard let value = Int(text), value >= 0 else {
-                throw APIError.invalidParameter("offset", "'\(text)' is not a whole number ≥ 0")
+            // `int` in SQL: past Int32 the database would fail (SQLSTATE 22003, a 500).
+            guard let value = Int32(text), value >= 0 else {
+                throw APIError.invalidParameter("offset", "'\(text)' is not a whole number from 0 to \(Int32.max)")
             }
             offset = value
         }
