@@ -53,7 +53,7 @@ let package = Package(
         .testTarget(name: "PaperTests", dependencies: [
             "Paper", "Backtest", "Market", "MarketData", "TestSupport", .product(name: "Logging", package: "swift-log"),
         ]),
-        .testTarget(name: "EndToEndTests", dependencies: ["Postgres", "TestSupport"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["Postgres", "TestSupport", "Handlers"]),
     ],
     swiftLanguageModes: [.v6]
 )
