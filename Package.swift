@@ -13,6 +13,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         .systemLibrary(name: "CFastCGI", path: "Sources/CFastCGI"),
@@ -35,7 +36,7 @@ let package = Package(
         ]),
         .target(name: "Handlers", dependencies: [
             "FCGIHost", "Postgres", "Market", "MarketData", "Backtest",
-            .product(name: "Logging", package: "swift-log"),
+            .product(name: "Logging", package: "swift-log"), .product(name: "Yams", package: "Yams"),
         ]),
         .executableTarget(name: "Gauntlet", dependencies: [
             "FCGIHost", "Handlers", "Jobs", "Paper", "Postgres", "Market", "MarketData", "Backtest",
@@ -53,7 +54,7 @@ let package = Package(
         .testTarget(name: "PaperTests", dependencies: [
             "Paper", "Backtest", "Market", "MarketData", "TestSupport", .product(name: "Logging", package: "swift-log"),
         ]),
-        .testTarget(name: "EndToEndTests", dependencies: ["Postgres", "TestSupport"]),
+        .testTarget(name: "EndToEndTests", dependencies: ["Postgres", "TestSupport", "Handlers"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -49,7 +49,12 @@ struct HostCommand: ParsableCommand {
 
         var database = Connection.Options.fromEnvironment(environment.values, applicationName: "gauntlet-host")
         if environment.values["GAUNTLET_STATEMENT_TIMEOUT_MS"] == nil { database.statementTimeoutMs = 10_000 }
-        let router = Routes.all()
+        let contract = OpenAPIDocument.load(environment: environment.values)
+        if case .unavailable(_, let reason) = contract {
+            // The host still serves the API; GET /api/openapi.json answers 500 with this reason.
+            logger.error("the API contract is unavailable", metadata: ["error": "\(reason)"])
+        }
+        let router = Routes.all(environment: environment.values, openAPI: contract)
         let server = Server(
             configuration: .init(socketPath: socket ?? environment.socketPath,
                                  threads: threads ?? environment.int("GAUNTLET_THREADS", default: 8),

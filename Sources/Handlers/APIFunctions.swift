@@ -94,7 +94,7 @@ struct APIFunctions {
     /// `api_research_start(archetypes, instruments, from, to, maxCells)`: POST /api/backtests/run. 22023
     /// UNKNOWN_ARCHETYPE / UNKNOWN_INSTRUMENT / INVALID_WINDOW, P0001 RUN_IN_PROGRESS.
     func startResearch(archetypes: [String]?, instruments: [String]?, from: String?, to: String?,
-                       maxCells: Int?) throws -> String {
+                       maxCells: Int32?) throws -> String {
         func list(_ values: [String]?) throws -> String? {
             try values.map { String(decoding: try JSONEncoder().encode($0), as: UTF8.self) }
         }
@@ -122,7 +122,7 @@ struct APIFunctions {
     }
 
     /// `api_research_run(id, sort, limit, offset)`: GET /api/research/runs/:id; nil for an unknown run.
-    func researchRun(_ id: UUID, sort: String, limit: Int, offset: Int, archetype: String?, instrument: String?) throws -> String? {
+    func researchRun(_ id: UUID, sort: String, limit: Int, offset: Int32, archetype: String?, instrument: String?) throws -> String? {
         try optionalDocument("select api_research_run($1, $2, $3, $4, $5, $6)::text as doc",
                              [id, sort, limit, offset, archetype, instrument], idempotent: true)
     }

@@ -80,6 +80,13 @@ public final class APIHandler: RequestHandler {
             return APIError(status: status, code: error.message, message: error.detail ?? error.message,
                             suggestedFix: error.hint)
         }
+        // Text PostgreSQL cannot store (a NUL, U+0000, in a JSON string or a query value) is
+        // the client's input, whichever parameter carried it.
+        if error.sqlState == "22P05" || error.sqlState == "22021" {
+            return APIError(status: 400, code: "INVALID_PARAMETER",
+                            message: "a text value holds a character the database cannot store (such as NUL, U+0000)",
+                            suggestedFix: "remove control characters such as \\u0000 from the request's text values")
+        }
         if error.sqlState == "57014" {
             return APIError(status: 504, code: "REQUEST_TIMEOUT", message: "the request took longer than the statement timeout",
                             suggestedFix: "retry; if it persists, raise GAUNTLET_STATEMENT_TIMEOUT_MS or narrow the request")

@@ -20,7 +20,8 @@ enum ResearchRoutes {
         var instruments: [String]?
         var from: String?
         var to: String?
-        var maxCells: Int?
+        /// `int` in SQL: a number past Int32 is refused here as a bad field, not by the database.
+        var maxCells: Int32?
     }
 
     /// `{}` = every archetype on its own instrument over the last 182 days; 202 with
@@ -43,11 +44,13 @@ enum ResearchRoutes {
             return .json(try api.startResearch(archetypes: request.archetypes, instruments: request.instruments,
                                                from: from, to: to, maxCells: request.maxCells), status: 202)
         } catch let error as PostgresError where error.sqlState == "P0001" && error.message == "RUN_IN_PROGRESS" {
-            // The run in progress, with the error envelope beside it.
+            // The run in progress beside the API's one error envelope (`error`).
+            let refusal = APIError(status: 409, code: "RUN_IN_PROGRESS", message: "research run \(error.detail ?? "") is still running",
+                                   suggestedFix: "follow it with GET /api/backtests/status; start another when it has finished",
+                                   details: ["runId": error.detail ?? ""]).response(traceId: context.request.traceId)
             var doc = (try? JSONSerialization.jsonObject(with: Data(try api.researchStatus().utf8))) as? [String: Any] ?? [:]
-            doc["error"] = ["code": "RUN_IN_PROGRESS", "message": "research run \(error.detail ?? "") is still running",
-                            "suggestedFix": "follow it with GET /api/backtests/status; start another when it has finished"]
-            let body = try JSONSerialization.data(withJSONObject: doc, options: [.sortedKeys])
+            doc["error"] = ((try? JSONSerialization.jsonObject(with: Data(refusal.body))) as? [String: Any])?["error"]
+            let body = try JSONSerialization.data(withJSONObject: doc, options: [.sortedKeys, .withoutEscapingSlashes])
             return .json(String(decoding: body, as: UTF8.self), status: 409)
         }
     }
@@ -77,10 +80,11 @@ enum ResearchRoutes {
         let id = try context.uuidParameter("id")
         let sort = try context.choiceQuery("sort", ["score", "cell"]) ?? "score"
         let limit = try context.limit(default: 100, max: 1000)
-        var offset = 0
+        var offset: Int32 = 0
         if let text = context.request.query["offset"], !text.isEmpty {
-            guard let value = Int(text), value >= 0 else {
-                throw APIError.invalidParameter("offset", "'\(text)' is not a whole number ≥ 0")
+            // `int` in SQL: past Int32 the database would fail (SQLSTATE 22003, a 500).
+            guard let value = Int32(text), value >= 0 else {
+                throw APIError.invalidParameter("offset", "'\(text)' is not a whole number from 0 to \(Int32.max)")
             }
             offset = value
         }

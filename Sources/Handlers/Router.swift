@@ -17,6 +17,10 @@ public struct Router: Sendable {
 
     public init() {}
 
+    /// Every route as registered, in matching order: the table the API contract
+    /// (`openapi/gauntlet.yaml`) is checked against.
+    public var table: [(method: String, pattern: String)] { routes.map { ($0.method, $0.pattern) } }
+
     public mutating func add(_ method: String, _ pattern: String, _ action: @escaping Action) {
         routes.append(Route(method: method, pattern: pattern, segments: pattern.split(separator: "/"), action: action))
     }
@@ -30,11 +34,19 @@ public struct Router: Sendable {
         case notFound
     }
 
+    /// Literal segments win over captures: of the patterns that fit the path, only those
+    /// with the most literal segments count, so `/api/bots/starter-pack` is the POST route
+    /// alone (GET answers 405 with `Allow: POST`), not also `/api/bots/:id` with a bad id.
     func match(method: String, path: String) -> Match {
         let parts = path.split(separator: "/")
-        var allowed: [String] = []
+        var fitting: [(route: Route, parameters: [String: String], literals: Int)] = []
         for route in routes {
             guard let parameters = Router.capture(route.segments, parts) else { continue }
+            fitting.append((route, parameters, route.segments.count - parameters.count))
+        }
+        let most = fitting.map(\.literals).max()
+        var allowed: [String] = []
+        for (route, parameters, literals) in fitting where literals == most {
             if route.method == method || (method == "HEAD" && route.method == "GET") {
                 return .found(route.action, parameters: parameters, pattern: route.pattern)
             }

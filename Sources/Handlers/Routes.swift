@@ -3,8 +3,11 @@ import Foundation
 
 /// The whole API, one `register` per area (one file each).
 public enum Routes {
+    /// `openAPI` is the contract GET /api/openapi.json serves; by default it is read
+    /// from `$GAUNTLET_ROOT/openapi/gauntlet.yaml` now.
     public static func all(startedAt: Date = Date(),
-                           environment: [String: String] = ProcessInfo.processInfo.environment) -> Router {
+                           environment: [String: String] = ProcessInfo.processInfo.environment,
+                           openAPI: OpenAPIDocument? = nil) -> Router {
         var router = Router()
         HealthRoutes.register(&router, startedAt: startedAt)
         BotRoutes.register(&router)
@@ -17,6 +20,7 @@ public enum Routes {
         ProofRoutes.register(&router)
         PaperRoutes.register(&router)
         MetricsRoutes.register(&router)
+        OpenAPIRoutes.register(&router, document: openAPI ?? OpenAPIDocument.load(environment: environment))
         return router
     }
 }

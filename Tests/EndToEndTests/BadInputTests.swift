@@ -53,6 +53,12 @@ final class BadInputTests: XCTestCase {
         // PostgreSQL's infinities are no page boundary (SQLSTATE 22008 before).
         expect(try HTTP.get("/api/backtests?before=-infinity"), 400, "INVALID_PARAMETER")
         expect(try HTTP.get("/api/backtests?before=infinity"), 400, "INVALID_PARAMETER")
+        // Found by schemathesis: numbers past the SQL functions' `int` parameters were a
+        // 500 DATABASE_ERROR (SQLSTATE 22003) instead of a bad field.
+        expect(try HTTP.get("/api/research/runs/\(unknownBot)?offset=9223372036854775806"), 400, "INVALID_PARAMETER")
+        expect(try HTTP.post("/api/backtests/run", json: #"{"maxCells": -1675486130790}"#), 400, "INVALID_PARAMETER")
+        // …and a NUL in a text value was a 500 (SQLSTATE 22P05, untranslatable character).
+        expect(try HTTP.post("/api/backtests/run", json: #"{"instruments": ["E\u0000S"]}"#), 400, "INVALID_PARAMETER")
         XCTAssertEqual(try counts(), before, "bad requests wrote rows")
     }
 }

@@ -29,6 +29,11 @@ final class ResearchTests: XCTestCase {
         let again = try HTTP.post("/api/backtests/run", json: "{}")
         if again.status == 409 {
             XCTAssertEqual(again.json["runId"] as? String, runId, "409 answers with the run in progress")
+            // Beside it, the API's one error envelope (it once had its own shape: no trace_id, no details).
+            XCTAssertEqual(again.error["code"] as? String, "RUN_IN_PROGRESS")
+            XCTAssertNotNil(again.error["trace_id"] as? String)
+            XCTAssertEqual((again.error["details"] as? [String: Any])?["runId"] as? String, runId)
+            XCTAssertNotNil((again.error["details"] as? [String: Any])?["suggested_fix"] as? String)
         } else {
             XCTAssertEqual(again.status, 202, "only possible if the first run already finished")
         }

@@ -40,6 +40,24 @@ final class RouterTests: XCTestCase {
         XCTAssertEqual(try envelope(wrong)["code"] as? String, "METHOD_NOT_ALLOWED")
     }
 
+    /// Found by schemathesis: GET /api/bots/starter-pack was routed to /api/bots/:id (400,
+    /// not a UUID) and the 405 for OPTIONS advertised `Allow: GET, POST`. A literal
+    /// segment beats a capture, whatever the registration order.
+    func testLiteralSegmentsWinOverCaptures() throws {
+        var router = Router()
+        router.get("/api/bots/:id") { _ in .json("{\"route\":\"show\"}") }
+        router.post("/api/bots/starter-pack") { _ in .json("{\"route\":\"seed\"}") }
+        router.get("/api/bots/:id/evolve") { _ in .json("{}") }
+        let handler = APIHandler(router: router, database: .init(conninfo: "host=/nonexistent"), logger: Logger(label: "test"))
+        let seed = handler.respond(to: Request(method: "POST", path: "/api/bots/starter-pack"))
+        XCTAssertEqual(String(decoding: seed.body, as: UTF8.self), "{\"route\":\"seed\"}")
+        let get = handler.respond(to: Request(method: "GET", path: "/api/bots/starter-pack"))
+        XCTAssertEqual(get.status, 405)
+        XCTAssertEqual(get.header("Allow"), "POST")
+        let show = handler.respond(to: Request(method: "GET", path: "/api/bots/0b7f3a52-6a43-4d16-9b5f-4a0c2f5b9e11"))
+        XCTAssertEqual(String(decoding: show.body, as: UTF8.self), "{\"route\":\"show\"}")
+    }
+
     func testErrorsUseTheEnvelope() throws {
         let trace = UUID()
         let missing = handler().respond(to: Request(method: "GET", path: "/api/nothing", traceId: trace))

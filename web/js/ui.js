@@ -69,6 +69,7 @@ const PAGES = [
   ['research.html', 'Research'],
   ['paper.html', 'Paper'],
   ['admin.html', 'Admin'],
+  ['api.html', 'API'],
 ];
 
 // The header every page shares; `current` is the page's file name. The health
