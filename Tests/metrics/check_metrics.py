@@ -46,6 +46,18 @@ for name in ("gauntlet_job_duration_seconds", "gauntlet_http_request_duration_se
     assert any(s.name.endswith("_bucket") and s.labels.get("le") == "+Inf" for s in samples), f"{name}: no +Inf bucket"
     completed = [s for s in samples if s.name == name + "_count" and s.value > 0]
     assert completed, f"{name}: nothing counted"
+    # The text format wants each series' buckets in increasing le and cumulative
+    # (prometheus-client's parser accepts them in any order; Prometheus does not).
+    series = {}
+    for s in samples:
+        if s.name.endswith("_bucket"):
+            key = tuple(sorted((k, v) for k, v in s.labels.items() if k != "le"))
+            series.setdefault(key, []).append((float(s.labels["le"]), s.value))
+    for key, buckets in series.items():
+        bounds = [le for le, _ in buckets]
+        assert bounds == sorted(bounds), f"{name}{dict(key)}: buckets out of order {bounds}"
+        counts = [n for _, n in buckets]
+        assert counts == sorted(counts), f"{name}{dict(key)}: buckets not cumulative {counts}"
 assert any(s.value > 0 for s in first["gauntlet_runner_equity_usd"].samples), "no paper account equity"
 
 # Every host thread counts into the process's figures: ten health checks move the counter.

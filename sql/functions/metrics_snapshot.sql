@@ -44,15 +44,20 @@ language sql stable as $$
     select 'gauntlet_jobs_running', 'gauge', 'RUNNING jobs', '{}',
            coalesce((select sum(n) from active where status = 'RUNNING'), 0)
     union all
-    select 'gauntlet_job_duration_seconds_bucket', 'histogram', 'start to finish of completed jobs, by kind',
-           jsonb_build_object('kind', d.kind, 'le', case when d.le = 'Infinity' then '+Inf' else d.le::text end), d.n
-      from durations d
-    union all
-    select 'gauntlet_job_duration_seconds_sum', 'histogram', null, jsonb_build_object('kind', d.kind), d.total
-      from durations d where d.le = 'Infinity'
-    union all
-    select 'gauntlet_job_duration_seconds_count', 'histogram', null, jsonb_build_object('kind', d.kind), d.n
-      from durations d where d.le = 'Infinity'
+    -- Per kind: its buckets in increasing le, then _sum and _count (the text format
+    -- requires the order; a branch of a UNION ALL keeps its subquery's).
+    select h.name, 'histogram', h.help, h.labels, h.value from (
+        select 'gauntlet_job_duration_seconds_bucket' as name, 'start to finish of completed jobs, by kind' as help,
+               jsonb_build_object('kind', d.kind, 'le', case when d.le = 'Infinity' then '+Inf' else d.le::text end)
+                   as labels, d.n as value, d.kind, 0 as step, d.le
+          from durations d
+        union all
+        select 'gauntlet_job_duration_seconds_sum', null, jsonb_build_object('kind', d.kind), d.total, d.kind, 1, d.le
+          from durations d where d.le = 'Infinity'
+        union all
+        select 'gauntlet_job_duration_seconds_count', null, jsonb_build_object('kind', d.kind), d.n, d.kind, 2, d.le
+          from durations d where d.le = 'Infinity'
+         order by kind, step, le) h
     union all
     select 'gauntlet_lease_rescues_total', 'counter', 'jobs released from a lost worker, by reason',
            jsonb_build_object('reason', r.reason),
