@@ -36,6 +36,7 @@ public final class APIHandler: RequestHandler {
                 throw APIError.methodNotAllowed(request.method, path: request.path, allowed: allowed)
             case .found(let action, let parameters, _):
                 try APIHandler.checkBody(request)
+                try APIHandler.checkQuery(request)
                 var logger = self.logger
                 logger[metadataKey: "trace_id"] = "\(request.traceId.uuidString.lowercased())"
                 return try action(RequestContext(request: request, parameters: parameters,
@@ -66,6 +67,15 @@ public final class APIHandler: RequestHandler {
             _ = try JSONSerialization.jsonObject(with: Data(request.body), options: [.fragmentsAllowed])
         } catch {
             throw APIError.invalidJSON("it does not parse")
+        }
+    }
+
+    /// A NUL in a query value would reach PostgreSQL cut short (libpq passes text
+    /// parameters as C strings): `?archetype=a%00b` would look up `a`. Refused first.
+    static func checkQuery(_ request: Request) throws {
+        for (name, value) in request.query where name.utf8.contains(0) || value.utf8.contains(0) {
+            throw APIError.invalidParameter(name.replacingOccurrences(of: "\0", with: "\\0"), "contains a NUL byte",
+                                            fix: "send the value without %00")
         }
     }
 

@@ -59,6 +59,9 @@ final class BadInputTests: XCTestCase {
         expect(try HTTP.post("/api/backtests/run", json: #"{"maxCells": -1675486130790}"#), 400, "INVALID_PARAMETER")
         // …and a NUL in a text value was a 500 (SQLSTATE 22P05, untranslatable character).
         expect(try HTTP.post("/api/backtests/run", json: #"{"instruments": ["E\u0000S"]}"#), 400, "INVALID_PARAMETER")
+        // A NUL in a query value reached SQL cut short (libpq's C strings): ?archetype=a%00b looked up "a".
+        expect(try HTTP.get("/api/research/runs/\(unknownBot)?archetype=a%00b"), 400, "INVALID_PARAMETER")
+        expect(try HTTP.get("/api/feed?type=AUTONOMY%00"), 400, "INVALID_PARAMETER")
         XCTAssertEqual(try counts(), before, "bad requests wrote rows")
     }
 }
