@@ -2320,15 +2320,20 @@ CREATE FUNCTION public.metrics_snapshot() RETURNS TABLE(name text, type text, he
     select 'gauntlet_jobs_running', 'gauge', 'RUNNING jobs', '{}',
            coalesce((select sum(n) from active where status = 'RUNNING'), 0)
     union all
-    select 'gauntlet_job_duration_seconds_bucket', 'histogram', 'start to finish of completed jobs, by kind',
-           jsonb_build_object('kind', d.kind, 'le', case when d.le = 'Infinity' then '+Inf' else d.le::text end), d.n
-      from durations d
-    union all
-    select 'gauntlet_job_duration_seconds_sum', 'histogram', null, jsonb_build_object('kind', d.kind), d.total
-      from durations d where d.le = 'Infinity'
-    union all
-    select 'gauntlet_job_duration_seconds_count', 'histogram', null, jsonb_build_object('kind', d.kind), d.n
-      from durations d where d.le = 'Infinity'
+    -- Per kind: its buckets in increasing le, then _sum and _count (the text format
+    -- requires the order; a branch of a UNION ALL keeps its subquery's).
+    select h.name, 'histogram', h.help, h.labels, h.value from (
+        select 'gauntlet_job_duration_seconds_bucket' as name, 'start to finish of completed jobs, by kind' as help,
+               jsonb_build_object('kind', d.kind, 'le', case when d.le = 'Infinity' then '+Inf' else d.le::text end)
+                   as labels, d.n as value, d.kind, 0 as step, d.le
+          from durations d
+        union all
+        select 'gauntlet_job_duration_seconds_sum', null, jsonb_build_object('kind', d.kind), d.total, d.kind, 1, d.le
+          from durations d where d.le = 'Infinity'
+        union all
+        select 'gauntlet_job_duration_seconds_count', null, jsonb_build_object('kind', d.kind), d.n, d.kind, 2, d.le
+          from durations d where d.le = 'Infinity'
+         order by kind, step, le) h
     union all
     select 'gauntlet_lease_rescues_total', 'counter', 'jobs released from a lost worker, by reason',
            jsonb_build_object('reason', r.reason),
@@ -4678,6 +4683,7 @@ declare
     v_blocked_events int;
     v_promoted int := 0;
     v_demoted_ids uuid[];
+    v_gates gate_evaluations[];
     v_recommended int := 0;
 begin
     perform pg_advisory_xact_lock(lock_key('supervisor_tick'));
@@ -4836,6 +4842,13 @@ begin
            (select count(*) from tier_ev)
       into v_scored, v_eval_scores, v_score_events, v_tier_events;
 
+    -- The gate evaluations of every ACTIVE bot with evidence, evaluated once (the
+    -- view is most of the tick's cost) for both the demotions and the gates below:
+    -- a demotion changes only the demoted bots, which the gates then skip.
+    select coalesce(array_agg(ge), '{}') into v_gates
+      from gate_evaluations ge join bots b on b.id = ge.bot_id and b.status = 'ACTIVE'
+     where ge.has_evidence and ge.kind in ('KEEP', 'PROMOTE');
+
     -- 3. Demotions, one apply_stage_moves per reason (the failing rule's demotion_reason).
     v_demoted_ids := '{}';
     for r in
@@ -4849,9 +4862,8 @@ begin
                                                     'threshold', ge.threshold, 'actual', ge.actual,
                                                     'reason_code', ge.failure_code, 'session_id', ge.session_id)
                                  order by ge.rule_id) as failures
-                  from gate_evaluations ge
-                  join bots b on b.id = ge.bot_id and b.status = 'ACTIVE'
-                 where ge.kind = 'KEEP' and ge.has_evidence and not ge.passed
+                  from unnest(v_gates) ge
+                 where ge.kind = 'KEEP' and not ge.passed
                  group by ge.bot_id) d
          group by d.reason
     loop
@@ -4872,10 +4884,9 @@ begin
                                                      'actual', ge.actual, 'reason_code', ge.failure_code,
                                                      'suggested_fix', ge.suggested_fix)
                                   order by ge.rule_id) filter (where not ge.passed), '[]') as failures
-          from gate_evaluations ge
-          join bots b on b.id = ge.bot_id and b.status = 'ACTIVE'
+          from unnest(v_gates) ge
          -- a bot demoted just now is judged from its new stage next cycle
-         where ge.kind = 'PROMOTE' and ge.has_evidence and ge.bot_id <> all (v_demoted_ids)
+         where ge.kind = 'PROMOTE' and ge.bot_id <> all (v_demoted_ids)
          group by ge.bot_id
     ), old as (
         select s.bot_id, s.passed_all, s.failed_cycles,

@@ -81,6 +81,7 @@ declare
     v_blocked_events int;
     v_promoted int := 0;
     v_demoted_ids uuid[];
+    v_gates gate_evaluations[];
     v_recommended int := 0;
 begin
     perform pg_advisory_xact_lock(lock_key('supervisor_tick'));
@@ -239,6 +240,13 @@ begin
            (select count(*) from tier_ev)
       into v_scored, v_eval_scores, v_score_events, v_tier_events;
 
+    -- The gate evaluations of every ACTIVE bot with evidence, evaluated once (the
+    -- view is most of the tick's cost) for both the demotions and the gates below:
+    -- a demotion changes only the demoted bots, which the gates then skip.
+    select coalesce(array_agg(ge), '{}') into v_gates
+      from gate_evaluations ge join bots b on b.id = ge.bot_id and b.status = 'ACTIVE'
+     where ge.has_evidence and ge.kind in ('KEEP', 'PROMOTE');
+
     -- 3. Demotions, one apply_stage_moves per reason (the failing rule's demotion_reason).
     v_demoted_ids := '{}';
     for r in
@@ -252,9 +260,8 @@ begin
                                                     'threshold', ge.threshold, 'actual', ge.actual,
                                                     'reason_code', ge.failure_code, 'session_id', ge.session_id)
                                  order by ge.rule_id) as failures
-                  from gate_evaluations ge
-                  join bots b on b.id = ge.bot_id and b.status = 'ACTIVE'
-                 where ge.kind = 'KEEP' and ge.has_evidence and not ge.passed
+                  from unnest(v_gates) ge
+                 where ge.kind = 'KEEP' and not ge.passed
                  group by ge.bot_id) d
          group by d.reason
     loop
@@ -275,10 +282,9 @@ begin
                                                      'actual', ge.actual, 'reason_code', ge.failure_code,
                                                      'suggested_fix', ge.suggested_fix)
                                   order by ge.rule_id) filter (where not ge.passed), '[]') as failures
-          from gate_evaluations ge
-          join bots b on b.id = ge.bot_id and b.status = 'ACTIVE'
+          from unnest(v_gates) ge
          -- a bot demoted just now is judged from its new stage next cycle
-         where ge.kind = 'PROMOTE' and ge.has_evidence and ge.bot_id <> all (v_demoted_ids)
+         where ge.kind = 'PROMOTE' and ge.bot_id <> all (v_demoted_ids)
          group by ge.bot_id
     ), old as (
         select s.bot_id, s.passed_all, s.failed_cycles,
