@@ -36,7 +36,7 @@ struct FastCGIParams {
 
     func request(body: [UInt8]) -> Request {
         let headers = headers
-        let traceId = headers["x-request-id"].flatMap(UUID.init(uuidString:)) ?? UUID()
+        let traceId = headers["x-request-id"].flatMap(UUID.init(uuidString:)) ?? TraceID.random()
         // DOCUMENT_URI is nginx's decoded and normalised path; REQUEST_URI is
         // the fallback for servers that do not send it.
         let path = values["DOCUMENT_URI"]

@@ -22,4 +22,14 @@ final class RequestTests: XCTestCase {
         let response = Response(status: 405, headers: [("Allow", "GET")], body: Array("{}".utf8))
         XCTAssertEqual(response.head(), "Status: 405 Method Not Allowed\r\nAllow: GET\r\nContent-Length: 2\r\n\r\n")
     }
+
+    func testTraceIdsAreRandomVersion4UUIDs() {
+        let ids = (0..<2000).map { _ in TraceID.random() }
+        XCTAssertEqual(Set(ids).count, ids.count, "no repeats")
+        for id in ids {
+            let text = id.uuidString
+            XCTAssertEqual(Array(text)[14], "4", "version 4: \(text)")
+            XCTAssertTrue("89AB".contains(Array(text)[19]), "RFC 4122 variant: \(text)")
+        }
+    }
 }
