@@ -6,7 +6,7 @@ import XCTest
 final class NginxTests: XCTestCase {
     /// One raw HTTP/1.1 exchange over TCP (for requests URLSession will not send:
     /// TRACE, a malformed header) — the status line and the body.
-    private func raw(_ request: String) throws -> (status: Int, body: String) {
+    private func raw(_ request: String) throws -> (status: Int, body: String, head: String) {
         let url = try XCTUnwrap(URL(string: try HTTP.baseURL))
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         XCTAssertGreaterThanOrEqual(fd, 0)
@@ -29,8 +29,8 @@ final class NginxTests: XCTestCase {
         }
         let text = String(decoding: response, as: UTF8.self)
         let status = Int(text.split(separator: " ").dropFirst().first ?? "") ?? 0
-        let body = text.components(separatedBy: "\r\n\r\n").dropFirst().joined(separator: "\r\n\r\n")
-        return (status, body)
+        let parts = text.components(separatedBy: "\r\n\r\n")
+        return (status, parts.dropFirst().joined(separator: "\r\n\r\n"), parts.first ?? "")
     }
 
     private func envelope(_ body: String, file: StaticString = #filePath, line: UInt = #line) -> String? {
@@ -44,6 +44,8 @@ final class NginxTests: XCTestCase {
         let trace = try raw("TRACE /api/health HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n")
         XCTAssertEqual(trace.status, 405)
         XCTAssertEqual(envelope(trace.body), "METHOD_NOT_ALLOWED")
+        // RFC 9110: a 405 names the methods the resource does allow (found by schemathesis).
+        XCTAssertTrue(trace.head.lowercased().contains("\r\nallow: "), "no Allow header: \(trace.head)")
 
         let malformed = try raw("GET /api/health HTTP/1.1\r\nHost: localhost\r\nContent-Length: abc\r\nConnection: close\r\n\r\n")
         XCTAssertEqual(malformed.status, 400)
