@@ -36,7 +36,6 @@ public final class APIHandler: RequestHandler {
                 throw APIError.methodNotAllowed(request.method, path: request.path, allowed: allowed)
             case .found(let action, let parameters, _):
                 try APIHandler.checkBody(request)
-                try APIHandler.checkQuery(request)
                 var logger = self.logger
                 logger[metadataKey: "trace_id"] = "\(request.traceId.uuidString.lowercased())"
                 return try action(RequestContext(request: request, parameters: parameters,
@@ -70,15 +69,6 @@ public final class APIHandler: RequestHandler {
         }
     }
 
-    /// A NUL in a query value would reach PostgreSQL cut short (libpq passes text
-    /// parameters as C strings): `?archetype=a%00b` would look up `a`. Refused first.
-    static func checkQuery(_ request: Request) throws {
-        for (name, value) in request.query where name.utf8.contains(0) || value.utf8.contains(0) {
-            throw APIError.invalidParameter(name.replacingOccurrences(of: "\0", with: "\\0"), "contains a NUL byte",
-                                            fix: "send the value without %00")
-        }
-    }
-
     /// Database failures the client did not cause are 5xx; the SQLSTATE is
     /// passed on so an operator can look it up, the SQL text is not.
     static func apiError(for error: PostgresError, request: Request, logger: Logger) -> APIError {
@@ -90,8 +80,9 @@ public final class APIHandler: RequestHandler {
             return APIError(status: status, code: error.message, message: error.detail ?? error.message,
                             suggestedFix: error.hint)
         }
-        // Text PostgreSQL cannot store (a NUL, U+0000, in a JSON string or a query value) is
-        // the client's input, whichever parameter carried it.
+        // Text PostgreSQL cannot store (a NUL, U+0000, in a JSON string or a query value;
+        // Connection refuses the latter before libpq would cut it short) is the client's
+        // input, whichever parameter carried it.
         if error.sqlState == "22P05" || error.sqlState == "22021" {
             return APIError(status: 400, code: "INVALID_PARAMETER",
                             message: "a text value holds a character the database cannot store (such as NUL, U+0000)",

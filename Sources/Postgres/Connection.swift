@@ -254,6 +254,13 @@ public final class Connection {
             throw PostgresError(.connectionLost, "connection is not open: \(Connection.lastError(handle))")
         }
         let texts = parameters.map { $0?.postgresText }
+        // libpq takes parameters as C strings: a NUL would end the value there and the
+        // statement would run on a silently shortened one. PostgreSQL's own SQLSTATE
+        // for text it cannot hold, so callers treat it as the server's refusal.
+        if let index = texts.firstIndex(where: { $0?.utf8.contains(0) == true }) {
+            throw PostgresError(.serverError, "parameter $\(index + 1) contains a NUL byte, which text cannot hold",
+                                sqlState: "22021")
+        }
         let name = try preparedName(for: sql, parameterCount: texts.count, handle: handle)
         let result: OpaquePointer? = withOptionalCStringArray(texts) { values in
             if let name { return PQexecPrepared(handle, name, Int32(texts.count), values, nil, nil, 0) }

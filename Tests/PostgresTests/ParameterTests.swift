@@ -16,6 +16,17 @@ final class ParameterTests: XCTestCase {
         XCTAssertEqual(try db.query("select count(*) as n from notes").single().decode("n", as: Int.self), 5)
     }
 
+    /// libpq would end a C-string parameter at a NUL: "a\0b" would be looked up as "a".
+    /// Refused before sending, with the SQLSTATE PostgreSQL gives text it cannot hold.
+    func testTextWithANulIsRefusedNotShortened() throws {
+        let db = try TestDatabase.connect()
+        try db.runScript("create temp table notes (id serial primary key, body text)")
+        XCTAssertThrowsError(try db.query("insert into notes (body) values ($1)", ["a\u{0}b"])) { error in
+            XCTAssertEqual((error as? PostgresError)?.sqlState, "22021", "\(error)")
+        }
+        XCTAssertEqual(try db.query("select count(*) as n from notes").single().decode("n", as: Int.self), 0)
+    }
+
     func testTypedDecoding() throws {
         let db = try TestDatabase.connect()
         let id = UUID()
