@@ -125,14 +125,7 @@ struct DoctorCommand: ParsableCommand {
         }
         let fd = Foundation.socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
         defer { close(fd) }
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        withUnsafeMutableBytes(of: &address.sun_path) { buffer in
-            path.utf8CString.withUnsafeBytes { buffer.copyMemory(from: UnsafeRawBufferPointer(rebasing: $0.prefix(buffer.count))) }
-        }
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
-        }
+        let connected = UnixAddress(path)?.withSockaddr { connect(fd, $0, $1) } ?? -1
         return connected == 0
             ? Check(name: "host socket", verdict: .pass, found: "\(path) accepts connections (mode \(String(mode, radix: 8)), group \(group))", fix: nil)
             : Check(name: "host socket", verdict: .fail, found: "\(path) refuses connections: \(String(cString: strerror(errno)))",
