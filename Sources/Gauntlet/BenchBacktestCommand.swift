@@ -160,9 +160,7 @@ enum BenchBars {
             return Loaded(bars: fetch.bars, source: fetch.source, label: "synthetic")
         }
         // Real files: everything the file holds, then repeated until long enough.
-        let fetch = try provider.fetchBars(BarRequest(
-            instrument: instrument, timeframe: .m1, from: Date(timeIntervalSince1970: 0),
-            to: Date(timeIntervalSince1970: 4_102_444_800)))
+        let fetch = try provider.fetchBars(.everything(instrument, .m1))
         return Loaded(bars: try repeatWeekAligned(fetch.bars, atLeast: target), source: fetch.source,
                       label: "\(fetch.bars.count) real bars repeated")
     }

@@ -11,27 +11,19 @@ import MarketData
 /// to end on consecutive trading days.
 enum BenchEndToEnd {
     static func run(path: String, archetype: Archetype, instrument: Instrument, json: Bool) throws {
-        let started = DispatchTime.now().uptimeNanoseconds
-        let request = BarRequest(instrument: instrument, timeframe: archetype.timeframe,
-                                 from: Date(timeIntervalSince1970: 0), to: Date(timeIntervalSince1970: 4_102_444_800))
-        let loaded = try BarFileProfile.load(path: path, request: request)
-        var clock = DispatchTime.now().uptimeNanoseconds
-        func lap() -> Double {
-            let now = DispatchTime.now().uptimeNanoseconds
-            defer { clock = now }
-            return Double(now - clock) / 1e9
-        }
+        var total = Stopwatch()
+        let loaded = try BarFileProfile.load(path: path, request: .everything(instrument, archetype.timeframe))
+        var watch = Stopwatch()
         let fingerprint = loaded.bars.fingerprint
-        let fingerprintSeconds = lap()
+        let fingerprintSeconds = watch.lap()
         let result = try Backtester.run(BacktestRequest(
             archetype: archetype, params: archetype.defaults, instrument: instrument, bars: loaded.bars,
             dataSource: "file", barFingerprint: fingerprint))
-        let runSeconds = lap()
-        let total = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
+        let runSeconds = watch.lap()
         let peak = Double(peakResidentKiB()) / 1024
         let phases: [(String, Double)] = [
             ("read", loaded.readSeconds), ("decode", loaded.decodeSeconds), ("validate", loaded.validateSeconds),
-            ("fingerprint", fingerprintSeconds), ("run", runSeconds), ("total", total),
+            ("fingerprint", fingerprintSeconds), ("run", runSeconds), ("total", total.lap()),
         ]
         if json {
             let fields = phases.map { String(format: "\"%@_s\":%.4f", $0.0, $0.1) }.joined(separator: ",")
@@ -52,9 +44,7 @@ enum BenchEndToEnd {
     /// (`ts_utc,open,high,low,close,volume`).
     static func writeFile(source: String, instrument: Instrument, copies: Int, to path: String) throws {
         let provider = try BarSources.make(spec: source, environment: ProcessInfo.processInfo.environment)
-        let bars = try provider.fetchBars(BarRequest(
-            instrument: instrument, timeframe: .m1, from: Date(timeIntervalSince1970: 0),
-            to: Date(timeIntervalSince1970: 4_102_444_800))).bars
+        let bars = try provider.fetchBars(.everything(instrument, .m1)).bars
         let session = instrument.session
         let sourceDays = session.sessions(covering: bars.timestamps.first!, through: bars.timestamps.last!)
         // Bars by the last session that opened at or before them (a bar the calendar

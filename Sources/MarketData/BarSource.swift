@@ -32,6 +32,13 @@ public struct BarRequest: Sendable {
     public let to: Date
     public let traceId: UUID
 
+    /// Every bar a source holds for the instrument (1970 up to 2100): what the
+    /// benchmarks load a bar file with.
+    public static func everything(_ instrument: Instrument, _ timeframe: Timeframe) -> BarRequest {
+        BarRequest(instrument: instrument, timeframe: timeframe, from: Date(timeIntervalSince1970: 0),
+                   to: Date(timeIntervalSince1970: 4_102_444_800))
+    }
+
     public init(instrument: Instrument, timeframe: Timeframe, from: Date, to: Date, traceId: UUID = UUID()) {
         self.instrument = instrument
         self.timeframe = timeframe

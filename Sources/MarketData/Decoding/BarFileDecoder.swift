@@ -8,12 +8,22 @@ enum BarFileDecoder {
     static let fixedPointScale = 1_000_000_000.0
 
     static func decode(fileAt path: String, options: BarFileOptions) throws(MarketDataError) -> BarColumns {
-        let name = (path as NSString).lastPathComponent
+        try decode(file: try read(path), at: path, options: options)
+    }
+
+    /// A bar file's bytes as they are on disk.
+    static func read(_ path: String) throws(MarketDataError) -> Data {
         guard let raw = FileManager.default.contents(atPath: path) else {
             throw MarketDataError(
                 code: MarketDataError.fileNotFound, message: "cannot read bar file \(path)",
                 suggestedFix: "check the path and its permissions")
         }
+        return raw
+    }
+
+    /// Decodes the bytes `read` gave for the file at `path` (gzip is inflated from the file).
+    static func decode(file raw: Data, at path: String, options: BarFileOptions) throws(MarketDataError) -> BarColumns {
+        let name = (path as NSString).lastPathComponent
         if raw.starts(with: Gzip.magic) {
             return try decode(try Gzip.decompress(fileAt: path), name: name, options: options)
         }
