@@ -73,23 +73,21 @@ as_postgres() {
 # stack_env STATE PGPORT HTTPPORT — the variables every gauntlet process
 # reads, exported and saved as STATE/stack.env for reload and psql.
 stack_env() {
-    mkdir -p "$1"
-    cat >"$1/stack.env" <<ENV
-export GAUNTLET_ROOT="$ROOT"
-export GAUNTLET_VAR="$1"
+    stack_env_worker "$1" "host=$1/pg/run port=$2 dbname=gauntlet user=postgres"
+    cat >>"$1/stack.env" <<ENV
 export GAUNTLET_PG_PORT="$2"
 export GAUNTLET_PORT="$3"
 export GAUNTLET_SOCKET="$1/run/api.sock"
 export GAUNTLET_SOCKET_GROUP="$NGINX_GROUP"
-export GAUNTLET_DATABASE_URL="host=$1/pg/run port=$2 dbname=gauntlet user=postgres"
 export GAUNTLET_PG_LISTEN="${GAUNTLET_PG_LISTEN:-}"
 ENV
     source "$1/stack.env"
     stack_admin_token "$1"
 }
 
-# stack_env_worker STATE URL — the settings of a stack that is only a worker
-# (scripts/up --role worker): its database is another machine's.
+# stack_env_worker STATE URL — what every process needs (the checkout, the state
+# directory, the database): the whole of a stack that is only a worker (scripts/up
+# --role worker, its database another machine's), the start of every other.
 stack_env_worker() {
     mkdir -p "$1"
     cat >"$1/stack.env" <<ENV
