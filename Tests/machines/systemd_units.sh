@@ -14,12 +14,12 @@
 # Needs root. Usage: Tests/machines/systemd_units.sh BINARY
 set -euo pipefail
 source "$(dirname "$0")/../../scripts/lib.sh"
+source "$(dirname "$0")/checks.sh"
 BIN=${1:?usage: systemd_units.sh BINARY}
 
 STATE=$(mktemp -d /tmp/gauntlet-units.XXXXXX)
 chmod 755 "$STATE"
 UNITS="$STATE/units"
-problems=()
 started=()  # pids to stop, last first
 cleanup() {
     local i
@@ -35,10 +35,6 @@ stop_pid() {
     kill -KILL "$1" 2>/dev/null || true
 }
 trap cleanup EXIT
-check() {
-    local what=$1; shift
-    if "$@"; then echo "  ok    $what"; else echo "  FAIL  $what"; problems+=("$what"); fi
-}
 
 # key UNIT KEY — every value of KEY= in the unit, one per line.
 key() { sed -n "s/^$2=//p" "$UNITS/$1"; }
@@ -131,9 +127,5 @@ doctor=$(env -i bash -c 'set -a; source "$1"; exec runuser -u "$2" -- "$3" docto
     "$STATE/systemd.env" "$(key gauntlet-host.service User)" "$STATE/bin/gauntlet" 2>&1) || true
 check "gauntlet doctor as the service user passes" grep -q "7/7 checks without a failure" <<<"$doctor"
 
-if [ ${#problems[@]} -gt 0 ]; then
-    echo "$doctor"
-    echo "systemd units: ${#problems[@]} check(s) failed"
-    exit 1
-fi
-echo "systemd units: every check passed"
+[ ${#problems[@]} -eq 0 ] || echo "$doctor"
+checks_verdict "systemd units"

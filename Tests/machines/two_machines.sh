@@ -13,6 +13,7 @@
 # Needs root (ip netns). Usage: Tests/machines/two_machines.sh BINARY
 set -euo pipefail
 source "$(dirname "$0")/../../scripts/lib.sh"
+source "$(dirname "$0")/checks.sh"
 BIN=${1:?usage: two_machines.sh BINARY}
 ensure_packages "ip:iproute2" "openssl:openssl"
 
@@ -21,7 +22,6 @@ ADDR_A=10.231.77.1 ADDR_B=10.231.77.2
 STATE=$(mktemp -d /tmp/gauntlet-machines.XXXXXX)
 chmod 755 "$STATE"
 B="$STATE/machine-b"
-problems=()
 cleanup() {
     stop_pidfile "$B/run/worker.pid" 30
     stack_stop "$STATE" || true
@@ -30,10 +30,6 @@ cleanup() {
     if [ ${#problems[@]} -eq 0 ]; then rm -rf "$STATE"; else echo "logs kept in $STATE/log and $B/log"; fi
 }
 trap cleanup EXIT
-check() {  # check DESCRIPTION COMMAND... — records a failure, goes on
-    local what=$1; shift
-    if "$@"; then echo "  ok    $what"; else echo "  FAIL  $what"; problems+=("$what"); fi
-}
 
 log "machine B: network namespace $NS, link $ADDR_A <-> $ADDR_B"
 ip netns add "$NS"
@@ -118,8 +114,4 @@ check "/api/scheduler/status shows A and B RUNNING" \
     test "$(jq -r --arg a "$WORKER_A" --arg b "$WORKER_B" \
         '[.workers[] | select((.workerId == $a or .workerId == $b) and .state == "RUNNING")] | length' <<<"$status")" = 2
 
-if [ ${#problems[@]} -gt 0 ]; then
-    echo "two machines: ${#problems[@]} check(s) failed"
-    exit 1
-fi
-echo "two machines: every check passed"
+checks_verdict "two machines"
