@@ -11,6 +11,8 @@ struct GauntletEnvironment {
     /// Runtime state (sockets, pidfiles, logs): `GAUNTLET_VAR`, else `<root>/var`.
     var varDirectory: String { values["GAUNTLET_VAR"] ?? "\(root)/var" }
     var sqlDirectory: String { values["GAUNTLET_SQL_DIR"] ?? "\(root)/sql" }
+    /// The API contract the host serves as GET /api/openapi.json.
+    var openAPIPath: String { "\(root)/openapi/gauntlet.yaml" }
     var socketPath: String { values["GAUNTLET_SOCKET"] ?? "\(varDirectory)/run/api.sock" }
     var hostPidfile: String { "\(varDirectory)/run/host.pid" }
 

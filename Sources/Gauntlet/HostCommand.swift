@@ -49,7 +49,7 @@ struct HostCommand: ParsableCommand {
 
         var database = Connection.Options.fromEnvironment(environment.values, applicationName: "gauntlet-host")
         if environment.values["GAUNTLET_STATEMENT_TIMEOUT_MS"] == nil { database.statementTimeoutMs = 10_000 }
-        let contract = OpenAPIDocument.load(environment: environment.values)
+        let contract = OpenAPIDocument.load(path: environment.openAPIPath)
         if case .unavailable(_, let reason) = contract {
             // The host still serves the API; GET /api/openapi.json answers 500 with this reason.
             logger.error("the API contract is unavailable", metadata: ["error": "\(reason)"])

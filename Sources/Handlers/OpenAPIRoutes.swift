@@ -29,16 +29,7 @@ public enum OpenAPIDocument: Sendable {
     case loaded(json: [UInt8])
     case unavailable(path: String, reason: String)
 
-    /// `$GAUNTLET_ROOT/openapi/gauntlet.yaml` (the working directory without GAUNTLET_ROOT).
-    public static func path(environment: [String: String]) -> String {
-        let root = environment["GAUNTLET_ROOT"].flatMap { $0.isEmpty ? nil : $0 } ?? FileManager.default.currentDirectoryPath
-        return root + "/openapi/gauntlet.yaml"
-    }
-
-    public static func load(environment: [String: String] = ProcessInfo.processInfo.environment) -> OpenAPIDocument {
-        load(path: path(environment: environment))
-    }
-
+    /// Reads `path` (the host passes `openapi/gauntlet.yaml` under GAUNTLET_ROOT).
     public static func load(path: String) -> OpenAPIDocument {
         guard let data = FileManager.default.contents(atPath: path) else {
             return .unavailable(path: path, reason: "\(path) does not exist or cannot be read")

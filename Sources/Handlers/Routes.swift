@@ -3,11 +3,10 @@ import Foundation
 
 /// The whole API, one `register` per area (one file each).
 public enum Routes {
-    /// `openAPI` is the contract GET /api/openapi.json serves; by default it is read
-    /// from `$GAUNTLET_ROOT/openapi/gauntlet.yaml` now.
+    /// `openAPI` is the contract GET /api/openapi.json serves (the host loads it at start).
     public static func all(startedAt: Date = Date(),
                            environment: [String: String] = ProcessInfo.processInfo.environment,
-                           openAPI: OpenAPIDocument? = nil) -> Router {
+                           openAPI: OpenAPIDocument) -> Router {
         var router = Router()
         HealthRoutes.register(&router, startedAt: startedAt)
         BotRoutes.register(&router)
@@ -20,7 +19,7 @@ public enum Routes {
         ProofRoutes.register(&router)
         PaperRoutes.register(&router)
         MetricsRoutes.register(&router)
-        OpenAPIRoutes.register(&router, document: openAPI ?? OpenAPIDocument.load(environment: environment))
+        OpenAPIRoutes.register(&router, document: openAPI)
         return router
     }
 }
