@@ -38,30 +38,26 @@ set local role gauntlet_worker;
 do $$
 declare
     v_job record;
+    v_probe text[];
 begin
     perform set_config('t.kinds', (select count(*) from job_kinds)::text, true);
     perform record_worker_heartbeat('machine-b', 'b', 7, 1, '{NOOP}');
     select * into v_job from claim_jobs('machine-b', '{NOOP}', 1);
     perform set_config('t.claimed', coalesce(v_job.job_id::text, ''), true);
     perform complete_leased_job(v_job.job_id, 'machine-b', v_job.attempt, '{}');
-    begin
-        perform 1 from bots limit 1;
-        perform set_config('t.bots', 'read', true);
-    exception when insufficient_privilege then
-        perform set_config('t.bots', 'denied', true);
-    end;
-    begin
-        perform enqueue_job(null, 'NOOP');
-        perform set_config('t.enqueue', 'enqueued', true);
-    exception when insufficient_privilege then
-        perform set_config('t.enqueue', 'denied', true);
-    end;
-    begin
-        perform 1 from settings limit 1;
-        perform set_config('t.settings', 'read', true);
-    exception when insufficient_privilege then
-        perform set_config('t.settings', 'denied', true);
-    end;
+    -- What the role must not do: each probe notes 'allowed' or 'denied'.
+    foreach v_probe slice 1 in array array[
+        ['bots', 'select 1 from bots limit 1'],
+        ['enqueue', 'select enqueue_job(null, ''NOOP'')'],
+        ['settings', 'select 1 from settings limit 1']
+    ] loop
+        begin
+            execute v_probe[2];
+            perform set_config('t.' || v_probe[1], 'allowed', true);
+        exception when insufficient_privilege then
+            perform set_config('t.' || v_probe[1], 'denied', true);
+        end;
+    end loop;
 end $$;
 reset role;
 
