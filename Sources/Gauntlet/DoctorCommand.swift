@@ -45,12 +45,14 @@ struct DoctorCommand: ParsableCommand {
 
     // MARK: the checks
 
+    static let nginxPath = "/usr/sbin/nginx"
+
     static func packages() -> Check {
-        let needed = ["/usr/sbin/nginx": "nginx", "/usr/lib/postgresql/15/bin/postgres": "postgresql-15",
+        let needed = [nginxPath: "nginx", "/usr/lib/postgresql/15/bin/postgres": "postgresql-15",
                       "/usr/lib/x86_64-linux-gnu/libfcgi.so.0": "libfcgi0ldbl", "/usr/lib/x86_64-linux-gnu/libpq.so.5": "libpq5"]
         let missing = needed.filter { !FileManager.default.fileExists(atPath: $0.key) }.map(\.value).sorted()
         return missing.isEmpty
-            ? Check(name: "packages", verdict: .pass, found: "nginx, postgresql-15, libfcgi, libpq installed", fix: nil)
+            ? Check(name: "packages", verdict: .pass, found: "\(needed.values.sorted().joined(separator: ", ")) installed", fix: nil)
             : Check(name: "packages", verdict: .fail, found: "missing: \(missing.joined(separator: ", "))",
                     fix: "apt-get install \(missing.joined(separator: " ")) (scripts/up installs them)")
     }
@@ -144,7 +146,7 @@ struct DoctorCommand: ParsableCommand {
                          found: "running (pid \(pid)); its configuration is tested only when doctor runs as root", fix: nil)
         }
         let test = Process()
-        test.executableURL = URL(fileURLWithPath: "/usr/sbin/nginx")
+        test.executableURL = URL(fileURLWithPath: nginxPath)
         test.arguments = ["-t", "-q", "-p", prefix, "-c", "\(prefix)/nginx.conf", "-e", "/dev/null"]
         test.standardOutput = FileHandle.nullDevice
         test.standardError = FileHandle.nullDevice
