@@ -256,6 +256,20 @@ stack_install_binary() {
     mv -f "$1/bin/gauntlet.new" "$1/bin/gauntlet"
 }
 
+# stack_install STATE [BINARY] — a release build of this checkout into the stack, or
+# BINARY, built elsewhere (scripts/up and install-systemd --binary).
+stack_install() {
+    mkdir -p "$1"
+    if [ -n "${2:-}" ]; then
+        [ -x "$2" ] || die "--binary $2 is not an executable"
+        stack_install_binary "$1" "$2"
+    else
+        ensure_swift
+        log "building (release)"
+        stack_install_binary "$1" "$(build_release)"
+    fi
+}
+
 pid_alive() { [ -f "$1" ] && kill -0 "$(cat "$1")" 2>/dev/null; }
 
 # close_inherited_fds — closes every descriptor above 2 of the current shell
