@@ -57,16 +57,12 @@ public final class APIHandler: RequestHandler {
         APIError.bodyTooLarge(limit: limit).response(traceId: request.traceId)
     }
 
-    /// A JSON body must parse before any action sees it, so every route gets
-    /// the same 400 for the same mistake.
+    /// A JSON body must parse, with no repeated key, before any action sees it, so
+    /// every route gets the same 400 for the same mistake.
     static func checkBody(_ request: Request) throws {
         guard !request.body.isEmpty,
               let type = request.header("content-type"), type.lowercased().contains("json") else { return }
-        do {
-            _ = try JSONSerialization.jsonObject(with: Data(request.body), options: [.fragmentsAllowed])
-        } catch {
-            throw APIError.invalidJSON("it does not parse")
-        }
+        _ = try RequestContext.parsedJSON(request.body)
     }
 
     /// Database failures the client did not cause are 5xx; the SQLSTATE is
