@@ -30,7 +30,8 @@ returns table (job_id uuid, bot_id uuid, job_type text, attempt int, trace_id uu
                baseline_trading_days int, trials int, lease_seconds int, walk_forward_folds int,
                walk_forward_mode text, bootstrap_resamples int, bootstrap_block_sessions int, lineage_trials int,
                evolution jsonb)
-language plpgsql volatile security definer set search_path = public, pg_temp as $$
+-- A generic plan (see the claim statement below): a custom one costs a planning per call.
+language plpgsql volatile security definer set search_path = public, pg_temp set plan_cache_mode = force_generic_plan as $$
 #variable_conflict use_column
 declare
     v_bt_types text[];
@@ -98,21 +99,25 @@ begin
         continue when v_types is null or v_n <= 0;
 
         return query
-        with picked as (
-            select j.id from bot_jobs j
-             where j.status = 'QUEUED' and j.run_after <= now() and j.job_type = any(v_types)
-               -- A KILLED bot takes no further jobs (kill_bot cancels them; this covers a direct UPDATE).
-               and not exists (select 1 from bots kb where kb.id = j.bot_id and kb.status = 'KILLED')
-             order by j.priority, j.run_after, j.created_at
-             limit v_n
-               for update skip locked
-        ), claimed as (
+        -- The picked ids are an array, not a CTE joined to bot_jobs: the plan then
+        -- stays an index lookup per id whatever v_n is, so PL/pgSQL keeps one
+        -- generic plan instead of planning this statement anew on every claim
+        -- (planning was four fifths of a no-op claim's cost).
+        with claimed as (
             update bot_jobs j
                set status = 'RUNNING', attempt = j.attempt + 1, worker_id = p_worker, started_at = now(),
                    heartbeat_at = now(), updated_at = now(), status_reason = 'CLAIMED', status_details = '{}',
                    lease_expires_at = now() + make_interval(secs => coalesce(k.lease_seconds, v_lease))
-              from picked, job_kinds k
-             where j.id = picked.id and k.kind = j.job_type
+              from job_kinds k
+             where j.id = any (array(
+                       select q.id from bot_jobs q
+                        where q.status = 'QUEUED' and q.run_after <= now() and q.job_type = any(v_types)
+                          -- A KILLED bot takes no further jobs (kill_bot cancels them; this covers a direct UPDATE).
+                          and not exists (select 1 from bots kb where kb.id = q.bot_id and kb.status = 'KILLED')
+                        order by q.priority, q.run_after, q.created_at
+                        limit v_n
+                          for update skip locked))
+               and k.kind = j.job_type
             returning j.id, j.bot_id, j.job_type, j.attempt, j.trace_id, j.payload, j.lease_expires_at,
                       j.priority, j.run_after, j.created_at, k.started_event,
                       coalesce(k.lease_seconds, v_lease) as lease_seconds, k.executor

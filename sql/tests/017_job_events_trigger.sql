@@ -119,7 +119,7 @@ select is((select count(*)::int from bot_jobs j
           'bot_jobs.status_reason is the reason of the job''s latest event');
 select is((select array_agg(tgname::text order by tgname) from pg_trigger
             where tgrelid = 'bot_jobs'::regclass and not tgisinternal),
-          array['bot_jobs_enqueued_event', 'bot_jobs_status_events', 'bot_jobs_unexplained_status'],
+          array['bot_jobs_enqueued_events', 'bot_jobs_status_events', 'bot_jobs_unexplained_status'],
           'the triggers that write them');
 
 select * from finish();
