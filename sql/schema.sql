@@ -1695,6 +1695,7 @@ CREATE FUNCTION public.claim_jobs(p_worker text, p_types text[], p_limit integer
     LANGUAGE plpgsql SECURITY DEFINER
     SET search_path TO 'public', 'pg_temp'
     SET plan_cache_mode TO 'force_generic_plan'
+    SET enable_seqscan TO 'off'
     AS $$
 #variable_conflict use_column
 declare
@@ -1763,10 +1764,9 @@ begin
         continue when v_types is null or v_n <= 0;
 
         return query
-        -- The picked ids are an array, not a CTE joined to bot_jobs: the plan then
-        -- stays an index lookup per id whatever v_n is, so PL/pgSQL keeps one
-        -- generic plan instead of planning this statement anew on every claim
-        -- (planning was four fifths of a no-op claim's cost).
+        -- The picked ids are an array, not a CTE joined to bot_jobs: with v_n unknown
+        -- (a generic plan) a join was planned for a tenth of the queue, a hash join
+        -- over all of bot_jobs; an array is an index lookup per id.
         with claimed as (
             update bot_jobs j
                set status = 'RUNNING', attempt = j.attempt + 1, worker_id = p_worker, started_at = now(),

@@ -30,8 +30,14 @@ returns table (job_id uuid, bot_id uuid, job_type text, attempt int, trace_id uu
                baseline_trading_days int, trials int, lease_seconds int, walk_forward_folds int,
                walk_forward_mode text, bootstrap_resamples int, bootstrap_block_sessions int, lineage_trials int,
                evolution jsonb)
--- A generic plan (see the claim statement below): a custom one costs a planning per call.
-language plpgsql volatile security definer set search_path = public, pg_temp set plan_cache_mode = force_generic_plan as $$
+-- One generic plan per session, not a custom plan per call (planning was four fifths
+-- of a no-op claim). A queue swings from empty to thousands of jobs within seconds,
+-- so that plan must not depend on the table's size when it was made: with
+-- sequential scans off it walks the indexes (bot_jobs_claim in claim order, then
+-- the primary key) whatever the size; a plan made on an empty table otherwise
+-- scanned and sorted the whole queue on every later claim (27 ms at 20,000 jobs).
+language plpgsql volatile security definer set search_path = public, pg_temp
+set plan_cache_mode = force_generic_plan set enable_seqscan = off as $$
 #variable_conflict use_column
 declare
     v_bt_types text[];
@@ -99,10 +105,9 @@ begin
         continue when v_types is null or v_n <= 0;
 
         return query
-        -- The picked ids are an array, not a CTE joined to bot_jobs: the plan then
-        -- stays an index lookup per id whatever v_n is, so PL/pgSQL keeps one
-        -- generic plan instead of planning this statement anew on every claim
-        -- (planning was four fifths of a no-op claim's cost).
+        -- The picked ids are an array, not a CTE joined to bot_jobs: with v_n unknown
+        -- (a generic plan) a join was planned for a tenth of the queue, a hash join
+        -- over all of bot_jobs; an array is an index lookup per id.
         with claimed as (
             update bot_jobs j
                set status = 'RUNNING', attempt = j.attempt + 1, worker_id = p_worker, started_at = now(),
