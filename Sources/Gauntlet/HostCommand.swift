@@ -20,7 +20,7 @@ struct HostCommand: ParsableCommand {
     @Option(help: "FastCGI unix socket (default: $GAUNTLET_SOCKET or var/run/api.sock).")
     var socket: String?
 
-    @Option(help: "Accept threads, each with its own database connection (default: $GAUNTLET_THREADS or 8; threads wait on PostgreSQL round trips, so 8 beat 4 on 2 cores).")
+    @Option(help: "Request threads, each with its own database connection; nginx's kept connections share them (default: $GAUNTLET_THREADS or 8; threads wait on PostgreSQL round trips, so 8 beat 4 on 2 cores).")
     var threads: Int?
 
     @Option(help: "Largest request body in bytes (default: $GAUNTLET_MAX_BODY_BYTES or 1 MiB).")

@@ -1,7 +1,7 @@
 import Foundation
 
 /// The host process's HTTP figures for GET /metrics: requests by route pattern, method
-/// and status, and a latency histogram by route. Shared by every accept thread of the
+/// and status, and a latency histogram by route. Shared by every request thread of the
 /// process (each host process reports its own; the scraper sums them).
 final class HTTPMetrics: @unchecked Sendable {
     /// Upper bounds in seconds; the last bucket (+Inf) is implicit.

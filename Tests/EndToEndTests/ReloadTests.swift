@@ -3,7 +3,8 @@ import TestSupport
 import XCTest
 
 /// Zero-downtime reload: requests keep flowing while `scripts/reload`
-/// replaces the host three times; not one may fail.
+/// replaces the host three times; not one may fail, and each new host is soon
+/// the one answering.
 final class ReloadTests: XCTestCase {
     func testReloadUnderLoadLosesNoRequest() throws {
         guard let reload = ProcessInfo.processInfo.environment["GAUNTLET_TEST_RELOAD"] else {
@@ -32,8 +33,24 @@ final class ReloadTests: XCTestCase {
         var pids: Set<Int> = []
         for _ in 0..<3 {
             Thread.sleep(forTimeInterval: 0.3)
-            XCTAssertEqual(try Subprocess.shell(reload + " >/dev/null 2>&1").status, 0, "reload failed")
-            if let pid = try HTTP.get("/api/health").json["pid"] as? Int { pids.insert(pid) }
+            let run = try Subprocess.shell(reload + " 2>/dev/null")
+            XCTAssertEqual(run.status, 0, "reload failed")
+            // "host NEW took over from OLD". nginx's kept connections to the old host
+            // end within its keepalive_time (2 s), so the new one answers every
+            // request within a few seconds.
+            guard let new = run.text.split(separator: " ").dropFirst().first.flatMap({ Int($0) }) else {
+                XCTFail("reload printed no new pid: \(run.text)")
+                continue
+            }
+            let deadline = Date().addingTimeInterval(5)
+            var answered: Int?
+            while Date() < deadline {
+                answered = try HTTP.get("/api/health").json["pid"] as? Int
+                if answered == new { break }
+                Thread.sleep(forTimeInterval: 0.05)
+            }
+            XCTAssertEqual(answered, new, "the reloaded host should answer within 5 s")
+            pids.insert(new)
         }
         Thread.sleep(forTimeInterval: 0.3)
         stop.set()

@@ -94,4 +94,44 @@ final class ServerTests: XCTestCase {
         // A server that is stopped, not replaced, removes its socket.
         XCTAssertFalse(FileManager.default.fileExists(atPath: socket))
     }
+
+    // MARK: - kept connections (nginx's fastcgi_keep_conn)
+
+    func testKeptConnectionCarriesManyRequests() throws {
+        let socket = directory.appendingPathComponent("api.sock").path
+        let (server, done) = try start("kept", socket: socket)
+        var client: FastCGIClient? = try FastCGIClient(socket: socket)
+        for n in 1...50 {
+            XCTAssertTrue(try client!.get("/r/\(n)").hasSuffix("kept|GET|/r/\(n)|||"), "request \(n)")
+        }
+        server.drain()
+        // Drained, yet its kept connection is still served: nginx, not the host,
+        // closes it (a host closing an idle one would race nginx's next request).
+        XCTAssertTrue(try client!.get("/after-drain").hasSuffix("kept|GET|/after-drain|||"))
+        XCTAssertEqual(done.wait(timeout: .now() + 0.5), .timedOut, "run() returned with a connection still open")
+        client = nil
+        XCTAssertEqual(done.wait(timeout: .now() + 5), .success, "run() did not return once the connection closed")
+    }
+
+    /// A thread per kept connection hung once nginx kept more connections than there
+    /// were threads. Idle kept connections hold no thread: 2 threads, 20 idle kept
+    /// connections, and a new one is still answered at once.
+    func testIdleKeptConnectionsHoldNoThread() throws {
+        let socket = directory.appendingPathComponent("api.sock").path
+        let (server, done) = try start("many", socket: socket)
+        var idle: [FastCGIClient] = []
+        for n in 0..<20 {
+            let client = try FastCGIClient(socket: socket)
+            XCTAssertTrue(try client.get("/idle/\(n)").hasSuffix("many|GET|/idle/\(n)|||"))
+            idle.append(client)
+        }
+        let started = Date()
+        XCTAssertTrue(try call(socket, uri: "/fresh").hasSuffix("many|GET|/fresh|||"))
+        XCTAssertLessThan(Date().timeIntervalSince(started), 1, "a new connection waited behind idle kept ones")
+        // Every kept connection still answers.
+        for (n, client) in idle.enumerated() { XCTAssertTrue(try client.get("/again/\(n)").hasSuffix("/again/\(n)|||")) }
+        server.drain()
+        idle.removeAll()  // nginx closes them: the drain completes
+        XCTAssertEqual(done.wait(timeout: .now() + 5), .success, "run() did not return once the connections closed")
+    }
 }
