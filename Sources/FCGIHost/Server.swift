@@ -134,7 +134,6 @@ public final class Server: @unchecked Sendable {
         ready.close()
         finished.wait()
         close(poller)
-        removeSocketIfStillOurs()
         logger.info("drained", metadata: ["socket": "\(configuration.socketPath)"])
     }
 
@@ -189,6 +188,7 @@ public final class Server: @unchecked Sendable {
             }
             if count < 0 && errno != EINTR {
                 logger.error("epoll_wait failed", metadata: ["error": "\(String(cString: strerror(errno)))"])
+                closeListener()
                 return
             }
             for event in events.prefix(max(0, Int(count))) {
@@ -255,6 +255,9 @@ public final class Server: @unchecked Sendable {
         guard listenerOpen else { return }
         listenerOpen = false
         epoll_ctl(poller, EPOLL_CTL_DEL, listener, nil)
+        // Before close(): once closed, the socket's inode number is free for the next
+        // host's socket, and the check would take that socket for ours.
+        removeSocketIfStillOurs()
         close(listener)
     }
 
