@@ -243,27 +243,26 @@ CREATE FUNCTION public.api_bot(p_id uuid) RETURNS jsonb
 $$;
 
 --
--- Name: effective_reset_at(timestamp with time zone); Type: FUNCTION; Schema: public; Owner: -
+-- Name: effective_reset_at(timestamp with time zone, timestamp with time zone); Type: FUNCTION; Schema: public; Owner: -
 --
 
-CREATE FUNCTION public.effective_reset_at(p_bot_reset timestamp with time zone) RETURNS timestamp with time zone
-    LANGUAGE sql STABLE
+CREATE FUNCTION public.effective_reset_at(p_bot_reset timestamp with time zone, p_fleet_reset timestamp with time zone) RETURNS timestamp with time zone
+    LANGUAGE sql IMMUTABLE
     AS $$
-    select greatest((setting('metrics_reset_at') #>> '{}')::timestamptz, p_bot_reset)
+    select greatest(p_fleet_reset, p_bot_reset)
 $$;
 
 --
--- Name: evidence_label(integer, double precision, double precision); Type: FUNCTION; Schema: public; Owner: -
+-- Name: evidence_label(integer, double precision, double precision, integer, double precision, double precision); Type: FUNCTION; Schema: public; Owner: -
 --
 
-CREATE FUNCTION public.evidence_label(p_trades integer, p_expectancy_ci_low double precision, p_deflated_sharpe double precision) RETURNS text
-    LANGUAGE sql STABLE
+CREATE FUNCTION public.evidence_label(p_trades integer, p_expectancy_ci_low double precision, p_deflated_sharpe double precision, p_min_trades integer, p_strong_dsr double precision, p_moderate_dsr double precision) RETURNS text
+    LANGUAGE sql IMMUTABLE
     AS $$
     select case
-        when p_deflated_sharpe is null or coalesce(p_trades, 0) < setting('evidence_min_trades')::int then 'insufficient'
-        when p_deflated_sharpe >= setting('evidence_strong_dsr')::double precision
-             and p_expectancy_ci_low > 0 then 'strong'
-        when p_deflated_sharpe >= setting('evidence_moderate_dsr')::double precision then 'moderate'
+        when p_deflated_sharpe is null or coalesce(p_trades, 0) < p_min_trades then 'insufficient'
+        when p_deflated_sharpe >= p_strong_dsr and p_expectancy_ci_low > 0 then 'strong'
+        when p_deflated_sharpe >= p_moderate_dsr then 'moderate'
         else 'weak'
     end
 $$;
@@ -377,6 +376,24 @@ CREATE TABLE public.bots (
 );
 
 --
+-- Name: roster; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.roster (
+    archetype_slug text NOT NULL,
+    instrument text NOT NULL,
+    state text DEFAULT 'ACTIVE'::text NOT NULL,
+    weeks_failing integer DEFAULT 0 NOT NULL,
+    recommendation text,
+    last_run_id uuid,
+    evidence jsonb DEFAULT '{}'::jsonb NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT roster_evidence_check CHECK ((jsonb_typeof(evidence) = 'object'::text)),
+    CONSTRAINT roster_state_check CHECK ((state = ANY (ARRAY['ACTIVE'::text, 'WATCH'::text, 'DISABLED'::text]))),
+    CONSTRAINT roster_weeks_failing_check CHECK ((weeks_failing >= 0))
+);
+
+--
 -- Name: bot_evidence; Type: VIEW; Schema: public; Owner: -
 --
 
@@ -425,11 +442,13 @@ CREATE VIEW public.bot_evidence AS
     s.deflated_sharpe,
     s.trials,
         CASE
-            WHEN (s.id IS NOT NULL) THEN public.evidence_label(s.trades_count, s.expectancy_ci_low, s.deflated_sharpe)
+            WHEN (s.id IS NOT NULL) THEN public.evidence_label(s.trades_count, s.expectancy_ci_low, s.deflated_sharpe, ( SELECT (public.setting('evidence_min_trades'::text))::integer AS setting), ( SELECT (public.setting('evidence_strong_dsr'::text))::double precision AS setting), ( SELECT (public.setting('evidence_moderate_dsr'::text))::double precision AS setting))
             ELSE NULL::text
-        END AS evidence
-   FROM (((public.bots b
-     CROSS JOIN LATERAL ( SELECT public.effective_reset_at(b.metrics_reset_at) AS effective_reset_at) r)
+        END AS evidence,
+    COALESCE((ro.state = 'DISABLED'::text), false) AS roster_disabled
+   FROM ((((public.bots b
+     CROSS JOIN LATERAL ( SELECT public.effective_reset_at(b.metrics_reset_at, (( SELECT (public.setting('metrics_reset_at'::text) #>> '{}'::text[])))::timestamp with time zone) AS effective_reset_at) r)
+     LEFT JOIN public.roster ro ON (((ro.archetype_slug = b.archetype_slug) AND (ro.instrument = b.instrument))))
      LEFT JOIN LATERAL ( SELECT s_1.id,
             s_1.bot_id,
             s_1.job_id,
@@ -1994,6 +2013,18 @@ CREATE FUNCTION public.evaluate_gates(p_bot uuid) RETURNS TABLE(rule_id integer,
 $$;
 
 --
+-- Name: evidence_label(integer, double precision, double precision); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.evidence_label(p_trades integer, p_expectancy_ci_low double precision, p_deflated_sharpe double precision) RETURNS text
+    LANGUAGE sql STABLE
+    AS $$
+    select evidence_label(p_trades, p_expectancy_ci_low, p_deflated_sharpe, setting('evidence_min_trades')::int,
+                          setting('evidence_strong_dsr')::double precision,
+                          setting('evidence_moderate_dsr')::double precision)
+$$;
+
+--
 -- Name: evolution_hold(uuid); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -2447,7 +2478,8 @@ $$;
 CREATE FUNCTION public.paper_evidence_since(p_bot uuid) RETURNS timestamp with time zone
     LANGUAGE sql STABLE
     AS $$
-    select greatest(b.stage_updated_at, effective_reset_at(b.metrics_reset_at))
+    select greatest(b.stage_updated_at,
+                    effective_reset_at(b.metrics_reset_at, (setting('metrics_reset_at') #>> '{}')::timestamptz))
       from bots b where b.id = p_bot
 $$;
 
@@ -2827,7 +2859,7 @@ begin
                    as has_active,
                coalesce(st.failed_cycles, 0) as failed_cycles, st.passed_all,
                sc.total as score_total, sc.computed_at as score_at,
-               roster_disabled(e.bot_id) as roster_disabled
+               e.roster_disabled
           from bot_evidence e
           left join bot_gate_streaks st on st.bot_id = e.bot_id
           -- completed sessions since the effective reset (counted up to 1000)
@@ -4101,17 +4133,6 @@ CREATE FUNCTION public.risk_refusal(p_code text, p_message text, p_limit numeric
     LANGUAGE sql IMMUTABLE
     AS $$
     select jsonb_build_object('ok', false, 'code', p_code, 'message', p_message, 'limit', p_limit, 'value', p_value)
-$$;
-
---
--- Name: roster_disabled(uuid); Type: FUNCTION; Schema: public; Owner: -
---
-
-CREATE FUNCTION public.roster_disabled(p_bot uuid) RETURNS boolean
-    LANGUAGE sql STABLE
-    AS $$
-    select exists (select 1 from bots b join roster r on r.archetype_slug = b.archetype_slug and r.instrument = b.instrument
-                    where b.id = p_bot and r.state = 'DISABLED')
 $$;
 
 --
@@ -5499,7 +5520,7 @@ CREATE VIEW public.gate_evaluations AS
                     WHEN 'deflated_sharpe'::text THEN (e.deflated_sharpe)::numeric
                     WHEN 'roster_active'::text THEN (
                     CASE
-                        WHEN public.roster_disabled(e.bot_id) THEN 0
+                        WHEN e.roster_disabled THEN 0
                         ELSE 1
                     END)::numeric
                     WHEN 'paper_days'::text THEN (p.paper_days)::numeric
@@ -5941,24 +5962,6 @@ CREATE TABLE public.risk_limits (
     CONSTRAINT risk_limits_max_orders_per_minute_check CHECK ((max_orders_per_minute >= 1)),
     CONSTRAINT risk_limits_max_position_contracts_check CHECK ((max_position_contracts >= 1)),
     CONSTRAINT risk_limits_min_reward_risk_check CHECK ((min_reward_risk >= (0)::numeric))
-);
-
---
--- Name: roster; Type: TABLE; Schema: public; Owner: -
---
-
-CREATE TABLE public.roster (
-    archetype_slug text NOT NULL,
-    instrument text NOT NULL,
-    state text DEFAULT 'ACTIVE'::text NOT NULL,
-    weeks_failing integer DEFAULT 0 NOT NULL,
-    recommendation text,
-    last_run_id uuid,
-    evidence jsonb DEFAULT '{}'::jsonb NOT NULL,
-    updated_at timestamp with time zone DEFAULT now() NOT NULL,
-    CONSTRAINT roster_evidence_check CHECK ((jsonb_typeof(evidence) = 'object'::text)),
-    CONSTRAINT roster_state_check CHECK ((state = ANY (ARRAY['ACTIVE'::text, 'WATCH'::text, 'DISABLED'::text]))),
-    CONSTRAINT roster_weeks_failing_check CHECK ((weeks_failing >= 0))
 );
 
 --

@@ -19,7 +19,7 @@
 --   deflated_sharpe       deflated Sharpe ratio (probability) of the out-of-sample
 --                         daily returns with trials = lineage_trials at the run
 --   roster_active         0 when the roster DISABLED the bot's (archetype, instrument)
---                         (roster_disabled), else 1 — the weekly research's veto on promotion
+--                         (bot_evidence.roster_disabled), else 1 — the weekly research's veto on promotion
 -- Paper metrics read paper_evidence (real-data paper sessions since the bot entered
 -- its stage):
 --   paper_days            paper trading days; paper_trades  trades closed on paper
@@ -83,7 +83,7 @@ select e.bot_id, g.id as rule_id, g.kind, g.from_stage, g.to_stage, g.metric, g.
                   when 'risk_engine_verified' then 0
                   when 'expectancy_ci_low' then e.expectancy_ci_low::numeric
                   when 'deflated_sharpe' then e.deflated_sharpe::numeric
-                  when 'roster_active' then case when roster_disabled(e.bot_id) then 0 else 1 end
+                  when 'roster_active' then case when e.roster_disabled then 0 else 1 end
                   when 'paper_days' then p.paper_days::numeric
                   when 'paper_trades' then p.paper_trades::numeric
                   when 'paper_risk_breaches' then p.risk_breaches::numeric

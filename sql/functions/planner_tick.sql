@@ -114,7 +114,7 @@ begin
                    as has_active,
                coalesce(st.failed_cycles, 0) as failed_cycles, st.passed_all,
                sc.total as score_total, sc.computed_at as score_at,
-               roster_disabled(e.bot_id) as roster_disabled
+               e.roster_disabled
           from bot_evidence e
           left join bot_gate_streaks st on st.bot_id = e.bot_id
           -- completed sessions since the effective reset (counted up to 1000)
