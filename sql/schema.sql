@@ -2138,6 +2138,83 @@ end
 $$;
 
 --
+-- Name: gate_evaluations_of(uuid, text, uuid, text, integer, numeric, double precision, double precision, double precision, double precision, double precision, double precision, double precision, text, double precision, double precision, double precision, boolean); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.gate_evaluations_of(p_bot uuid, p_stage text, p_session uuid, p_data_source text, p_trades_count integer, p_realized_pnl numeric, p_profit_factor double precision, p_max_drawdown_pct double precision, p_sharpe double precision, p_sortino double precision, p_win_rate double precision, p_expectancy double precision, p_sqn double precision, p_last_job_status text, p_expectancy_ci_low double precision, p_expectancy_ci_high double precision, p_deflated_sharpe double precision, p_roster_disabled boolean) RETURNS TABLE(bot_id uuid, rule_id integer, kind text, from_stage text, to_stage text, metric text, comparator text, threshold numeric, actual numeric, passed boolean, failure_code text, suggested_fix text, description text, requires_real_data boolean, session_id uuid, has_evidence boolean, demotion_reason text)
+    LANGUAGE sql STABLE
+    AS $$
+select p_bot, g.id as rule_id, g.kind, g.from_stage, g.to_stage, g.metric, g.comparator, g.threshold, v.actual,
+       coalesce(
+           case when not x.has_evidence then false
+                when g.requires_real_data and not is_real_data(p_data_source) then false
+                when g.metric = 'pnl_or_pf' and p_realized_pnl > 0 then true
+                else case g.comparator
+                         when '>=' then v.actual >= g.threshold
+                         when '>' then v.actual > g.threshold
+                         when '<=' then v.actual <= g.threshold
+                         when '<' then v.actual < g.threshold
+                         when '=' then v.actual = g.threshold
+                     end
+           end, false) as passed,
+       case when g.metric = 'risk_engine_verified' then 'RISK_ENGINE_UNVERIFIED'
+            when not x.has_evidence then
+                case when g.metric = 'paper_max_drawdown_pct' then 'NO_PAPER_EVIDENCE' else 'NO_EFFECTIVE_SESSION' end
+            -- paper evidence still building up (days, trades, no trade yet): time, not performance
+            when g.metric in ('paper_days', 'paper_trades')
+                 or (g.metric = 'paper_expectancy_outside_ci' and v.actual is null) then 'PAPER_EVIDENCE_PENDING'
+            when g.requires_real_data and not is_real_data(p_data_source) then 'SYNTHETIC_DATA'
+            else 'GATE_' || upper(g.metric) end as failure_code,
+       g.suggested_fix, g.description, g.requires_real_data,
+       p_session,
+       x.has_evidence,
+       g.demotion_reason
+  from gate_rules g
+  -- Paper metrics exist for PAPER rules only: other stages skip the lookup, and a
+  -- PAPER bot's is read once, not once per rule (an aggregate: one row per bot).
+ cross join lateral (
+       select max(p.paper_days) as paper_days, max(p.paper_trades) as paper_trades,
+              max(p.risk_breaches) as risk_breaches, max(p.paper_expectancy) as paper_expectancy,
+              max(p.max_drawdown_pct) as max_drawdown_pct
+         from paper_evidence p where p.bot_id = p_bot and p_stage = 'PAPER') p
+ cross join lateral (
+       select case g.metric
+                  when 'trades_count' then p_trades_count::numeric
+                  when 'realized_pnl' then p_realized_pnl
+                  when 'profit_factor' then p_profit_factor::numeric
+                  when 'pnl_or_pf' then p_profit_factor::numeric
+                  when 'max_drawdown_pct' then p_max_drawdown_pct::numeric
+                  when 'sharpe' then p_sharpe::numeric
+                  when 'sortino' then p_sortino::numeric
+                  when 'win_rate' then p_win_rate::numeric
+                  when 'expectancy' then p_expectancy::numeric
+                  when 'sqn' then p_sqn::numeric
+                  when 'last_run_ok' then case when p_last_job_status = 'FAILED' then 0 else 1 end
+                  when 'data_is_real' then case when p_session is null then null
+                                                when is_real_data(p_data_source) then 1 else 0 end
+                  when 'risk_engine_verified' then 0
+                  when 'expectancy_ci_low' then p_expectancy_ci_low::numeric
+                  when 'deflated_sharpe' then p_deflated_sharpe::numeric
+                  when 'roster_active' then case when p_roster_disabled then 0 else 1 end
+                  when 'paper_days' then p.paper_days::numeric
+                  when 'paper_trades' then p.paper_trades::numeric
+                  when 'paper_risk_breaches' then p.risk_breaches::numeric
+                  when 'paper_expectancy_outside_ci' then
+                      case when p.paper_expectancy is not null and p_expectancy_ci_low is not null then
+                          round(greatest(p_expectancy_ci_low - p.paper_expectancy,
+                                         p.paper_expectancy - p_expectancy_ci_high, 0)::numeric, 2) end
+                  when 'paper_max_drawdown_pct' then p.max_drawdown_pct
+              end as actual) v
+ -- What the rule judges exists: the effective backtest session, or for the paper
+ -- drawdown KEEP rule a real-data paper sample. Without it a rule fails, and the
+ -- supervisor neither demotes on it nor counts it.
+ cross join lateral (
+       select case when g.metric = 'paper_max_drawdown_pct' then v.actual is not null
+                   else p_session is not null end as has_evidence) x
+ where g.from_stage = p_stage and g.enabled
+$$;
+
+--
 -- Name: heartbeat_jobs(text, uuid[]); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -5336,6 +5413,31 @@ CREATE TABLE public.event_types (
 );
 
 --
+-- Name: gate_evaluations; Type: VIEW; Schema: public; Owner: -
+--
+
+CREATE VIEW public.gate_evaluations AS
+ SELECT g.bot_id,
+    g.rule_id,
+    g.kind,
+    g.from_stage,
+    g.to_stage,
+    g.metric,
+    g.comparator,
+    g.threshold,
+    g.actual,
+    g.passed,
+    g.failure_code,
+    g.suggested_fix,
+    g.description,
+    g.requires_real_data,
+    g.session_id,
+    g.has_evidence,
+    g.demotion_reason
+   FROM (public.bot_evidence e
+     CROSS JOIN LATERAL public.gate_evaluations_of(e.bot_id, e.stage, e.session_id, e.data_source, e.trades_count, e.realized_pnl, e.profit_factor, e.max_drawdown_pct, e.sharpe, e.sortino, e.win_rate, e.expectancy, e.sqn, e.last_job_status, e.expectancy_ci_low, e.expectancy_ci_high, e.deflated_sharpe, e.roster_disabled) g(bot_id, rule_id, kind, from_stage, to_stage, metric, comparator, threshold, actual, passed, failure_code, suggested_fix, description, requires_real_data, session_id, has_evidence, demotion_reason));
+
+--
 -- Name: gate_rules; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -5359,186 +5461,6 @@ CREATE TABLE public.gate_rules (
     CONSTRAINT gate_rules_metric_check CHECK ((metric = ANY (ARRAY['trades_count'::text, 'realized_pnl'::text, 'profit_factor'::text, 'pnl_or_pf'::text, 'max_drawdown_pct'::text, 'sharpe'::text, 'sortino'::text, 'win_rate'::text, 'expectancy'::text, 'sqn'::text, 'last_run_ok'::text, 'data_is_real'::text, 'risk_engine_verified'::text, 'expectancy_ci_low'::text, 'deflated_sharpe'::text, 'roster_active'::text, 'paper_days'::text, 'paper_trades'::text, 'paper_risk_breaches'::text, 'paper_expectancy_outside_ci'::text, 'paper_max_drawdown_pct'::text]))),
     CONSTRAINT gate_rules_stages CHECK ((((kind = 'PROMOTE'::text) AND (((((from_stage = 'LAB'::text) AND (to_stage = 'PAPER'::text)) OR ((from_stage = 'PAPER'::text) AND (to_stage = 'SHADOW'::text))) OR ((from_stage = 'SHADOW'::text) AND (to_stage = 'CANARY'::text))) OR ((from_stage = 'CANARY'::text) AND (to_stage = 'LIVE'::text)))) OR ((kind = 'KEEP'::text) AND (((from_stage = 'PAPER'::text) AND (to_stage = 'LAB'::text)) OR ((from_stage = 'SHADOW'::text) AND (to_stage = 'PAPER'::text))))))
 );
-
---
--- Name: paper_accounts; Type: TABLE; Schema: public; Owner: -
---
-
-CREATE TABLE public.paper_accounts (
-    id uuid DEFAULT gen_random_uuid() NOT NULL,
-    name text NOT NULL,
-    bot_id uuid,
-    starting_cash numeric NOT NULL,
-    cash numeric NOT NULL,
-    trading_day date,
-    day_start_equity numeric,
-    halted_day date,
-    halt_reason text,
-    consecutive_losses integer DEFAULT 0 NOT NULL,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
-    updated_at timestamp with time zone DEFAULT now() NOT NULL,
-    evidence_since timestamp with time zone,
-    peak_equity numeric,
-    max_drawdown_usd numeric DEFAULT 0 NOT NULL,
-    CONSTRAINT paper_accounts_consecutive_losses_check CHECK ((consecutive_losses >= 0)),
-    CONSTRAINT paper_accounts_max_drawdown_usd_check CHECK ((max_drawdown_usd >= (0)::numeric)),
-    CONSTRAINT paper_accounts_name_check CHECK ((name ~ '^[A-Za-z0-9][A-Za-z0-9_.:-]{0,79}$'::text)),
-    CONSTRAINT paper_accounts_starting_cash_check CHECK ((starting_cash > (0)::numeric))
-);
-
---
--- Name: paper_sessions; Type: TABLE; Schema: public; Owner: -
---
-
-CREATE TABLE public.paper_sessions (
-    id uuid DEFAULT gen_random_uuid() NOT NULL,
-    bot_id uuid NOT NULL,
-    account_id uuid NOT NULL,
-    trading_day date NOT NULL,
-    mode text DEFAULT 'PAPER'::text NOT NULL,
-    data_source text NOT NULL,
-    iteration integer NOT NULL,
-    trades_count integer DEFAULT 0 NOT NULL,
-    wins integer DEFAULT 0 NOT NULL,
-    realized_pnl numeric DEFAULT 0 NOT NULL,
-    risk_breaches integer DEFAULT 0 NOT NULL,
-    circuit_breaker_trips integer DEFAULT 0 NOT NULL,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
-    updated_at timestamp with time zone DEFAULT now() NOT NULL,
-    CONSTRAINT paper_sessions_check CHECK (((wins >= 0) AND (wins <= trades_count))),
-    CONSTRAINT paper_sessions_circuit_breaker_trips_check CHECK ((circuit_breaker_trips >= 0)),
-    CONSTRAINT paper_sessions_data_source_check CHECK ((data_source = ANY (ARRAY['synthetic'::text, 'file'::text, 'databento'::text, 'polygon'::text]))),
-    CONSTRAINT paper_sessions_iteration_check CHECK ((iteration >= 0)),
-    CONSTRAINT paper_sessions_mode_check CHECK ((mode = 'PAPER'::text)),
-    CONSTRAINT paper_sessions_risk_breaches_check CHECK ((risk_breaches >= 0)),
-    CONSTRAINT paper_sessions_trades_count_check CHECK ((trades_count >= 0))
-);
-
---
--- Name: paper_evidence; Type: VIEW; Schema: public; Owner: -
---
-
-CREATE VIEW public.paper_evidence AS
- SELECT b.id AS bot_id,
-    a.id AS account_id,
-    x.since,
-    COALESCE(s.days, 0) AS paper_days,
-    COALESCE(s.synthetic_days, 0) AS synthetic_days,
-    COALESCE(s.trades, 0) AS paper_trades,
-    COALESCE(s.pnl, (0)::numeric) AS paper_realized_pnl,
-    (s.pnl / (NULLIF(s.trades, 0))::numeric) AS paper_expectancy,
-    COALESCE(s.breaches, 0) AS risk_breaches,
-        CASE
-            WHEN ((a.evidence_since >= x.since) AND (a.peak_equity IS NOT NULL)) THEN ((a.max_drawdown_usd / a.starting_cash) * (100)::numeric)
-            ELSE NULL::numeric
-        END AS max_drawdown_pct
-   FROM (((public.bots b
-     CROSS JOIN LATERAL ( SELECT public.paper_evidence_since(b.id) AS since) x)
-     LEFT JOIN public.paper_accounts a ON ((a.bot_id = b.id)))
-     LEFT JOIN LATERAL ( SELECT (count(*) FILTER (WHERE public.is_real_data(p.data_source)))::integer AS days,
-            (count(*) FILTER (WHERE (NOT public.is_real_data(p.data_source))))::integer AS synthetic_days,
-            (sum(p.trades_count) FILTER (WHERE public.is_real_data(p.data_source)))::integer AS trades,
-            sum(p.realized_pnl) FILTER (WHERE public.is_real_data(p.data_source)) AS pnl,
-            (sum((p.risk_breaches + p.circuit_breaker_trips)) FILTER (WHERE public.is_real_data(p.data_source)))::integer AS breaches
-           FROM public.paper_sessions p
-          WHERE ((p.account_id = a.id) AND (p.created_at >= x.since) AND (p.iteration = b.iteration))) s ON (true));
-
---
--- Name: gate_evaluations; Type: VIEW; Schema: public; Owner: -
---
-
-CREATE VIEW public.gate_evaluations AS
- SELECT e.bot_id,
-    g.id AS rule_id,
-    g.kind,
-    g.from_stage,
-    g.to_stage,
-    g.metric,
-    g.comparator,
-    g.threshold,
-    v.actual,
-    COALESCE(
-        CASE
-            WHEN (NOT x.has_evidence) THEN false
-            WHEN (g.requires_real_data AND (NOT public.is_real_data(e.data_source))) THEN false
-            WHEN ((g.metric = 'pnl_or_pf'::text) AND (e.realized_pnl > (0)::numeric)) THEN true
-            ELSE
-            CASE g.comparator
-                WHEN '>='::text THEN (v.actual >= g.threshold)
-                WHEN '>'::text THEN (v.actual > g.threshold)
-                WHEN '<='::text THEN (v.actual <= g.threshold)
-                WHEN '<'::text THEN (v.actual < g.threshold)
-                WHEN '='::text THEN (v.actual = g.threshold)
-                ELSE NULL::boolean
-            END
-        END, false) AS passed,
-        CASE
-            WHEN (g.metric = 'risk_engine_verified'::text) THEN 'RISK_ENGINE_UNVERIFIED'::text
-            WHEN (NOT x.has_evidence) THEN
-            CASE
-                WHEN (g.metric = 'paper_max_drawdown_pct'::text) THEN 'NO_PAPER_EVIDENCE'::text
-                ELSE 'NO_EFFECTIVE_SESSION'::text
-            END
-            WHEN ((g.metric = ANY (ARRAY['paper_days'::text, 'paper_trades'::text])) OR ((g.metric = 'paper_expectancy_outside_ci'::text) AND (v.actual IS NULL))) THEN 'PAPER_EVIDENCE_PENDING'::text
-            WHEN (g.requires_real_data AND (NOT public.is_real_data(e.data_source))) THEN 'SYNTHETIC_DATA'::text
-            ELSE ('GATE_'::text || upper(g.metric))
-        END AS failure_code,
-    g.suggested_fix,
-    g.description,
-    g.requires_real_data,
-    e.session_id,
-    x.has_evidence,
-    g.demotion_reason
-   FROM ((((public.bot_evidence e
-     JOIN public.gate_rules g ON (((g.from_stage = e.stage) AND g.enabled)))
-     LEFT JOIN public.paper_evidence p ON (((p.bot_id = e.bot_id) AND (e.stage = 'PAPER'::text))))
-     CROSS JOIN LATERAL ( SELECT
-                CASE g.metric
-                    WHEN 'trades_count'::text THEN (e.trades_count)::numeric
-                    WHEN 'realized_pnl'::text THEN e.realized_pnl
-                    WHEN 'profit_factor'::text THEN (e.profit_factor)::numeric
-                    WHEN 'pnl_or_pf'::text THEN (e.profit_factor)::numeric
-                    WHEN 'max_drawdown_pct'::text THEN (e.max_drawdown_pct)::numeric
-                    WHEN 'sharpe'::text THEN (e.sharpe)::numeric
-                    WHEN 'sortino'::text THEN (e.sortino)::numeric
-                    WHEN 'win_rate'::text THEN (e.win_rate)::numeric
-                    WHEN 'expectancy'::text THEN (e.expectancy)::numeric
-                    WHEN 'sqn'::text THEN (e.sqn)::numeric
-                    WHEN 'last_run_ok'::text THEN (
-                    CASE
-                        WHEN (e.last_job_status = 'FAILED'::text) THEN 0
-                        ELSE 1
-                    END)::numeric
-                    WHEN 'data_is_real'::text THEN (
-                    CASE
-                        WHEN (e.session_id IS NULL) THEN NULL::integer
-                        WHEN public.is_real_data(e.data_source) THEN 1
-                        ELSE 0
-                    END)::numeric
-                    WHEN 'risk_engine_verified'::text THEN (0)::numeric
-                    WHEN 'expectancy_ci_low'::text THEN (e.expectancy_ci_low)::numeric
-                    WHEN 'deflated_sharpe'::text THEN (e.deflated_sharpe)::numeric
-                    WHEN 'roster_active'::text THEN (
-                    CASE
-                        WHEN e.roster_disabled THEN 0
-                        ELSE 1
-                    END)::numeric
-                    WHEN 'paper_days'::text THEN (p.paper_days)::numeric
-                    WHEN 'paper_trades'::text THEN (p.paper_trades)::numeric
-                    WHEN 'paper_risk_breaches'::text THEN (p.risk_breaches)::numeric
-                    WHEN 'paper_expectancy_outside_ci'::text THEN
-                    CASE
-                        WHEN ((p.paper_expectancy IS NOT NULL) AND (e.expectancy_ci_low IS NOT NULL)) THEN round((GREATEST((e.expectancy_ci_low - (p.paper_expectancy)::double precision), ((p.paper_expectancy)::double precision - e.expectancy_ci_high), (0)::double precision))::numeric, 2)
-                        ELSE NULL::numeric
-                    END
-                    WHEN 'paper_max_drawdown_pct'::text THEN p.max_drawdown_pct
-                    ELSE NULL::numeric
-                END AS actual) v)
-     CROSS JOIN LATERAL ( SELECT
-                CASE
-                    WHEN (g.metric = 'paper_max_drawdown_pct'::text) THEN (v.actual IS NOT NULL)
-                    ELSE (e.session_id IS NOT NULL)
-                END AS has_evidence) x);
 
 --
 -- Name: gate_rules_id_seq; Type: SEQUENCE; Schema: public; Owner: -
@@ -5792,6 +5714,32 @@ CREATE VIEW public.lineage AS
                   WHERE (e.bot_id = b.id))))) ev ON (true));
 
 --
+-- Name: paper_accounts; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.paper_accounts (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    name text NOT NULL,
+    bot_id uuid,
+    starting_cash numeric NOT NULL,
+    cash numeric NOT NULL,
+    trading_day date,
+    day_start_equity numeric,
+    halted_day date,
+    halt_reason text,
+    consecutive_losses integer DEFAULT 0 NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    evidence_since timestamp with time zone,
+    peak_equity numeric,
+    max_drawdown_usd numeric DEFAULT 0 NOT NULL,
+    CONSTRAINT paper_accounts_consecutive_losses_check CHECK ((consecutive_losses >= 0)),
+    CONSTRAINT paper_accounts_max_drawdown_usd_check CHECK ((max_drawdown_usd >= (0)::numeric)),
+    CONSTRAINT paper_accounts_name_check CHECK ((name ~ '^[A-Za-z0-9][A-Za-z0-9_.:-]{0,79}$'::text)),
+    CONSTRAINT paper_accounts_starting_cash_check CHECK ((starting_cash > (0)::numeric))
+);
+
+--
 -- Name: paper_equity; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -5820,6 +5768,63 @@ CREATE SEQUENCE public.paper_equity_id_seq
 --
 
 ALTER SEQUENCE public.paper_equity_id_seq OWNED BY public.paper_equity.id;
+
+--
+-- Name: paper_sessions; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.paper_sessions (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    bot_id uuid NOT NULL,
+    account_id uuid NOT NULL,
+    trading_day date NOT NULL,
+    mode text DEFAULT 'PAPER'::text NOT NULL,
+    data_source text NOT NULL,
+    iteration integer NOT NULL,
+    trades_count integer DEFAULT 0 NOT NULL,
+    wins integer DEFAULT 0 NOT NULL,
+    realized_pnl numeric DEFAULT 0 NOT NULL,
+    risk_breaches integer DEFAULT 0 NOT NULL,
+    circuit_breaker_trips integer DEFAULT 0 NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT paper_sessions_check CHECK (((wins >= 0) AND (wins <= trades_count))),
+    CONSTRAINT paper_sessions_circuit_breaker_trips_check CHECK ((circuit_breaker_trips >= 0)),
+    CONSTRAINT paper_sessions_data_source_check CHECK ((data_source = ANY (ARRAY['synthetic'::text, 'file'::text, 'databento'::text, 'polygon'::text]))),
+    CONSTRAINT paper_sessions_iteration_check CHECK ((iteration >= 0)),
+    CONSTRAINT paper_sessions_mode_check CHECK ((mode = 'PAPER'::text)),
+    CONSTRAINT paper_sessions_risk_breaches_check CHECK ((risk_breaches >= 0)),
+    CONSTRAINT paper_sessions_trades_count_check CHECK ((trades_count >= 0))
+);
+
+--
+-- Name: paper_evidence; Type: VIEW; Schema: public; Owner: -
+--
+
+CREATE VIEW public.paper_evidence AS
+ SELECT b.id AS bot_id,
+    a.id AS account_id,
+    x.since,
+    COALESCE(s.days, 0) AS paper_days,
+    COALESCE(s.synthetic_days, 0) AS synthetic_days,
+    COALESCE(s.trades, 0) AS paper_trades,
+    COALESCE(s.pnl, (0)::numeric) AS paper_realized_pnl,
+    (s.pnl / (NULLIF(s.trades, 0))::numeric) AS paper_expectancy,
+    COALESCE(s.breaches, 0) AS risk_breaches,
+        CASE
+            WHEN ((a.evidence_since >= x.since) AND (a.peak_equity IS NOT NULL)) THEN ((a.max_drawdown_usd / a.starting_cash) * (100)::numeric)
+            ELSE NULL::numeric
+        END AS max_drawdown_pct
+   FROM (((public.bots b
+     CROSS JOIN LATERAL ( SELECT public.paper_evidence_since(b.id) AS since) x)
+     LEFT JOIN public.paper_accounts a ON ((a.bot_id = b.id)))
+     LEFT JOIN LATERAL ( SELECT (count(*) FILTER (WHERE public.is_real_data(p.data_source)))::integer AS days,
+            (count(*) FILTER (WHERE (NOT public.is_real_data(p.data_source))))::integer AS synthetic_days,
+            (sum(p.trades_count) FILTER (WHERE public.is_real_data(p.data_source)))::integer AS trades,
+            sum(p.realized_pnl) FILTER (WHERE public.is_real_data(p.data_source)) AS pnl,
+            (sum((p.risk_breaches + p.circuit_breaker_trips)) FILTER (WHERE public.is_real_data(p.data_source)))::integer AS breaches
+           FROM public.paper_sessions p
+          WHERE ((p.account_id = a.id) AND (p.created_at >= x.since) AND (p.iteration = b.iteration))) s ON (true));
 
 --
 -- Name: paper_fills; Type: TABLE; Schema: public; Owner: -
