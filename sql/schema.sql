@@ -2031,17 +2031,7 @@ $$;
 CREATE FUNCTION public.evolution_hold(p_bot uuid) RETURNS text
     LANGUAGE sql STABLE
     AS $$
-    select case
-               when lin.pending >= setting('evolve_candidates_per_lineage')::int then 'CANDIDATE_PENDING'
-               when lin.last_started > now() - make_interval(mins => setting('evolve_min_interval_minutes')::int)
-                   then 'EVOLVE_COOLDOWN'
-               when (select j.error_code from bot_jobs j where j.bot_id = p_bot and j.job_type = 'EVOLVE'
-                      order by j.created_at desc limit 1) = 'PARAMS_EXHAUSTED' then 'PARAMS_EXHAUSTED'
-           end
-      from (select count(*) filter (where s.decision is null and c.status = 'CANDIDATE') as pending,
-                   max(s.started_at) as last_started
-              from evolution_selections s join bots c on c.id = s.candidate_bot_id
-             where s.root_bot_id = lineage_root(p_bot)) lin
+    select h.hold from evolution_holds h where h.bot_id = p_bot
 $$;
 
 --
@@ -2337,7 +2327,17 @@ $$;
 CREATE FUNCTION public.lineage_root(p_bot uuid) RETURNS uuid
     LANGUAGE sql STABLE
     AS $$
-    select coalesce(b.root_bot_id, b.id) from bots b where b.id = p_bot
+    select lineage_root(b) from bots b where b.id = p_bot
+$$;
+
+--
+-- Name: lineage_root(public.bots); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.lineage_root(p_bot public.bots) RETURNS uuid
+    LANGUAGE sql IMMUTABLE
+    AS $$
+    select coalesce(p_bot.root_bot_id, p_bot.id)
 $$;
 
 --
@@ -2925,20 +2925,24 @@ begin
      where j.status in ('QUEUED', 'RUNNING') and k.is_backtest;
 
     insert into autonomy_bot_decisions (planner_run_id, bot_id, decision, job_type, reason_code, details)
+    -- One pass over the fleet: every lookup below is a join (index probes per bot
+    -- for the latest score and the session count, hash joins for the small sets of
+    -- busy bots, streaks and lineage holds); no per-bot function reads a table.
     with cand as materialized (
         select e.bot_id, e.created_at, e.session_id, e.completed_at, coalesce(n.sessions, 0) as sessions_since_reset,
                e.effective_reset_at,
                e.last_job_finished_at,
-               -- a runner's standing RUNNER_START job does not make the bot busy
-               exists (select 1 from bot_jobs j join job_kinds k on k.kind = j.job_type
-                        where j.bot_id = e.bot_id and j.status in ('QUEUED', 'RUNNING')
-                          and k.badge is distinct from 'RUNNER')
-                   as has_active,
+               busy.bot_id is not null as has_active,
                coalesce(st.failed_cycles, 0) as failed_cycles, st.passed_all,
                sc.total as score_total, sc.computed_at as score_at,
-               e.roster_disabled
+               e.roster_disabled, h.hold
           from bot_evidence e
+          -- a runner's standing RUNNER_START job does not make the bot busy
+          left join (select distinct j.bot_id from bot_jobs j join job_kinds k on k.kind = j.job_type
+                      where j.status in ('QUEUED', 'RUNNING') and k.badge is distinct from 'RUNNER') busy
+                 on busy.bot_id = e.bot_id
           left join bot_gate_streaks st on st.bot_id = e.bot_id
+          left join evolution_holds h on h.bot_id = e.bot_id
           -- completed sessions since the effective reset (counted up to 1000)
           left join lateral (
                 select count(*)::int as sessions from (
@@ -2950,14 +2954,14 @@ begin
                               where s.bot_id = e.bot_id order by s.computed_at desc, s.id desc limit 1) sc on true
          where e.status = 'ACTIVE'
     ), classified as materialized (
-        select c.*, x.hold,
+        select c.*,
                case
                    when c.has_active then 'ACTIVE_JOB_EXISTS'
                    when c.roster_disabled then 'ROSTER_DISABLED'
                    when c.last_job_finished_at > now() - v_cool then 'COOLDOWN'
                    when c.session_id is null then 'NO_BASELINE'
                    when c.completed_at < now() - v_stale then 'BASELINE_STALE'
-                   when w.evolve and x.hold is not null then x.hold
+                   when w.evolve and c.hold is not null then c.hold
                    when w.evolve and v_active_bots >= v_cap then 'POPULATION_CAP'
                    when w.evolve and c.failed_cycles >= v_evolve_cycles then 'GATES_FAILED_CYCLES'
                    when w.evolve then 'SCORE_BELOW_THRESHOLD'
@@ -2972,8 +2976,6 @@ begin
                       and (c.failed_cycles >= v_evolve_cycles
                            or (c.score_total < v_evolve_below
                                and c.score_at >= coalesce(c.effective_reset_at, '-infinity'))) as evolve) w
-         -- the lineage limits (evolution_hold), looked up only for bots that want to evolve
-         cross join lateral (select case when w.evolve then evolution_hold(c.bot_id) end as hold) x
     ), ranked as (
         select k.*,
                case k.want when 'NO_BASELINE' then 'BACKTEST_BASELINE' when 'BASELINE_STALE' then 'BACKTEST_REFRESH'
@@ -5413,6 +5415,31 @@ CREATE TABLE public.event_types (
 );
 
 --
+-- Name: evolution_holds; Type: VIEW; Schema: public; Owner: -
+--
+
+CREATE VIEW public.evolution_holds AS
+ SELECT b.id AS bot_id,
+        CASE
+            WHEN (COALESCE(lin.pending, (0)::bigint) >= ( SELECT (public.setting('evolve_candidates_per_lineage'::text))::integer AS setting)) THEN 'CANDIDATE_PENDING'::text
+            WHEN (lin.last_started > (now() - make_interval(mins => ( SELECT (public.setting('evolve_min_interval_minutes'::text))::integer AS setting)))) THEN 'EVOLVE_COOLDOWN'::text
+            WHEN (ev.error_code = 'PARAMS_EXHAUSTED'::text) THEN 'PARAMS_EXHAUSTED'::text
+            ELSE NULL::text
+        END AS hold
+   FROM ((public.bots b
+     LEFT JOIN ( SELECT s.root_bot_id,
+            count(*) FILTER (WHERE ((s.decision IS NULL) AND (c.status = 'CANDIDATE'::text))) AS pending,
+            max(s.started_at) AS last_started
+           FROM (public.evolution_selections s
+             JOIN public.bots c ON ((c.id = s.candidate_bot_id)))
+          GROUP BY s.root_bot_id) lin ON ((lin.root_bot_id = public.lineage_root(b.*))))
+     LEFT JOIN ( SELECT DISTINCT ON (j.bot_id) j.bot_id,
+            j.error_code
+           FROM public.bot_jobs j
+          WHERE (j.job_type = 'EVOLVE'::text)
+          ORDER BY j.bot_id, j.created_at DESC) ev ON ((ev.bot_id = b.id)));
+
+--
 -- Name: gate_evaluations; Type: VIEW; Schema: public; Owner: -
 --
 
@@ -6678,6 +6705,12 @@ CREATE INDEX bot_jobs_claim ON public.bot_jobs USING btree (priority, run_after,
 --
 
 CREATE INDEX bot_jobs_created ON public.bot_jobs USING btree (created_at DESC);
+
+--
+-- Name: bot_jobs_evolve; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX bot_jobs_evolve ON public.bot_jobs USING btree (bot_id, created_at DESC) WHERE (job_type = 'EVOLVE'::text);
 
 --
 -- Name: bot_jobs_finished; Type: INDEX; Schema: public; Owner: -

@@ -11,3 +11,6 @@
 drop function if exists roster_disabled(uuid) cascade;
 drop function if exists effective_reset_at(timestamptz) cascade;
 
+-- Each bot's last EVOLVE job (evolution_holds: PARAMS_EXHAUSTED) without reading the
+-- bot's whole job history; EVOLVE jobs are few, so the queue hardly pays for it.
+create index bot_jobs_evolve on bot_jobs (bot_id, created_at desc) where job_type = 'EVOLVE';
