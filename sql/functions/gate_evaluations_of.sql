@@ -3,10 +3,10 @@
 -- p_stage = stage, p_session = session_id, the rest p_<column>). One row per rule;
 -- kind PROMOTE rules lead to the next stage, KEEP rules must keep passing to stay
 -- (to_stage = where a failing bot is demoted to). The one home of the gate rules'
--- evaluation: the view gate_evaluations applies it to bot_evidence. A SQL function
--- the planner inlines, so the view plans as one join (columns, not the bot_evidence
--- row: a whole row would be copied into every reference while planning, ~10 ms per
--- query).
+-- evaluation: the view gate_evaluations applies it to bot_evidence, supervisor_tick
+-- to the evidence it read once for the whole tick. A SQL function the planner
+-- inlines, so both plan as one join (columns, not the bot_evidence row: a whole
+-- row would be copied into every reference while planning, ~10 ms per query).
 -- Metric definitions:
 --   trades_count          trades in the session
 --   realized_pnl          net USD PnL of the session

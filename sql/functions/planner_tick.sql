@@ -46,7 +46,9 @@
 -- NO_CANDIDATES_MATCH_POLICY (no active bots, or all up to date).
 create or replace function planner_tick() returns uuid
 -- jit off: JIT compiling these large one-shot statements costs more than running them.
-language plpgsql volatile set jit = off as $$
+-- work_mem: the fleet's rows are sorted and hashed in memory, not spilled to disk
+-- (ticks are serialised, so one tick holds it at a time).
+language plpgsql volatile set jit = off set work_mem = '256MB' as $$
 declare
     v_run uuid;
     v_loop boolean;
