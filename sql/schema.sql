@@ -243,27 +243,26 @@ CREATE FUNCTION public.api_bot(p_id uuid) RETURNS jsonb
 $$;
 
 --
--- Name: effective_reset_at(timestamp with time zone); Type: FUNCTION; Schema: public; Owner: -
+-- Name: effective_reset_at(timestamp with time zone, timestamp with time zone); Type: FUNCTION; Schema: public; Owner: -
 --
 
-CREATE FUNCTION public.effective_reset_at(p_bot_reset timestamp with time zone) RETURNS timestamp with time zone
-    LANGUAGE sql STABLE
+CREATE FUNCTION public.effective_reset_at(p_bot_reset timestamp with time zone, p_fleet_reset timestamp with time zone) RETURNS timestamp with time zone
+    LANGUAGE sql IMMUTABLE
     AS $$
-    select greatest((setting('metrics_reset_at') #>> '{}')::timestamptz, p_bot_reset)
+    select greatest(p_fleet_reset, p_bot_reset)
 $$;
 
 --
--- Name: evidence_label(integer, double precision, double precision); Type: FUNCTION; Schema: public; Owner: -
+-- Name: evidence_label(integer, double precision, double precision, integer, double precision, double precision); Type: FUNCTION; Schema: public; Owner: -
 --
 
-CREATE FUNCTION public.evidence_label(p_trades integer, p_expectancy_ci_low double precision, p_deflated_sharpe double precision) RETURNS text
-    LANGUAGE sql STABLE
+CREATE FUNCTION public.evidence_label(p_trades integer, p_expectancy_ci_low double precision, p_deflated_sharpe double precision, p_min_trades integer, p_strong_dsr double precision, p_moderate_dsr double precision) RETURNS text
+    LANGUAGE sql IMMUTABLE
     AS $$
     select case
-        when p_deflated_sharpe is null or coalesce(p_trades, 0) < setting('evidence_min_trades')::int then 'insufficient'
-        when p_deflated_sharpe >= setting('evidence_strong_dsr')::double precision
-             and p_expectancy_ci_low > 0 then 'strong'
-        when p_deflated_sharpe >= setting('evidence_moderate_dsr')::double precision then 'moderate'
+        when p_deflated_sharpe is null or coalesce(p_trades, 0) < p_min_trades then 'insufficient'
+        when p_deflated_sharpe >= p_strong_dsr and p_expectancy_ci_low > 0 then 'strong'
+        when p_deflated_sharpe >= p_moderate_dsr then 'moderate'
         else 'weak'
     end
 $$;
@@ -377,6 +376,24 @@ CREATE TABLE public.bots (
 );
 
 --
+-- Name: roster; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.roster (
+    archetype_slug text NOT NULL,
+    instrument text NOT NULL,
+    state text DEFAULT 'ACTIVE'::text NOT NULL,
+    weeks_failing integer DEFAULT 0 NOT NULL,
+    recommendation text,
+    last_run_id uuid,
+    evidence jsonb DEFAULT '{}'::jsonb NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT roster_evidence_check CHECK ((jsonb_typeof(evidence) = 'object'::text)),
+    CONSTRAINT roster_state_check CHECK ((state = ANY (ARRAY['ACTIVE'::text, 'WATCH'::text, 'DISABLED'::text]))),
+    CONSTRAINT roster_weeks_failing_check CHECK ((weeks_failing >= 0))
+);
+
+--
 -- Name: bot_evidence; Type: VIEW; Schema: public; Owner: -
 --
 
@@ -425,11 +442,13 @@ CREATE VIEW public.bot_evidence AS
     s.deflated_sharpe,
     s.trials,
         CASE
-            WHEN (s.id IS NOT NULL) THEN public.evidence_label(s.trades_count, s.expectancy_ci_low, s.deflated_sharpe)
+            WHEN (s.id IS NOT NULL) THEN public.evidence_label(s.trades_count, s.expectancy_ci_low, s.deflated_sharpe, ( SELECT (public.setting('evidence_min_trades'::text))::integer AS setting), ( SELECT (public.setting('evidence_strong_dsr'::text))::double precision AS setting), ( SELECT (public.setting('evidence_moderate_dsr'::text))::double precision AS setting))
             ELSE NULL::text
-        END AS evidence
-   FROM (((public.bots b
-     CROSS JOIN LATERAL ( SELECT public.effective_reset_at(b.metrics_reset_at) AS effective_reset_at) r)
+        END AS evidence,
+    COALESCE((ro.state = 'DISABLED'::text), false) AS roster_disabled
+   FROM ((((public.bots b
+     CROSS JOIN LATERAL ( SELECT public.effective_reset_at(b.metrics_reset_at, (( SELECT (public.setting('metrics_reset_at'::text) #>> '{}'::text[])))::timestamp with time zone) AS effective_reset_at) r)
+     LEFT JOIN public.roster ro ON (((ro.archetype_slug = b.archetype_slug) AND (ro.instrument = b.instrument))))
      LEFT JOIN LATERAL ( SELECT s_1.id,
             s_1.bot_id,
             s_1.job_id,
@@ -2029,23 +2048,25 @@ CREATE FUNCTION public.evaluate_gates(p_bot uuid) RETURNS TABLE(rule_id integer,
 $$;
 
 --
+-- Name: evidence_label(integer, double precision, double precision); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.evidence_label(p_trades integer, p_expectancy_ci_low double precision, p_deflated_sharpe double precision) RETURNS text
+    LANGUAGE sql STABLE
+    AS $$
+    select evidence_label(p_trades, p_expectancy_ci_low, p_deflated_sharpe, setting('evidence_min_trades')::int,
+                          setting('evidence_strong_dsr')::double precision,
+                          setting('evidence_moderate_dsr')::double precision)
+$$;
+
+--
 -- Name: evolution_hold(uuid); Type: FUNCTION; Schema: public; Owner: -
 --
 
 CREATE FUNCTION public.evolution_hold(p_bot uuid) RETURNS text
     LANGUAGE sql STABLE
     AS $$
-    select case
-               when lin.pending >= setting('evolve_candidates_per_lineage')::int then 'CANDIDATE_PENDING'
-               when lin.last_started > now() - make_interval(mins => setting('evolve_min_interval_minutes')::int)
-                   then 'EVOLVE_COOLDOWN'
-               when (select j.error_code from bot_jobs j where j.bot_id = p_bot and j.job_type = 'EVOLVE'
-                      order by j.created_at desc limit 1) = 'PARAMS_EXHAUSTED' then 'PARAMS_EXHAUSTED'
-           end
-      from (select count(*) filter (where s.decision is null and c.status = 'CANDIDATE') as pending,
-                   max(s.started_at) as last_started
-              from evolution_selections s join bots c on c.id = s.candidate_bot_id
-             where s.root_bot_id = lineage_root(p_bot)) lin
+    select h.hold from evolution_holds h where h.bot_id = p_bot
 $$;
 
 --
@@ -2139,6 +2160,83 @@ begin
     end if;
     return 'COMPLETED';
 end
+$$;
+
+--
+-- Name: gate_evaluations_of(uuid, text, uuid, text, integer, numeric, double precision, double precision, double precision, double precision, double precision, double precision, double precision, text, double precision, double precision, double precision, boolean); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.gate_evaluations_of(p_bot uuid, p_stage text, p_session uuid, p_data_source text, p_trades_count integer, p_realized_pnl numeric, p_profit_factor double precision, p_max_drawdown_pct double precision, p_sharpe double precision, p_sortino double precision, p_win_rate double precision, p_expectancy double precision, p_sqn double precision, p_last_job_status text, p_expectancy_ci_low double precision, p_expectancy_ci_high double precision, p_deflated_sharpe double precision, p_roster_disabled boolean) RETURNS TABLE(bot_id uuid, rule_id integer, kind text, from_stage text, to_stage text, metric text, comparator text, threshold numeric, actual numeric, passed boolean, failure_code text, suggested_fix text, description text, requires_real_data boolean, session_id uuid, has_evidence boolean, demotion_reason text)
+    LANGUAGE sql STABLE
+    AS $$
+select p_bot, g.id as rule_id, g.kind, g.from_stage, g.to_stage, g.metric, g.comparator, g.threshold, v.actual,
+       coalesce(
+           case when not x.has_evidence then false
+                when g.requires_real_data and not is_real_data(p_data_source) then false
+                when g.metric = 'pnl_or_pf' and p_realized_pnl > 0 then true
+                else case g.comparator
+                         when '>=' then v.actual >= g.threshold
+                         when '>' then v.actual > g.threshold
+                         when '<=' then v.actual <= g.threshold
+                         when '<' then v.actual < g.threshold
+                         when '=' then v.actual = g.threshold
+                     end
+           end, false) as passed,
+       case when g.metric = 'risk_engine_verified' then 'RISK_ENGINE_UNVERIFIED'
+            when not x.has_evidence then
+                case when g.metric = 'paper_max_drawdown_pct' then 'NO_PAPER_EVIDENCE' else 'NO_EFFECTIVE_SESSION' end
+            -- paper evidence still building up (days, trades, no trade yet): time, not performance
+            when g.metric in ('paper_days', 'paper_trades')
+                 or (g.metric = 'paper_expectancy_outside_ci' and v.actual is null) then 'PAPER_EVIDENCE_PENDING'
+            when g.requires_real_data and not is_real_data(p_data_source) then 'SYNTHETIC_DATA'
+            else 'GATE_' || upper(g.metric) end as failure_code,
+       g.suggested_fix, g.description, g.requires_real_data,
+       p_session,
+       x.has_evidence,
+       g.demotion_reason
+  from gate_rules g
+  -- Paper metrics exist for PAPER rules only: other stages skip the lookup, and a
+  -- PAPER bot's is read once, not once per rule (an aggregate: one row per bot).
+ cross join lateral (
+       select max(p.paper_days) as paper_days, max(p.paper_trades) as paper_trades,
+              max(p.risk_breaches) as risk_breaches, max(p.paper_expectancy) as paper_expectancy,
+              max(p.max_drawdown_pct) as max_drawdown_pct
+         from paper_evidence p where p.bot_id = p_bot and p_stage = 'PAPER') p
+ cross join lateral (
+       select case g.metric
+                  when 'trades_count' then p_trades_count::numeric
+                  when 'realized_pnl' then p_realized_pnl
+                  when 'profit_factor' then p_profit_factor::numeric
+                  when 'pnl_or_pf' then p_profit_factor::numeric
+                  when 'max_drawdown_pct' then p_max_drawdown_pct::numeric
+                  when 'sharpe' then p_sharpe::numeric
+                  when 'sortino' then p_sortino::numeric
+                  when 'win_rate' then p_win_rate::numeric
+                  when 'expectancy' then p_expectancy::numeric
+                  when 'sqn' then p_sqn::numeric
+                  when 'last_run_ok' then case when p_last_job_status = 'FAILED' then 0 else 1 end
+                  when 'data_is_real' then case when p_session is null then null
+                                                when is_real_data(p_data_source) then 1 else 0 end
+                  when 'risk_engine_verified' then 0
+                  when 'expectancy_ci_low' then p_expectancy_ci_low::numeric
+                  when 'deflated_sharpe' then p_deflated_sharpe::numeric
+                  when 'roster_active' then case when p_roster_disabled then 0 else 1 end
+                  when 'paper_days' then p.paper_days::numeric
+                  when 'paper_trades' then p.paper_trades::numeric
+                  when 'paper_risk_breaches' then p.risk_breaches::numeric
+                  when 'paper_expectancy_outside_ci' then
+                      case when p.paper_expectancy is not null and p_expectancy_ci_low is not null then
+                          round(greatest(p_expectancy_ci_low - p.paper_expectancy,
+                                         p.paper_expectancy - p_expectancy_ci_high, 0)::numeric, 2) end
+                  when 'paper_max_drawdown_pct' then p.max_drawdown_pct
+              end as actual) v
+ -- What the rule judges exists: the effective backtest session, or for the paper
+ -- drawdown KEEP rule a real-data paper sample. Without it a rule fails, and the
+ -- supervisor neither demotes on it nor counts it.
+ cross join lateral (
+       select case when g.metric = 'paper_max_drawdown_pct' then v.actual is not null
+                   else p_session is not null end as has_evidence) x
+ where g.from_stage = p_stage and g.enabled
 $$;
 
 --
@@ -2264,7 +2362,17 @@ $$;
 CREATE FUNCTION public.lineage_root(p_bot uuid) RETURNS uuid
     LANGUAGE sql STABLE
     AS $$
-    select coalesce(b.root_bot_id, b.id) from bots b where b.id = p_bot
+    select lineage_root(b) from bots b where b.id = p_bot
+$$;
+
+--
+-- Name: lineage_root(public.bots); Type: FUNCTION; Schema: public; Owner: -
+--
+
+CREATE FUNCTION public.lineage_root(p_bot public.bots) RETURNS uuid
+    LANGUAGE sql IMMUTABLE
+    AS $$
+    select coalesce(p_bot.root_bot_id, p_bot.id)
 $$;
 
 --
@@ -2482,7 +2590,8 @@ $$;
 CREATE FUNCTION public.paper_evidence_since(p_bot uuid) RETURNS timestamp with time zone
     LANGUAGE sql STABLE
     AS $$
-    select greatest(b.stage_updated_at, effective_reset_at(b.metrics_reset_at))
+    select greatest(b.stage_updated_at,
+                    effective_reset_at(b.metrics_reset_at, (setting('metrics_reset_at') #>> '{}')::timestamptz))
       from bots b where b.id = p_bot
 $$;
 
@@ -2794,6 +2903,7 @@ $$;
 CREATE FUNCTION public.planner_tick() RETURNS uuid
     LANGUAGE plpgsql
     SET jit TO 'off'
+    SET work_mem TO '256MB'
     AS $$
 declare
     v_run uuid;
@@ -2851,20 +2961,24 @@ begin
      where j.status in ('QUEUED', 'RUNNING') and k.is_backtest;
 
     insert into autonomy_bot_decisions (planner_run_id, bot_id, decision, job_type, reason_code, details)
+    -- One pass over the fleet: every lookup below is a join (index probes per bot
+    -- for the latest score and the session count, hash joins for the small sets of
+    -- busy bots, streaks and lineage holds); no per-bot function reads a table.
     with cand as materialized (
         select e.bot_id, e.created_at, e.session_id, e.completed_at, coalesce(n.sessions, 0) as sessions_since_reset,
                e.effective_reset_at,
                e.last_job_finished_at,
-               -- a runner's standing RUNNER_START job does not make the bot busy
-               exists (select 1 from bot_jobs j join job_kinds k on k.kind = j.job_type
-                        where j.bot_id = e.bot_id and j.status in ('QUEUED', 'RUNNING')
-                          and k.badge is distinct from 'RUNNER')
-                   as has_active,
+               busy.bot_id is not null as has_active,
                coalesce(st.failed_cycles, 0) as failed_cycles, st.passed_all,
                sc.total as score_total, sc.computed_at as score_at,
-               roster_disabled(e.bot_id) as roster_disabled
+               e.roster_disabled, h.hold
           from bot_evidence e
+          -- a runner's standing RUNNER_START job does not make the bot busy
+          left join (select distinct j.bot_id from bot_jobs j join job_kinds k on k.kind = j.job_type
+                      where j.status in ('QUEUED', 'RUNNING') and k.badge is distinct from 'RUNNER') busy
+                 on busy.bot_id = e.bot_id
           left join bot_gate_streaks st on st.bot_id = e.bot_id
+          left join evolution_holds h on h.bot_id = e.bot_id
           -- completed sessions since the effective reset (counted up to 1000)
           left join lateral (
                 select count(*)::int as sessions from (
@@ -2876,14 +2990,14 @@ begin
                               where s.bot_id = e.bot_id order by s.computed_at desc, s.id desc limit 1) sc on true
          where e.status = 'ACTIVE'
     ), classified as materialized (
-        select c.*, x.hold,
+        select c.*,
                case
                    when c.has_active then 'ACTIVE_JOB_EXISTS'
                    when c.roster_disabled then 'ROSTER_DISABLED'
                    when c.last_job_finished_at > now() - v_cool then 'COOLDOWN'
                    when c.session_id is null then 'NO_BASELINE'
                    when c.completed_at < now() - v_stale then 'BASELINE_STALE'
-                   when w.evolve and x.hold is not null then x.hold
+                   when w.evolve and c.hold is not null then c.hold
                    when w.evolve and v_active_bots >= v_cap then 'POPULATION_CAP'
                    when w.evolve and c.failed_cycles >= v_evolve_cycles then 'GATES_FAILED_CYCLES'
                    when w.evolve then 'SCORE_BELOW_THRESHOLD'
@@ -2898,8 +3012,6 @@ begin
                       and (c.failed_cycles >= v_evolve_cycles
                            or (c.score_total < v_evolve_below
                                and c.score_at >= coalesce(c.effective_reset_at, '-infinity'))) as evolve) w
-         -- the lineage limits (evolution_hold), looked up only for bots that want to evolve
-         cross join lateral (select case when w.evolve then evolution_hold(c.bot_id) end as hold) x
     ), ranked as (
         select k.*,
                case k.want when 'NO_BASELINE' then 'BACKTEST_BASELINE' when 'BASELINE_STALE' then 'BACKTEST_REFRESH'
@@ -4139,17 +4251,6 @@ CREATE FUNCTION public.risk_refusal(p_code text, p_message text, p_limit numeric
 $$;
 
 --
--- Name: roster_disabled(uuid); Type: FUNCTION; Schema: public; Owner: -
---
-
-CREATE FUNCTION public.roster_disabled(p_bot uuid) RETURNS boolean
-    LANGUAGE sql STABLE
-    AS $$
-    select exists (select 1 from bots b join roster r on r.archetype_slug = b.archetype_slug and r.instrument = b.instrument
-                    where b.id = p_bot and r.state = 'DISABLED')
-$$;
-
---
 -- Name: run_due_schedules(); Type: FUNCTION; Schema: public; Owner: -
 --
 
@@ -4700,6 +4801,7 @@ $$;
 CREATE FUNCTION public.supervisor_tick() RETURNS jsonb
     LANGUAGE plpgsql
     SET jit TO 'off'
+    SET work_mem TO '256MB'
     AS $$
 declare
     v_kill_dd numeric;
@@ -4718,7 +4820,8 @@ declare
     v_blocked_events int;
     v_promoted int := 0;
     v_demoted_ids uuid[];
-    v_gates gate_evaluations[];
+    v_ev bot_evidence[];
+    v_killed_ids uuid[] := '{}';
     v_recommended int := 0;
 begin
     perform pg_advisory_xact_lock(lock_key('supervisor_tick'));
@@ -4729,10 +4832,15 @@ begin
     v_window := setting('supervisor_trust_window')::int;
     v_mode := setting('promotion_mode') #>> '{}';
 
+    -- The evidence of every ACTIVE bot, read once (bot_evidence is the tick's main
+    -- read) for the kill check, the scores and the gates below. Only a kill changes
+    -- a bot's row in between, so those steps skip the bots killed in step 1.
+    v_ev := array(select e from bot_evidence e where e.status = 'ACTIVE');
+
     -- 1. Invariants.
     for r in
         select e.bot_id as id, k.reason, k.details
-          from bot_evidence e
+          from unnest(v_ev) e
           left join lateral (
                 select count(*) filter (where j.status = 'FAILED') as failed, count(*) as n
                   from (select j.status from bot_jobs j join job_kinds jk on jk.kind = j.job_type
@@ -4746,10 +4854,12 @@ begin
                                                     'session_id', e.session_id)
                             else jsonb_build_object('consecutive_failures', f.failed, 'threshold', v_kill_fails) end
                            as details) k
-         where e.status = 'ACTIVE' and k.reason is not null
+         where k.reason is not null
+         order by e.bot_id
     loop
         perform kill_bot(r.id, r.reason, r.details);
         v_killed := v_killed + 1;
+        v_killed_ids := v_killed_ids || r.id;
     end loop;
 
     -- 2. Scores.
@@ -4757,7 +4867,8 @@ begin
         select distinct u.provider from integration_usage_events u
          where u.job_id is null and u.status = 'OK' and u.created_at > now() - interval '24 hours'
            and u.provider in ('databento', 'polygon')
-    ), inp as (
+    ), inp as materialized (
+        -- materialized: the subqueries below run once per bot, not once per use
         select e.bot_id, e.session_id, e.data_source, e.trades_count, e.realized_pnl, e.win_rate, e.profit_factor,
                e.max_drawdown_pct, e.deflated_sharpe, e.expectancy_ci_low, e.expectancy_ci_high,
                exists (select 1 from integration_usage_events u
@@ -4766,8 +4877,8 @@ begin
                exists (select 1 from verified v where v.provider = e.data_source) as provider_verified,
                t.losers, t.losers_at_stop, t.logged,
                jh.finished, jh.completed, jh.retried,
-               pv.n_prev, pv.sd_prev, pv.last_total, pv.last_tier, pv.last_session, pv.last_components
-          from bot_evidence e
+               pv.n_prev, pv.sd_prev, ls.last_total, ls.last_tier, ls.last_session, ls.last_components
+          from unnest(v_ev) e
           left join lateral (
                 select count(*) filter (where tl.pnl < 0) as losers,
                        count(*) filter (where tl.pnl < 0 and tl.exit_reason = 'STOP') as losers_at_stop,
@@ -4780,21 +4891,22 @@ begin
                          where j.bot_id = e.bot_id and j.finished_at is not null
                            and j.status in ('COMPLETED', 'FAILED') and j.job_type <> 'NOOP'
                          order by j.created_at desc limit 20) j) jh on true
+          -- the previous supervisor_trust_window scores (≥ 2, so they hold the latest)
           left join lateral (
-                select count(*) as n_prev, stddev_pop(p.base) as sd_prev,
-                       (array_agg(p.total order by p.computed_at desc, p.id desc))[1] as last_total,
-                       (array_agg(p.tier order by p.computed_at desc, p.id desc))[1] as last_tier,
-                       (array_agg(p.session_id order by p.computed_at desc, p.id desc))[1] as last_session,
-                       (array_agg(p.components::text order by p.computed_at desc, p.id desc))[1] as last_components
-                  from (select s.total, s.tier, s.computed_at, s.id, (s.inputs ->> 'session_id')::uuid as session_id,
-                               -- the total without trust itself (no feedback loop)
+                select count(*) as n_prev, stddev_pop(p.base) as sd_prev
+                  from (select -- the total without trust itself (no feedback loop)
                                (0.20 * s.data_reliability + 0.30 * s.decision_quality + 0.25 * s.risk_discipline
-                                + 0.15 * s.execution_health) / 0.90 as base,
-                               array[s.data_reliability, s.decision_quality, s.risk_discipline, s.execution_health,
-                                     s.supervisor_trust] as components
+                                + 0.15 * s.execution_health) / 0.90 as base
                           from autonomy_scores s
                          where s.bot_id = e.bot_id order by s.computed_at desc, s.id desc limit v_window) p) pv on true
-         where e.status = 'ACTIVE' and e.session_id is not null
+          -- and the latest of them
+          left join lateral (
+                select s.total as last_total, s.tier as last_tier, (s.inputs ->> 'session_id')::uuid as last_session,
+                       array[s.data_reliability, s.decision_quality, s.risk_discipline, s.execution_health,
+                             s.supervisor_trust]::text as last_components
+                  from autonomy_scores s
+                 where s.bot_id = e.bot_id order by s.computed_at desc, s.id desc limit 1) ls on true
+         where e.session_id is not null and e.bot_id not in (select unnest(v_killed_ids))
     ), comp as (
         select i.*,
                -- data_reliability: source, proof of use, verified provider; synthetic capped at 40.
@@ -4828,11 +4940,20 @@ begin
     ), totals as (
         select c.*, round(0.20 * c.dr + 0.30 * c.dq + 0.25 * c.rd + 0.15 * c.eh + 0.10 * c.st, 2) as total
           from comp c
+    ), changed as (
+        select t.*,
+               case when t.total >= 80 then 'A' when t.total >= 65 then 'B' when t.total >= 50 then 'C' else 'D' end as tier
+          from totals t
+         -- A row only when something changed: the first score, a new session, or a
+         -- component moved by 0.01 or more (an unchanged bot adds no history).
+         where t.last_total is null or t.last_session is distinct from t.session_id
+            or t.last_components is distinct from
+               array[round(t.dr, 2), round(t.dq, 2), round(t.rd, 2), round(t.eh, 2), round(t.st, 2)]::text
     ), ins as (
         insert into autonomy_scores (bot_id, data_reliability, decision_quality, risk_discipline, execution_health,
                                      supervisor_trust, total, tier, inputs)
         select t.bot_id, round(t.dr, 2), round(t.dq, 2), round(t.rd, 2), round(t.eh, 2), round(t.st, 2), t.total,
-               case when t.total >= 80 then 'A' when t.total >= 65 then 'B' when t.total >= 50 then 'C' else 'D' end,
+               t.tier,
                jsonb_build_object('session_id', t.session_id, 'data_source', t.data_source,
                                   'proof_of_use', t.proof_of_use, 'provider_verified', t.provider_verified,
                                   'trades_count', t.trades_count, 'realized_pnl', t.realized_pnl,
@@ -4843,48 +4964,40 @@ begin
                                   'losers_at_stop', t.losers_at_stop, 'jobs_finished', t.finished,
                                   'jobs_completed', t.completed, 'jobs_retried', t.retried,
                                   'previous_scores', t.n_prev)
-          from totals t
-         -- A row only when something changed: the first score, a new session, or a
-         -- component moved by 0.01 or more (an unchanged bot adds no history).
-         where t.last_total is null or t.last_session is distinct from t.session_id
-            or t.last_components is distinct from
-               array[round(t.dr, 2), round(t.dq, 2), round(t.rd, 2), round(t.eh, 2), round(t.st, 2)]::text
-         -- The sort reads every input row before the first insert, so the score
-         -- lookups above never scan rows this statement is inserting.
+          from changed t
          order by t.bot_id
-        returning bot_id, total, tier, data_reliability, decision_quality, risk_discipline, execution_health,
-                  supervisor_trust, inputs
+        returning 1
+    -- The events of the rows written, from the same values (not joined back to ins).
     ), upd_ev as (
         insert into activity_events (event_type, bot_id, payload)
-        select 'AUTONOMY_SCORE_UPDATED', i.bot_id,
-               jsonb_build_object('total', i.total, 'tier', i.tier, 'previous_total', t.last_total,
-                                  'session_id', i.inputs -> 'session_id',
-                                  'components', jsonb_build_object('data_reliability', i.data_reliability,
-                                      'decision_quality', i.decision_quality, 'risk_discipline', i.risk_discipline,
-                                      'execution_health', i.execution_health, 'supervisor_trust', i.supervisor_trust))
-          from ins i join totals t on t.bot_id = i.bot_id
-         where t.last_total is null or abs(t.last_total - i.total) >= 0.01
+        select 'AUTONOMY_SCORE_UPDATED', t.bot_id,
+               jsonb_build_object('total', t.total, 'tier', t.tier, 'previous_total', t.last_total,
+                                  'session_id', t.session_id,
+                                  'components', jsonb_build_object('data_reliability', round(t.dr, 2),
+                                      'decision_quality', round(t.dq, 2), 'risk_discipline', round(t.rd, 2),
+                                      'execution_health', round(t.eh, 2), 'supervisor_trust', round(t.st, 2)))
+          from changed t
+         where t.last_total is null or abs(t.last_total - t.total) >= 0.01
+         order by t.bot_id
         returning 1
     ), tier_ev as (
         insert into activity_events (event_type, bot_id, payload)
-        select 'AUTONOMY_TIER_CHANGED', i.bot_id,
-               jsonb_build_object('from_tier', t.last_tier, 'to_tier', i.tier, 'total', i.total)
-          from ins i join totals t on t.bot_id = i.bot_id
-         where t.last_tier is not null and t.last_tier <> i.tier
+        select 'AUTONOMY_TIER_CHANGED', t.bot_id,
+               jsonb_build_object('from_tier', t.last_tier, 'to_tier', t.tier, 'total', t.total)
+          from changed t
+         where t.last_tier is not null and t.last_tier <> t.tier
+         order by t.bot_id
         returning 1
     )
     select (select count(*) from ins), (select count(*) from totals), (select count(*) from upd_ev),
            (select count(*) from tier_ev)
       into v_scored, v_eval_scores, v_score_events, v_tier_events;
 
-    -- The gate evaluations of every ACTIVE bot with evidence, evaluated once (the
-    -- view is most of the tick's cost) for both the demotions and the gates below:
-    -- a demotion changes only the demoted bots, which the gates then skip.
-    select coalesce(array_agg(ge), '{}') into v_gates
-      from gate_evaluations ge join bots b on b.id = ge.bot_id and b.status = 'ACTIVE'
-     where ge.has_evidence and ge.kind in ('KEEP', 'PROMOTE');
-
     -- 3. Demotions, one apply_stage_moves per reason (the failing rule's demotion_reason).
+    -- The gate rules are evaluated on the evidence read above (gate_evaluations_of,
+    -- as the view gate_evaluations does): the KEEP rules here, the PROMOTE rules in
+    -- step 4, so each rule is evaluated once per bot. A demotion changes only the
+    -- demoted bots, which step 4 then skips.
     v_demoted_ids := '{}';
     for r in
         select d.reason, array_agg(d.bot_id order by d.bot_id) as ids, array_agg(d.to_stage order by d.bot_id) as tos,
@@ -4897,8 +5010,14 @@ begin
                                                     'threshold', ge.threshold, 'actual', ge.actual,
                                                     'reason_code', ge.failure_code, 'session_id', ge.session_id)
                                  order by ge.rule_id) as failures
-                  from unnest(v_gates) ge
-                 where ge.kind = 'KEEP' and not ge.passed
+                  from unnest(v_ev) e
+                 cross join lateral gate_evaluations_of(
+                           e.bot_id, e.stage, e.session_id, e.data_source, e.trades_count, e.realized_pnl,
+                           e.profit_factor, e.max_drawdown_pct, e.sharpe, e.sortino, e.win_rate, e.expectancy, e.sqn,
+                           e.last_job_status, e.expectancy_ci_low, e.expectancy_ci_high, e.deflated_sharpe,
+                           e.roster_disabled) ge
+                 where ge.kind = 'KEEP' and not ge.passed and ge.has_evidence
+                   and e.bot_id not in (select unnest(v_killed_ids))
                  group by ge.bot_id) d
          group by d.reason
     loop
@@ -4908,21 +5027,30 @@ begin
 
     -- 4. Gates.
     with g as (
-        select ge.bot_id, min(ge.from_stage) as from_stage, min(ge.to_stage) as to_stage,
-               bool_and(ge.passed) as passed_all,
-               bool_or(not ge.passed and ge.failure_code not in ('RISK_ENGINE_UNVERIFIED', 'SYNTHETIC_DATA',
-                                                                 'PAPER_EVIDENCE_PENDING')
-                       and ge.metric <> 'data_is_real') as counts,
-               coalesce(array_agg(ge.rule_id order by ge.rule_id) filter (where not ge.passed), '{}') as failing,
-               coalesce(jsonb_agg(jsonb_build_object('rule_id', ge.rule_id, 'metric', ge.metric,
-                                                     'comparator', ge.comparator, 'threshold', ge.threshold,
-                                                     'actual', ge.actual, 'reason_code', ge.failure_code,
-                                                     'suggested_fix', ge.suggested_fix)
-                                  order by ge.rule_id) filter (where not ge.passed), '[]') as failures
-          from unnest(v_gates) ge
-         -- a bot demoted just now is judged from its new stage next cycle
-         where ge.kind = 'PROMOTE' and ge.bot_id <> all (v_demoted_ids)
-         group by ge.bot_id
+        -- per bot, a lateral aggregate: no sort of the whole fleet's rule rows
+        select e.bot_id, a.from_stage, a.to_stage, a.passed_all, a.counts, a.failing, a.failures
+          from unnest(v_ev) e
+         cross join lateral (
+               select count(*) as rules, min(ge.from_stage) as from_stage, min(ge.to_stage) as to_stage,
+                      bool_and(ge.passed) as passed_all,
+                      bool_or(not ge.passed and ge.failure_code not in ('RISK_ENGINE_UNVERIFIED', 'SYNTHETIC_DATA',
+                                                                        'PAPER_EVIDENCE_PENDING')
+                              and ge.metric <> 'data_is_real') as counts,
+                      coalesce(array_agg(ge.rule_id order by ge.rule_id) filter (where not ge.passed), '{}') as failing,
+                      coalesce(jsonb_agg(jsonb_build_object('rule_id', ge.rule_id, 'metric', ge.metric,
+                                                            'comparator', ge.comparator, 'threshold', ge.threshold,
+                                                            'actual', ge.actual, 'reason_code', ge.failure_code,
+                                                            'suggested_fix', ge.suggested_fix)
+                                         order by ge.rule_id) filter (where not ge.passed), '[]') as failures
+                 from gate_evaluations_of(e.bot_id, e.stage, e.session_id, e.data_source, e.trades_count,
+                                          e.realized_pnl, e.profit_factor, e.max_drawdown_pct, e.sharpe, e.sortino,
+                                          e.win_rate, e.expectancy, e.sqn, e.last_job_status, e.expectancy_ci_low,
+                                          e.expectancy_ci_high, e.deflated_sharpe, e.roster_disabled) ge
+                where ge.kind = 'PROMOTE' and ge.has_evidence) a
+         -- bots without a PROMOTE rule judged (no evidence, no next stage) get no streak
+         where a.rules > 0
+           -- a bot demoted just now is judged from its new stage next cycle
+           and e.bot_id not in (select unnest(v_killed_ids)) and e.bot_id not in (select unnest(v_demoted_ids))
     ), old as (
         select s.bot_id, s.passed_all, s.failed_cycles,
                coalesce((select array_agg((f ->> 'rule_id')::int order by (f ->> 'rule_id')::int)
@@ -5350,6 +5478,56 @@ CREATE TABLE public.event_types (
 );
 
 --
+-- Name: evolution_holds; Type: VIEW; Schema: public; Owner: -
+--
+
+CREATE VIEW public.evolution_holds AS
+ SELECT b.id AS bot_id,
+        CASE
+            WHEN (COALESCE(lin.pending, (0)::bigint) >= ( SELECT (public.setting('evolve_candidates_per_lineage'::text))::integer AS setting)) THEN 'CANDIDATE_PENDING'::text
+            WHEN (lin.last_started > (now() - make_interval(mins => ( SELECT (public.setting('evolve_min_interval_minutes'::text))::integer AS setting)))) THEN 'EVOLVE_COOLDOWN'::text
+            WHEN (ev.error_code = 'PARAMS_EXHAUSTED'::text) THEN 'PARAMS_EXHAUSTED'::text
+            ELSE NULL::text
+        END AS hold
+   FROM ((public.bots b
+     LEFT JOIN ( SELECT s.root_bot_id,
+            count(*) FILTER (WHERE ((s.decision IS NULL) AND (c.status = 'CANDIDATE'::text))) AS pending,
+            max(s.started_at) AS last_started
+           FROM (public.evolution_selections s
+             JOIN public.bots c ON ((c.id = s.candidate_bot_id)))
+          GROUP BY s.root_bot_id) lin ON ((lin.root_bot_id = public.lineage_root(b.*))))
+     LEFT JOIN ( SELECT DISTINCT ON (j.bot_id) j.bot_id,
+            j.error_code
+           FROM public.bot_jobs j
+          WHERE (j.job_type = 'EVOLVE'::text)
+          ORDER BY j.bot_id, j.created_at DESC) ev ON ((ev.bot_id = b.id)));
+
+--
+-- Name: gate_evaluations; Type: VIEW; Schema: public; Owner: -
+--
+
+CREATE VIEW public.gate_evaluations AS
+ SELECT g.bot_id,
+    g.rule_id,
+    g.kind,
+    g.from_stage,
+    g.to_stage,
+    g.metric,
+    g.comparator,
+    g.threshold,
+    g.actual,
+    g.passed,
+    g.failure_code,
+    g.suggested_fix,
+    g.description,
+    g.requires_real_data,
+    g.session_id,
+    g.has_evidence,
+    g.demotion_reason
+   FROM (public.bot_evidence e
+     CROSS JOIN LATERAL public.gate_evaluations_of(e.bot_id, e.stage, e.session_id, e.data_source, e.trades_count, e.realized_pnl, e.profit_factor, e.max_drawdown_pct, e.sharpe, e.sortino, e.win_rate, e.expectancy, e.sqn, e.last_job_status, e.expectancy_ci_low, e.expectancy_ci_high, e.deflated_sharpe, e.roster_disabled) g(bot_id, rule_id, kind, from_stage, to_stage, metric, comparator, threshold, actual, passed, failure_code, suggested_fix, description, requires_real_data, session_id, has_evidence, demotion_reason));
+
+--
 -- Name: gate_rules; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -5373,186 +5551,6 @@ CREATE TABLE public.gate_rules (
     CONSTRAINT gate_rules_metric_check CHECK ((metric = ANY (ARRAY['trades_count'::text, 'realized_pnl'::text, 'profit_factor'::text, 'pnl_or_pf'::text, 'max_drawdown_pct'::text, 'sharpe'::text, 'sortino'::text, 'win_rate'::text, 'expectancy'::text, 'sqn'::text, 'last_run_ok'::text, 'data_is_real'::text, 'risk_engine_verified'::text, 'expectancy_ci_low'::text, 'deflated_sharpe'::text, 'roster_active'::text, 'paper_days'::text, 'paper_trades'::text, 'paper_risk_breaches'::text, 'paper_expectancy_outside_ci'::text, 'paper_max_drawdown_pct'::text]))),
     CONSTRAINT gate_rules_stages CHECK ((((kind = 'PROMOTE'::text) AND (((((from_stage = 'LAB'::text) AND (to_stage = 'PAPER'::text)) OR ((from_stage = 'PAPER'::text) AND (to_stage = 'SHADOW'::text))) OR ((from_stage = 'SHADOW'::text) AND (to_stage = 'CANARY'::text))) OR ((from_stage = 'CANARY'::text) AND (to_stage = 'LIVE'::text)))) OR ((kind = 'KEEP'::text) AND (((from_stage = 'PAPER'::text) AND (to_stage = 'LAB'::text)) OR ((from_stage = 'SHADOW'::text) AND (to_stage = 'PAPER'::text))))))
 );
-
---
--- Name: paper_accounts; Type: TABLE; Schema: public; Owner: -
---
-
-CREATE TABLE public.paper_accounts (
-    id uuid DEFAULT gen_random_uuid() NOT NULL,
-    name text NOT NULL,
-    bot_id uuid,
-    starting_cash numeric NOT NULL,
-    cash numeric NOT NULL,
-    trading_day date,
-    day_start_equity numeric,
-    halted_day date,
-    halt_reason text,
-    consecutive_losses integer DEFAULT 0 NOT NULL,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
-    updated_at timestamp with time zone DEFAULT now() NOT NULL,
-    evidence_since timestamp with time zone,
-    peak_equity numeric,
-    max_drawdown_usd numeric DEFAULT 0 NOT NULL,
-    CONSTRAINT paper_accounts_consecutive_losses_check CHECK ((consecutive_losses >= 0)),
-    CONSTRAINT paper_accounts_max_drawdown_usd_check CHECK ((max_drawdown_usd >= (0)::numeric)),
-    CONSTRAINT paper_accounts_name_check CHECK ((name ~ '^[A-Za-z0-9][A-Za-z0-9_.:-]{0,79}$'::text)),
-    CONSTRAINT paper_accounts_starting_cash_check CHECK ((starting_cash > (0)::numeric))
-);
-
---
--- Name: paper_sessions; Type: TABLE; Schema: public; Owner: -
---
-
-CREATE TABLE public.paper_sessions (
-    id uuid DEFAULT gen_random_uuid() NOT NULL,
-    bot_id uuid NOT NULL,
-    account_id uuid NOT NULL,
-    trading_day date NOT NULL,
-    mode text DEFAULT 'PAPER'::text NOT NULL,
-    data_source text NOT NULL,
-    iteration integer NOT NULL,
-    trades_count integer DEFAULT 0 NOT NULL,
-    wins integer DEFAULT 0 NOT NULL,
-    realized_pnl numeric DEFAULT 0 NOT NULL,
-    risk_breaches integer DEFAULT 0 NOT NULL,
-    circuit_breaker_trips integer DEFAULT 0 NOT NULL,
-    created_at timestamp with time zone DEFAULT now() NOT NULL,
-    updated_at timestamp with time zone DEFAULT now() NOT NULL,
-    CONSTRAINT paper_sessions_check CHECK (((wins >= 0) AND (wins <= trades_count))),
-    CONSTRAINT paper_sessions_circuit_breaker_trips_check CHECK ((circuit_breaker_trips >= 0)),
-    CONSTRAINT paper_sessions_data_source_check CHECK ((data_source = ANY (ARRAY['synthetic'::text, 'file'::text, 'databento'::text, 'polygon'::text]))),
-    CONSTRAINT paper_sessions_iteration_check CHECK ((iteration >= 0)),
-    CONSTRAINT paper_sessions_mode_check CHECK ((mode = 'PAPER'::text)),
-    CONSTRAINT paper_sessions_risk_breaches_check CHECK ((risk_breaches >= 0)),
-    CONSTRAINT paper_sessions_trades_count_check CHECK ((trades_count >= 0))
-);
-
---
--- Name: paper_evidence; Type: VIEW; Schema: public; Owner: -
---
-
-CREATE VIEW public.paper_evidence AS
- SELECT b.id AS bot_id,
-    a.id AS account_id,
-    x.since,
-    COALESCE(s.days, 0) AS paper_days,
-    COALESCE(s.synthetic_days, 0) AS synthetic_days,
-    COALESCE(s.trades, 0) AS paper_trades,
-    COALESCE(s.pnl, (0)::numeric) AS paper_realized_pnl,
-    (s.pnl / (NULLIF(s.trades, 0))::numeric) AS paper_expectancy,
-    COALESCE(s.breaches, 0) AS risk_breaches,
-        CASE
-            WHEN ((a.evidence_since >= x.since) AND (a.peak_equity IS NOT NULL)) THEN ((a.max_drawdown_usd / a.starting_cash) * (100)::numeric)
-            ELSE NULL::numeric
-        END AS max_drawdown_pct
-   FROM (((public.bots b
-     CROSS JOIN LATERAL ( SELECT public.paper_evidence_since(b.id) AS since) x)
-     LEFT JOIN public.paper_accounts a ON ((a.bot_id = b.id)))
-     LEFT JOIN LATERAL ( SELECT (count(*) FILTER (WHERE public.is_real_data(p.data_source)))::integer AS days,
-            (count(*) FILTER (WHERE (NOT public.is_real_data(p.data_source))))::integer AS synthetic_days,
-            (sum(p.trades_count) FILTER (WHERE public.is_real_data(p.data_source)))::integer AS trades,
-            sum(p.realized_pnl) FILTER (WHERE public.is_real_data(p.data_source)) AS pnl,
-            (sum((p.risk_breaches + p.circuit_breaker_trips)) FILTER (WHERE public.is_real_data(p.data_source)))::integer AS breaches
-           FROM public.paper_sessions p
-          WHERE ((p.account_id = a.id) AND (p.created_at >= x.since) AND (p.iteration = b.iteration))) s ON (true));
-
---
--- Name: gate_evaluations; Type: VIEW; Schema: public; Owner: -
---
-
-CREATE VIEW public.gate_evaluations AS
- SELECT e.bot_id,
-    g.id AS rule_id,
-    g.kind,
-    g.from_stage,
-    g.to_stage,
-    g.metric,
-    g.comparator,
-    g.threshold,
-    v.actual,
-    COALESCE(
-        CASE
-            WHEN (NOT x.has_evidence) THEN false
-            WHEN (g.requires_real_data AND (NOT public.is_real_data(e.data_source))) THEN false
-            WHEN ((g.metric = 'pnl_or_pf'::text) AND (e.realized_pnl > (0)::numeric)) THEN true
-            ELSE
-            CASE g.comparator
-                WHEN '>='::text THEN (v.actual >= g.threshold)
-                WHEN '>'::text THEN (v.actual > g.threshold)
-                WHEN '<='::text THEN (v.actual <= g.threshold)
-                WHEN '<'::text THEN (v.actual < g.threshold)
-                WHEN '='::text THEN (v.actual = g.threshold)
-                ELSE NULL::boolean
-            END
-        END, false) AS passed,
-        CASE
-            WHEN (g.metric = 'risk_engine_verified'::text) THEN 'RISK_ENGINE_UNVERIFIED'::text
-            WHEN (NOT x.has_evidence) THEN
-            CASE
-                WHEN (g.metric = 'paper_max_drawdown_pct'::text) THEN 'NO_PAPER_EVIDENCE'::text
-                ELSE 'NO_EFFECTIVE_SESSION'::text
-            END
-            WHEN ((g.metric = ANY (ARRAY['paper_days'::text, 'paper_trades'::text])) OR ((g.metric = 'paper_expectancy_outside_ci'::text) AND (v.actual IS NULL))) THEN 'PAPER_EVIDENCE_PENDING'::text
-            WHEN (g.requires_real_data AND (NOT public.is_real_data(e.data_source))) THEN 'SYNTHETIC_DATA'::text
-            ELSE ('GATE_'::text || upper(g.metric))
-        END AS failure_code,
-    g.suggested_fix,
-    g.description,
-    g.requires_real_data,
-    e.session_id,
-    x.has_evidence,
-    g.demotion_reason
-   FROM ((((public.bot_evidence e
-     JOIN public.gate_rules g ON (((g.from_stage = e.stage) AND g.enabled)))
-     LEFT JOIN public.paper_evidence p ON (((p.bot_id = e.bot_id) AND (e.stage = 'PAPER'::text))))
-     CROSS JOIN LATERAL ( SELECT
-                CASE g.metric
-                    WHEN 'trades_count'::text THEN (e.trades_count)::numeric
-                    WHEN 'realized_pnl'::text THEN e.realized_pnl
-                    WHEN 'profit_factor'::text THEN (e.profit_factor)::numeric
-                    WHEN 'pnl_or_pf'::text THEN (e.profit_factor)::numeric
-                    WHEN 'max_drawdown_pct'::text THEN (e.max_drawdown_pct)::numeric
-                    WHEN 'sharpe'::text THEN (e.sharpe)::numeric
-                    WHEN 'sortino'::text THEN (e.sortino)::numeric
-                    WHEN 'win_rate'::text THEN (e.win_rate)::numeric
-                    WHEN 'expectancy'::text THEN (e.expectancy)::numeric
-                    WHEN 'sqn'::text THEN (e.sqn)::numeric
-                    WHEN 'last_run_ok'::text THEN (
-                    CASE
-                        WHEN (e.last_job_status = 'FAILED'::text) THEN 0
-                        ELSE 1
-                    END)::numeric
-                    WHEN 'data_is_real'::text THEN (
-                    CASE
-                        WHEN (e.session_id IS NULL) THEN NULL::integer
-                        WHEN public.is_real_data(e.data_source) THEN 1
-                        ELSE 0
-                    END)::numeric
-                    WHEN 'risk_engine_verified'::text THEN (0)::numeric
-                    WHEN 'expectancy_ci_low'::text THEN (e.expectancy_ci_low)::numeric
-                    WHEN 'deflated_sharpe'::text THEN (e.deflated_sharpe)::numeric
-                    WHEN 'roster_active'::text THEN (
-                    CASE
-                        WHEN public.roster_disabled(e.bot_id) THEN 0
-                        ELSE 1
-                    END)::numeric
-                    WHEN 'paper_days'::text THEN (p.paper_days)::numeric
-                    WHEN 'paper_trades'::text THEN (p.paper_trades)::numeric
-                    WHEN 'paper_risk_breaches'::text THEN (p.risk_breaches)::numeric
-                    WHEN 'paper_expectancy_outside_ci'::text THEN
-                    CASE
-                        WHEN ((p.paper_expectancy IS NOT NULL) AND (e.expectancy_ci_low IS NOT NULL)) THEN round((GREATEST((e.expectancy_ci_low - (p.paper_expectancy)::double precision), ((p.paper_expectancy)::double precision - e.expectancy_ci_high), (0)::double precision))::numeric, 2)
-                        ELSE NULL::numeric
-                    END
-                    WHEN 'paper_max_drawdown_pct'::text THEN p.max_drawdown_pct
-                    ELSE NULL::numeric
-                END AS actual) v)
-     CROSS JOIN LATERAL ( SELECT
-                CASE
-                    WHEN (g.metric = 'paper_max_drawdown_pct'::text) THEN (v.actual IS NOT NULL)
-                    ELSE (e.session_id IS NOT NULL)
-                END AS has_evidence) x);
 
 --
 -- Name: gate_rules_id_seq; Type: SEQUENCE; Schema: public; Owner: -
@@ -5806,6 +5804,32 @@ CREATE VIEW public.lineage AS
                   WHERE (e.bot_id = b.id))))) ev ON (true));
 
 --
+-- Name: paper_accounts; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.paper_accounts (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    name text NOT NULL,
+    bot_id uuid,
+    starting_cash numeric NOT NULL,
+    cash numeric NOT NULL,
+    trading_day date,
+    day_start_equity numeric,
+    halted_day date,
+    halt_reason text,
+    consecutive_losses integer DEFAULT 0 NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    evidence_since timestamp with time zone,
+    peak_equity numeric,
+    max_drawdown_usd numeric DEFAULT 0 NOT NULL,
+    CONSTRAINT paper_accounts_consecutive_losses_check CHECK ((consecutive_losses >= 0)),
+    CONSTRAINT paper_accounts_max_drawdown_usd_check CHECK ((max_drawdown_usd >= (0)::numeric)),
+    CONSTRAINT paper_accounts_name_check CHECK ((name ~ '^[A-Za-z0-9][A-Za-z0-9_.:-]{0,79}$'::text)),
+    CONSTRAINT paper_accounts_starting_cash_check CHECK ((starting_cash > (0)::numeric))
+);
+
+--
 -- Name: paper_equity; Type: TABLE; Schema: public; Owner: -
 --
 
@@ -5834,6 +5858,63 @@ CREATE SEQUENCE public.paper_equity_id_seq
 --
 
 ALTER SEQUENCE public.paper_equity_id_seq OWNED BY public.paper_equity.id;
+
+--
+-- Name: paper_sessions; Type: TABLE; Schema: public; Owner: -
+--
+
+CREATE TABLE public.paper_sessions (
+    id uuid DEFAULT gen_random_uuid() NOT NULL,
+    bot_id uuid NOT NULL,
+    account_id uuid NOT NULL,
+    trading_day date NOT NULL,
+    mode text DEFAULT 'PAPER'::text NOT NULL,
+    data_source text NOT NULL,
+    iteration integer NOT NULL,
+    trades_count integer DEFAULT 0 NOT NULL,
+    wins integer DEFAULT 0 NOT NULL,
+    realized_pnl numeric DEFAULT 0 NOT NULL,
+    risk_breaches integer DEFAULT 0 NOT NULL,
+    circuit_breaker_trips integer DEFAULT 0 NOT NULL,
+    created_at timestamp with time zone DEFAULT now() NOT NULL,
+    updated_at timestamp with time zone DEFAULT now() NOT NULL,
+    CONSTRAINT paper_sessions_check CHECK (((wins >= 0) AND (wins <= trades_count))),
+    CONSTRAINT paper_sessions_circuit_breaker_trips_check CHECK ((circuit_breaker_trips >= 0)),
+    CONSTRAINT paper_sessions_data_source_check CHECK ((data_source = ANY (ARRAY['synthetic'::text, 'file'::text, 'databento'::text, 'polygon'::text]))),
+    CONSTRAINT paper_sessions_iteration_check CHECK ((iteration >= 0)),
+    CONSTRAINT paper_sessions_mode_check CHECK ((mode = 'PAPER'::text)),
+    CONSTRAINT paper_sessions_risk_breaches_check CHECK ((risk_breaches >= 0)),
+    CONSTRAINT paper_sessions_trades_count_check CHECK ((trades_count >= 0))
+);
+
+--
+-- Name: paper_evidence; Type: VIEW; Schema: public; Owner: -
+--
+
+CREATE VIEW public.paper_evidence AS
+ SELECT b.id AS bot_id,
+    a.id AS account_id,
+    x.since,
+    COALESCE(s.days, 0) AS paper_days,
+    COALESCE(s.synthetic_days, 0) AS synthetic_days,
+    COALESCE(s.trades, 0) AS paper_trades,
+    COALESCE(s.pnl, (0)::numeric) AS paper_realized_pnl,
+    (s.pnl / (NULLIF(s.trades, 0))::numeric) AS paper_expectancy,
+    COALESCE(s.breaches, 0) AS risk_breaches,
+        CASE
+            WHEN ((a.evidence_since >= x.since) AND (a.peak_equity IS NOT NULL)) THEN ((a.max_drawdown_usd / a.starting_cash) * (100)::numeric)
+            ELSE NULL::numeric
+        END AS max_drawdown_pct
+   FROM (((public.bots b
+     CROSS JOIN LATERAL ( SELECT public.paper_evidence_since(b.id) AS since) x)
+     LEFT JOIN public.paper_accounts a ON ((a.bot_id = b.id)))
+     LEFT JOIN LATERAL ( SELECT (count(*) FILTER (WHERE public.is_real_data(p.data_source)))::integer AS days,
+            (count(*) FILTER (WHERE (NOT public.is_real_data(p.data_source))))::integer AS synthetic_days,
+            (sum(p.trades_count) FILTER (WHERE public.is_real_data(p.data_source)))::integer AS trades,
+            sum(p.realized_pnl) FILTER (WHERE public.is_real_data(p.data_source)) AS pnl,
+            (sum((p.risk_breaches + p.circuit_breaker_trips)) FILTER (WHERE public.is_real_data(p.data_source)))::integer AS breaches
+           FROM public.paper_sessions p
+          WHERE ((p.account_id = a.id) AND (p.created_at >= x.since) AND (p.iteration = b.iteration))) s ON (true));
 
 --
 -- Name: paper_fills; Type: TABLE; Schema: public; Owner: -
@@ -5976,24 +6057,6 @@ CREATE TABLE public.risk_limits (
     CONSTRAINT risk_limits_max_orders_per_minute_check CHECK ((max_orders_per_minute >= 1)),
     CONSTRAINT risk_limits_max_position_contracts_check CHECK ((max_position_contracts >= 1)),
     CONSTRAINT risk_limits_min_reward_risk_check CHECK ((min_reward_risk >= (0)::numeric))
-);
-
---
--- Name: roster; Type: TABLE; Schema: public; Owner: -
---
-
-CREATE TABLE public.roster (
-    archetype_slug text NOT NULL,
-    instrument text NOT NULL,
-    state text DEFAULT 'ACTIVE'::text NOT NULL,
-    weeks_failing integer DEFAULT 0 NOT NULL,
-    recommendation text,
-    last_run_id uuid,
-    evidence jsonb DEFAULT '{}'::jsonb NOT NULL,
-    updated_at timestamp with time zone DEFAULT now() NOT NULL,
-    CONSTRAINT roster_evidence_check CHECK ((jsonb_typeof(evidence) = 'object'::text)),
-    CONSTRAINT roster_state_check CHECK ((state = ANY (ARRAY['ACTIVE'::text, 'WATCH'::text, 'DISABLED'::text]))),
-    CONSTRAINT roster_weeks_failing_check CHECK ((weeks_failing >= 0))
 );
 
 --
@@ -6705,6 +6768,12 @@ CREATE INDEX bot_jobs_claim ON public.bot_jobs USING btree (priority, run_after,
 --
 
 CREATE INDEX bot_jobs_created ON public.bot_jobs USING btree (created_at DESC);
+
+--
+-- Name: bot_jobs_evolve; Type: INDEX; Schema: public; Owner: -
+--
+
+CREATE INDEX bot_jobs_evolve ON public.bot_jobs USING btree (bot_id, created_at DESC) WHERE (job_type = 'EVOLVE'::text);
 
 --
 -- Name: bot_jobs_finished; Type: INDEX; Schema: public; Owner: -

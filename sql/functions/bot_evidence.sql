@@ -10,8 +10,12 @@
 --     stays put, so it judges nothing; an adopted one moves the bot's iteration
 --     with it.
 --   * A reset hides older sessions everywhere at once (kept, not deleted).
--- One index probe per bot (backtest_sessions_bot_completed_ok, bot_jobs_bot);
--- cheap for one bot when filtered by bot_id.
+-- Besides, roster_disabled: whether the roster DISABLED the bot's (archetype,
+-- instrument) pair — the weekly research's veto, which holds the bot in the planner
+-- (ROSTER_DISABLED) and fails its roster_active gate; a pair never judged is not.
+-- One index probe per bot (backtest_sessions_bot_completed_ok, bot_jobs_bot) and
+-- no per-row function that reads a table: the settings are scalar subqueries, read
+-- once per query. Cheap for one bot when filtered by bot_id.
 create or replace view bot_evidence as
 select b.id as bot_id, b.name, b.stage, b.status, b.pinned, b.created_at, b.iteration, b.generation,
        r.effective_reset_at,
@@ -28,11 +32,18 @@ select b.id as bot_id, b.name, b.stage, b.status, b.pinned, b.created_at, b.iter
        -- Walk-forward evidence (null on sessions recorded before it existed).
        s.sessions_tested, s.oos_from, s.oos_to, s.sharpe_ci_low, s.sharpe_ci_high, s.expectancy_ci_low,
        s.expectancy_ci_high, s.profit_factor_ci_low, s.profit_factor_ci_high, s.deflated_sharpe, s.trials,
-       case when s.id is not null then evidence_label(s.trades_count, s.expectancy_ci_low, s.deflated_sharpe) end
-           as evidence
+       case when s.id is not null then
+           evidence_label(s.trades_count, s.expectancy_ci_low, s.deflated_sharpe,
+                          (select setting('evidence_min_trades')::int),
+                          (select setting('evidence_strong_dsr')::double precision),
+                          (select setting('evidence_moderate_dsr')::double precision)) end
+           as evidence,
+       coalesce(ro.state = 'DISABLED', false) as roster_disabled
   from bots b
  cross join lateral (
-       select effective_reset_at(b.metrics_reset_at) as effective_reset_at) r
+       select effective_reset_at(b.metrics_reset_at, (select setting('metrics_reset_at') #>> '{}')::timestamptz)
+                  as effective_reset_at) r
+  left join roster ro on ro.archetype_slug = b.archetype_slug and ro.instrument = b.instrument
   left join lateral (
        select s.* from backtest_sessions s
         where s.bot_id = b.id and s.status = 'COMPLETED'

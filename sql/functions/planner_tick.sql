@@ -14,7 +14,7 @@
 --   SCORE_BELOW_THRESHOLD  latest (post-reset) score total < evolve_score_below → EVOLVE
 --                          (evolution needs an effective session and evolve_per_tick > 0;
 --                          improvement needs improve_per_tick > 0)
---   an evolution held back by a lineage limit (evolution_hold):
+--   an evolution held back by a lineage limit (evolution_holds):
 --   CANDIDATE_PENDING      candidates of its lineage await a verdict                    SKIPPED
 --   EVOLVE_COOLDOWN        its lineage evolved minutes ago                              SKIPPED
 --   PARAMS_EXHAUSTED       its last EVOLVE found no untried params                      BLOCKED
@@ -46,7 +46,9 @@
 -- NO_CANDIDATES_MATCH_POLICY (no active bots, or all up to date).
 create or replace function planner_tick() returns uuid
 -- jit off: JIT compiling these large one-shot statements costs more than running them.
-language plpgsql volatile set jit = off as $$
+-- work_mem: the fleet's rows are sorted and hashed in memory, not spilled to disk
+-- (ticks are serialised, so one tick holds it at a time).
+language plpgsql volatile set jit = off set work_mem = '256MB' as $$
 declare
     v_run uuid;
     v_loop boolean;
@@ -103,20 +105,24 @@ begin
      where j.status in ('QUEUED', 'RUNNING') and k.is_backtest;
 
     insert into autonomy_bot_decisions (planner_run_id, bot_id, decision, job_type, reason_code, details)
+    -- One pass over the fleet: every lookup below is a join (index probes per bot
+    -- for the latest score and the session count, hash joins for the small sets of
+    -- busy bots, streaks and lineage holds); no per-bot function reads a table.
     with cand as materialized (
         select e.bot_id, e.created_at, e.session_id, e.completed_at, coalesce(n.sessions, 0) as sessions_since_reset,
                e.effective_reset_at,
                e.last_job_finished_at,
-               -- a runner's standing RUNNER_START job does not make the bot busy
-               exists (select 1 from bot_jobs j join job_kinds k on k.kind = j.job_type
-                        where j.bot_id = e.bot_id and j.status in ('QUEUED', 'RUNNING')
-                          and k.badge is distinct from 'RUNNER')
-                   as has_active,
+               busy.bot_id is not null as has_active,
                coalesce(st.failed_cycles, 0) as failed_cycles, st.passed_all,
                sc.total as score_total, sc.computed_at as score_at,
-               roster_disabled(e.bot_id) as roster_disabled
+               e.roster_disabled, h.hold
           from bot_evidence e
+          -- a runner's standing RUNNER_START job does not make the bot busy
+          left join (select distinct j.bot_id from bot_jobs j join job_kinds k on k.kind = j.job_type
+                      where j.status in ('QUEUED', 'RUNNING') and k.badge is distinct from 'RUNNER') busy
+                 on busy.bot_id = e.bot_id
           left join bot_gate_streaks st on st.bot_id = e.bot_id
+          left join evolution_holds h on h.bot_id = e.bot_id
           -- completed sessions since the effective reset (counted up to 1000)
           left join lateral (
                 select count(*)::int as sessions from (
@@ -128,14 +134,14 @@ begin
                               where s.bot_id = e.bot_id order by s.computed_at desc, s.id desc limit 1) sc on true
          where e.status = 'ACTIVE'
     ), classified as materialized (
-        select c.*, x.hold,
+        select c.*,
                case
                    when c.has_active then 'ACTIVE_JOB_EXISTS'
                    when c.roster_disabled then 'ROSTER_DISABLED'
                    when c.last_job_finished_at > now() - v_cool then 'COOLDOWN'
                    when c.session_id is null then 'NO_BASELINE'
                    when c.completed_at < now() - v_stale then 'BASELINE_STALE'
-                   when w.evolve and x.hold is not null then x.hold
+                   when w.evolve and c.hold is not null then c.hold
                    when w.evolve and v_active_bots >= v_cap then 'POPULATION_CAP'
                    when w.evolve and c.failed_cycles >= v_evolve_cycles then 'GATES_FAILED_CYCLES'
                    when w.evolve then 'SCORE_BELOW_THRESHOLD'
@@ -150,8 +156,6 @@ begin
                       and (c.failed_cycles >= v_evolve_cycles
                            or (c.score_total < v_evolve_below
                                and c.score_at >= coalesce(c.effective_reset_at, '-infinity'))) as evolve) w
-         -- the lineage limits (evolution_hold), looked up only for bots that want to evolve
-         cross join lateral (select case when w.evolve then evolution_hold(c.bot_id) end as hold) x
     ), ranked as (
         select k.*,
                case k.want when 'NO_BASELINE' then 'BACKTEST_BASELINE' when 'BASELINE_STALE' then 'BACKTEST_REFRESH'

@@ -1,5 +1,8 @@
 -- One supervisor cycle (schedule 'supervisor', every 180 s), set-based over every
--- ACTIVE bot. Ticks are serialised by an advisory lock. In order:
+-- ACTIVE bot. Ticks are serialised by an advisory lock. The ACTIVE bots' evidence
+-- (bot_evidence) is read once, at the start; every step below works on that read,
+-- and the gate rules are evaluated on it by gate_evaluations_of (the rules of the
+-- view gate_evaluations). No per-bot loop but the kills (kill_bot). In order:
 --
 -- 1. Invariants → kill_bot: the latest effective session's max drawdown % at or
 --    past settings.kill_drawdown_pct (KILL_DRAWDOWN), or the bot's last
@@ -63,7 +66,9 @@
 --          "blockedEvents", "promoted", "recommended"}.
 create or replace function supervisor_tick() returns jsonb
 -- jit off: JIT compiling these large one-shot statements costs more than running them.
-language plpgsql volatile set jit = off as $$
+-- work_mem: the fleet's rows are sorted and hashed in memory, not spilled to disk
+-- (ticks are serialised, so one tick holds it at a time).
+language plpgsql volatile set jit = off set work_mem = '256MB' as $$
 declare
     v_kill_dd numeric;
     v_kill_fails int;
@@ -81,7 +86,8 @@ declare
     v_blocked_events int;
     v_promoted int := 0;
     v_demoted_ids uuid[];
-    v_gates gate_evaluations[];
+    v_ev bot_evidence[];
+    v_killed_ids uuid[] := '{}';
     v_recommended int := 0;
 begin
     perform pg_advisory_xact_lock(lock_key('supervisor_tick'));
@@ -92,10 +98,15 @@ begin
     v_window := setting('supervisor_trust_window')::int;
     v_mode := setting('promotion_mode') #>> '{}';
 
+    -- The evidence of every ACTIVE bot, read once (bot_evidence is the tick's main
+    -- read) for the kill check, the scores and the gates below. Only a kill changes
+    -- a bot's row in between, so those steps skip the bots killed in step 1.
+    v_ev := array(select e from bot_evidence e where e.status = 'ACTIVE');
+
     -- 1. Invariants.
     for r in
         select e.bot_id as id, k.reason, k.details
-          from bot_evidence e
+          from unnest(v_ev) e
           left join lateral (
                 select count(*) filter (where j.status = 'FAILED') as failed, count(*) as n
                   from (select j.status from bot_jobs j join job_kinds jk on jk.kind = j.job_type
@@ -109,10 +120,12 @@ begin
                                                     'session_id', e.session_id)
                             else jsonb_build_object('consecutive_failures', f.failed, 'threshold', v_kill_fails) end
                            as details) k
-         where e.status = 'ACTIVE' and k.reason is not null
+         where k.reason is not null
+         order by e.bot_id
     loop
         perform kill_bot(r.id, r.reason, r.details);
         v_killed := v_killed + 1;
+        v_killed_ids := v_killed_ids || r.id;
     end loop;
 
     -- 2. Scores.
@@ -120,7 +133,8 @@ begin
         select distinct u.provider from integration_usage_events u
          where u.job_id is null and u.status = 'OK' and u.created_at > now() - interval '24 hours'
            and u.provider in ('databento', 'polygon')
-    ), inp as (
+    ), inp as materialized (
+        -- materialized: the subqueries below run once per bot, not once per use
         select e.bot_id, e.session_id, e.data_source, e.trades_count, e.realized_pnl, e.win_rate, e.profit_factor,
                e.max_drawdown_pct, e.deflated_sharpe, e.expectancy_ci_low, e.expectancy_ci_high,
                exists (select 1 from integration_usage_events u
@@ -129,8 +143,8 @@ begin
                exists (select 1 from verified v where v.provider = e.data_source) as provider_verified,
                t.losers, t.losers_at_stop, t.logged,
                jh.finished, jh.completed, jh.retried,
-               pv.n_prev, pv.sd_prev, pv.last_total, pv.last_tier, pv.last_session, pv.last_components
-          from bot_evidence e
+               pv.n_prev, pv.sd_prev, ls.last_total, ls.last_tier, ls.last_session, ls.last_components
+          from unnest(v_ev) e
           left join lateral (
                 select count(*) filter (where tl.pnl < 0) as losers,
                        count(*) filter (where tl.pnl < 0 and tl.exit_reason = 'STOP') as losers_at_stop,
@@ -143,21 +157,22 @@ begin
                          where j.bot_id = e.bot_id and j.finished_at is not null
                            and j.status in ('COMPLETED', 'FAILED') and j.job_type <> 'NOOP'
                          order by j.created_at desc limit 20) j) jh on true
+          -- the previous supervisor_trust_window scores (≥ 2, so they hold the latest)
           left join lateral (
-                select count(*) as n_prev, stddev_pop(p.base) as sd_prev,
-                       (array_agg(p.total order by p.computed_at desc, p.id desc))[1] as last_total,
-                       (array_agg(p.tier order by p.computed_at desc, p.id desc))[1] as last_tier,
-                       (array_agg(p.session_id order by p.computed_at desc, p.id desc))[1] as last_session,
-                       (array_agg(p.components::text order by p.computed_at desc, p.id desc))[1] as last_components
-                  from (select s.total, s.tier, s.computed_at, s.id, (s.inputs ->> 'session_id')::uuid as session_id,
-                               -- the total without trust itself (no feedback loop)
+                select count(*) as n_prev, stddev_pop(p.base) as sd_prev
+                  from (select -- the total without trust itself (no feedback loop)
                                (0.20 * s.data_reliability + 0.30 * s.decision_quality + 0.25 * s.risk_discipline
-                                + 0.15 * s.execution_health) / 0.90 as base,
-                               array[s.data_reliability, s.decision_quality, s.risk_discipline, s.execution_health,
-                                     s.supervisor_trust] as components
+                                + 0.15 * s.execution_health) / 0.90 as base
                           from autonomy_scores s
                          where s.bot_id = e.bot_id order by s.computed_at desc, s.id desc limit v_window) p) pv on true
-         where e.status = 'ACTIVE' and e.session_id is not null
+          -- and the latest of them
+          left join lateral (
+                select s.total as last_total, s.tier as last_tier, (s.inputs ->> 'session_id')::uuid as last_session,
+                       array[s.data_reliability, s.decision_quality, s.risk_discipline, s.execution_health,
+                             s.supervisor_trust]::text as last_components
+                  from autonomy_scores s
+                 where s.bot_id = e.bot_id order by s.computed_at desc, s.id desc limit 1) ls on true
+         where e.session_id is not null and e.bot_id not in (select unnest(v_killed_ids))
     ), comp as (
         select i.*,
                -- data_reliability: source, proof of use, verified provider; synthetic capped at 40.
@@ -191,11 +206,20 @@ begin
     ), totals as (
         select c.*, round(0.20 * c.dr + 0.30 * c.dq + 0.25 * c.rd + 0.15 * c.eh + 0.10 * c.st, 2) as total
           from comp c
+    ), changed as (
+        select t.*,
+               case when t.total >= 80 then 'A' when t.total >= 65 then 'B' when t.total >= 50 then 'C' else 'D' end as tier
+          from totals t
+         -- A row only when something changed: the first score, a new session, or a
+         -- component moved by 0.01 or more (an unchanged bot adds no history).
+         where t.last_total is null or t.last_session is distinct from t.session_id
+            or t.last_components is distinct from
+               array[round(t.dr, 2), round(t.dq, 2), round(t.rd, 2), round(t.eh, 2), round(t.st, 2)]::text
     ), ins as (
         insert into autonomy_scores (bot_id, data_reliability, decision_quality, risk_discipline, execution_health,
                                      supervisor_trust, total, tier, inputs)
         select t.bot_id, round(t.dr, 2), round(t.dq, 2), round(t.rd, 2), round(t.eh, 2), round(t.st, 2), t.total,
-               case when t.total >= 80 then 'A' when t.total >= 65 then 'B' when t.total >= 50 then 'C' else 'D' end,
+               t.tier,
                jsonb_build_object('session_id', t.session_id, 'data_source', t.data_source,
                                   'proof_of_use', t.proof_of_use, 'provider_verified', t.provider_verified,
                                   'trades_count', t.trades_count, 'realized_pnl', t.realized_pnl,
@@ -206,48 +230,40 @@ begin
                                   'losers_at_stop', t.losers_at_stop, 'jobs_finished', t.finished,
                                   'jobs_completed', t.completed, 'jobs_retried', t.retried,
                                   'previous_scores', t.n_prev)
-          from totals t
-         -- A row only when something changed: the first score, a new session, or a
-         -- component moved by 0.01 or more (an unchanged bot adds no history).
-         where t.last_total is null or t.last_session is distinct from t.session_id
-            or t.last_components is distinct from
-               array[round(t.dr, 2), round(t.dq, 2), round(t.rd, 2), round(t.eh, 2), round(t.st, 2)]::text
-         -- The sort reads every input row before the first insert, so the score
-         -- lookups above never scan rows this statement is inserting.
+          from changed t
          order by t.bot_id
-        returning bot_id, total, tier, data_reliability, decision_quality, risk_discipline, execution_health,
-                  supervisor_trust, inputs
+        returning 1
+    -- The events of the rows written, from the same values (not joined back to ins).
     ), upd_ev as (
         insert into activity_events (event_type, bot_id, payload)
-        select 'AUTONOMY_SCORE_UPDATED', i.bot_id,
-               jsonb_build_object('total', i.total, 'tier', i.tier, 'previous_total', t.last_total,
-                                  'session_id', i.inputs -> 'session_id',
-                                  'components', jsonb_build_object('data_reliability', i.data_reliability,
-                                      'decision_quality', i.decision_quality, 'risk_discipline', i.risk_discipline,
-                                      'execution_health', i.execution_health, 'supervisor_trust', i.supervisor_trust))
-          from ins i join totals t on t.bot_id = i.bot_id
-         where t.last_total is null or abs(t.last_total - i.total) >= 0.01
+        select 'AUTONOMY_SCORE_UPDATED', t.bot_id,
+               jsonb_build_object('total', t.total, 'tier', t.tier, 'previous_total', t.last_total,
+                                  'session_id', t.session_id,
+                                  'components', jsonb_build_object('data_reliability', round(t.dr, 2),
+                                      'decision_quality', round(t.dq, 2), 'risk_discipline', round(t.rd, 2),
+                                      'execution_health', round(t.eh, 2), 'supervisor_trust', round(t.st, 2)))
+          from changed t
+         where t.last_total is null or abs(t.last_total - t.total) >= 0.01
+         order by t.bot_id
         returning 1
     ), tier_ev as (
         insert into activity_events (event_type, bot_id, payload)
-        select 'AUTONOMY_TIER_CHANGED', i.bot_id,
-               jsonb_build_object('from_tier', t.last_tier, 'to_tier', i.tier, 'total', i.total)
-          from ins i join totals t on t.bot_id = i.bot_id
-         where t.last_tier is not null and t.last_tier <> i.tier
+        select 'AUTONOMY_TIER_CHANGED', t.bot_id,
+               jsonb_build_object('from_tier', t.last_tier, 'to_tier', t.tier, 'total', t.total)
+          from changed t
+         where t.last_tier is not null and t.last_tier <> t.tier
+         order by t.bot_id
         returning 1
     )
     select (select count(*) from ins), (select count(*) from totals), (select count(*) from upd_ev),
            (select count(*) from tier_ev)
       into v_scored, v_eval_scores, v_score_events, v_tier_events;
 
-    -- The gate evaluations of every ACTIVE bot with evidence, evaluated once (the
-    -- view is most of the tick's cost) for both the demotions and the gates below:
-    -- a demotion changes only the demoted bots, which the gates then skip.
-    select coalesce(array_agg(ge), '{}') into v_gates
-      from gate_evaluations ge join bots b on b.id = ge.bot_id and b.status = 'ACTIVE'
-     where ge.has_evidence and ge.kind in ('KEEP', 'PROMOTE');
-
     -- 3. Demotions, one apply_stage_moves per reason (the failing rule's demotion_reason).
+    -- The gate rules are evaluated on the evidence read above (gate_evaluations_of,
+    -- as the view gate_evaluations does): the KEEP rules here, the PROMOTE rules in
+    -- step 4, so each rule is evaluated once per bot. A demotion changes only the
+    -- demoted bots, which step 4 then skips.
     v_demoted_ids := '{}';
     for r in
         select d.reason, array_agg(d.bot_id order by d.bot_id) as ids, array_agg(d.to_stage order by d.bot_id) as tos,
@@ -260,8 +276,14 @@ begin
                                                     'threshold', ge.threshold, 'actual', ge.actual,
                                                     'reason_code', ge.failure_code, 'session_id', ge.session_id)
                                  order by ge.rule_id) as failures
-                  from unnest(v_gates) ge
-                 where ge.kind = 'KEEP' and not ge.passed
+                  from unnest(v_ev) e
+                 cross join lateral gate_evaluations_of(
+                           e.bot_id, e.stage, e.session_id, e.data_source, e.trades_count, e.realized_pnl,
+                           e.profit_factor, e.max_drawdown_pct, e.sharpe, e.sortino, e.win_rate, e.expectancy, e.sqn,
+                           e.last_job_status, e.expectancy_ci_low, e.expectancy_ci_high, e.deflated_sharpe,
+                           e.roster_disabled) ge
+                 where ge.kind = 'KEEP' and not ge.passed and ge.has_evidence
+                   and e.bot_id not in (select unnest(v_killed_ids))
                  group by ge.bot_id) d
          group by d.reason
     loop
@@ -271,21 +293,30 @@ begin
 
     -- 4. Gates.
     with g as (
-        select ge.bot_id, min(ge.from_stage) as from_stage, min(ge.to_stage) as to_stage,
-               bool_and(ge.passed) as passed_all,
-               bool_or(not ge.passed and ge.failure_code not in ('RISK_ENGINE_UNVERIFIED', 'SYNTHETIC_DATA',
-                                                                 'PAPER_EVIDENCE_PENDING')
-                       and ge.metric <> 'data_is_real') as counts,
-               coalesce(array_agg(ge.rule_id order by ge.rule_id) filter (where not ge.passed), '{}') as failing,
-               coalesce(jsonb_agg(jsonb_build_object('rule_id', ge.rule_id, 'metric', ge.metric,
-                                                     'comparator', ge.comparator, 'threshold', ge.threshold,
-                                                     'actual', ge.actual, 'reason_code', ge.failure_code,
-                                                     'suggested_fix', ge.suggested_fix)
-                                  order by ge.rule_id) filter (where not ge.passed), '[]') as failures
-          from unnest(v_gates) ge
-         -- a bot demoted just now is judged from its new stage next cycle
-         where ge.kind = 'PROMOTE' and ge.bot_id <> all (v_demoted_ids)
-         group by ge.bot_id
+        -- per bot, a lateral aggregate: no sort of the whole fleet's rule rows
+        select e.bot_id, a.from_stage, a.to_stage, a.passed_all, a.counts, a.failing, a.failures
+          from unnest(v_ev) e
+         cross join lateral (
+               select count(*) as rules, min(ge.from_stage) as from_stage, min(ge.to_stage) as to_stage,
+                      bool_and(ge.passed) as passed_all,
+                      bool_or(not ge.passed and ge.failure_code not in ('RISK_ENGINE_UNVERIFIED', 'SYNTHETIC_DATA',
+                                                                        'PAPER_EVIDENCE_PENDING')
+                              and ge.metric <> 'data_is_real') as counts,
+                      coalesce(array_agg(ge.rule_id order by ge.rule_id) filter (where not ge.passed), '{}') as failing,
+                      coalesce(jsonb_agg(jsonb_build_object('rule_id', ge.rule_id, 'metric', ge.metric,
+                                                            'comparator', ge.comparator, 'threshold', ge.threshold,
+                                                            'actual', ge.actual, 'reason_code', ge.failure_code,
+                                                            'suggested_fix', ge.suggested_fix)
+                                         order by ge.rule_id) filter (where not ge.passed), '[]') as failures
+                 from gate_evaluations_of(e.bot_id, e.stage, e.session_id, e.data_source, e.trades_count,
+                                          e.realized_pnl, e.profit_factor, e.max_drawdown_pct, e.sharpe, e.sortino,
+                                          e.win_rate, e.expectancy, e.sqn, e.last_job_status, e.expectancy_ci_low,
+                                          e.expectancy_ci_high, e.deflated_sharpe, e.roster_disabled) ge
+                where ge.kind = 'PROMOTE' and ge.has_evidence) a
+         -- bots without a PROMOTE rule judged (no evidence, no next stage) get no streak
+         where a.rules > 0
+           -- a bot demoted just now is judged from its new stage next cycle
+           and e.bot_id not in (select unnest(v_killed_ids)) and e.bot_id not in (select unnest(v_demoted_ids))
     ), old as (
         select s.bot_id, s.passed_all, s.failed_cycles,
                coalesce((select array_agg((f ->> 'rule_id')::int order by (f ->> 'rule_id')::int)
