@@ -33,24 +33,7 @@ final class ReloadTests: XCTestCase {
         var pids: Set<Int> = []
         for _ in 0..<3 {
             Thread.sleep(forTimeInterval: 0.3)
-            let run = try Subprocess.shell(reload + " 2>/dev/null")
-            XCTAssertEqual(run.status, 0, "reload failed")
-            // "host NEW took over from OLD". nginx's kept connections to the old host
-            // end within its keepalive_time (2 s), so the new one answers every
-            // request within a few seconds.
-            guard let new = run.text.split(separator: " ").dropFirst().first.flatMap({ Int($0) }) else {
-                XCTFail("reload printed no new pid: \(run.text)")
-                continue
-            }
-            let deadline = Date().addingTimeInterval(5)
-            var answered: Int?
-            while Date() < deadline {
-                answered = try HTTP.get("/api/health").json["pid"] as? Int
-                if answered == new { break }
-                Thread.sleep(forTimeInterval: 0.05)
-            }
-            XCTAssertEqual(answered, new, "the reloaded host should answer within 5 s")
-            pids.insert(new)
+            if let new = try reloadAndAwaitNewHost(reload) { pids.insert(new) }
         }
         Thread.sleep(forTimeInterval: 0.3)
         stop.set()
@@ -73,15 +56,8 @@ final class ReloadDescriptorTests: XCTestCase {
         let held = FileManager.default.temporaryDirectory
             .appendingPathComponent("gauntlet-held-fd-\(getpid())-\(UInt32.random(in: 0...UInt32.max))").path
         defer { try? FileManager.default.removeItem(atPath: held) }
-        let before = try HTTP.get("/api/health").json["pid"] as? Int
         // fd 9 stays open in the shell that runs the reload, as a lock file would.
-        let run = try Subprocess.shell("exec 9>'\(held)'; " + reload + " >/dev/null 2>&1")
-        XCTAssertEqual(run.status, 0, "reload failed")
-        guard let pid = try HTTP.get("/api/health").json["pid"] as? Int else {
-            XCTFail("/api/health has no pid")
-            return
-        }
-        XCTAssertNotEqual(pid, before, "the reload should put a new host in front")
+        guard let pid = try reloadAndAwaitNewHost("exec 9>'\(held)'; " + reload) else { return }
         let fdDirectory = "/proc/\(pid)/fd"
         let fds = try FileManager.default.contentsOfDirectory(atPath: fdDirectory)
         XCTAssertFalse(fds.isEmpty, "no descriptors listed for host \(pid)")
@@ -92,6 +68,29 @@ final class ReloadDescriptorTests: XCTestCase {
         }
         XCTAssertEqual(leaked, [], "host \(pid) holds the reloading shell's file")
     }
+}
+
+/// Runs the reload command and returns the new host's pid (from its "host NEW took
+/// over from OLD") once `/api/health` answers from it. nginx's kept connections to the
+/// old host end within its keepalive_time (2 s); until then either host may answer.
+private func reloadAndAwaitNewHost(_ command: String, file: StaticString = #filePath, line: UInt = #line) throws -> Int? {
+    let run = try Subprocess.shell(command + " 2>/dev/null")
+    XCTAssertEqual(run.status, 0, "reload failed", file: file, line: line)
+    let words = run.text.split(whereSeparator: \.isWhitespace)
+    guard let index = words.firstIndex(of: "took"), index > 0, let new = Int(words[index - 1]) else {
+        XCTFail("reload printed no new pid: \(run.text)", file: file, line: line)
+        return nil
+    }
+    let deadline = Date().addingTimeInterval(5)
+    var answered: Int?
+    while Date() < deadline {
+        answered = try HTTP.get("/api/health").json["pid"] as? Int
+        if answered == new { return new }
+        Thread.sleep(forTimeInterval: 0.05)
+    }
+    XCTFail("the new host \(new) did not answer within 5 s (last answer from \(answered.map(String.init) ?? "none"))",
+            file: file, line: line)
+    return nil
 }
 
 private final class Tally: @unchecked Sendable {
