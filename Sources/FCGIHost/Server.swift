@@ -283,7 +283,11 @@ public final class Server: @unchecked Sendable {
     private func requestLoop() {
         let handler = makeHandler()
         while let connection = ready.pop() {
-            let open = connection.next() && serveAndFinish(connection, handler: handler)
+            var open = connection.next()
+            if open {
+                serve(&connection.request.pointee, handler: handler)
+                open = connection.finish()
+            }
             state.lock()
             busy -= 1
             if !open { table[connection.token] = nil }
@@ -296,21 +300,13 @@ public final class Server: @unchecked Sendable {
         }
     }
 
-    /// Serves the request just read; true while the connection stays open.
-    private func serveAndFinish(_ connection: KeptConnection, handler: any RequestHandler) -> Bool {
-        serve(&connection.request.pointee, handler: handler)
-        return connection.finish()
-    }
-
     private func serve(_ raw: inout FCGX_Request, handler: any RequestHandler) {
         let started = DispatchTime.now().uptimeNanoseconds
         let params = FastCGIParams(raw.envp)
         let declaredLength = Int(params["CONTENT_LENGTH"] ?? "") ?? 0
         let tooLarge = declaredLength > configuration.maxBodyBytes
-        let body = tooLarge ? discardBody(raw.in) : readBody(raw.in, expected: declaredLength)
-        // Read the request's input to its end (nginx's empty FCGI_STDIN record), so
-        // nothing of it is left on a kept connection to look like the next request.
-        _ = discardBody(raw.in)
+        let body = tooLarge ? [] : readBody(raw.in, expected: declaredLength)
+        drainInput(raw.in)
         let request = params.request(body: body)
 
         let response = tooLarge
@@ -336,12 +332,15 @@ public final class Server: @unchecked Sendable {
         return body
     }
 
-    /// Reads and drops an oversized body: closing early would make nginx log a
-    /// broken pipe and answer 502 instead of our 413.
-    private func discardBody(_ stream: UnsafeMutablePointer<FCGX_Stream>?) -> [UInt8] {
-        var scratch = [CChar](repeating: 0, count: 64 << 10)
-        while scratch.withUnsafeMutableBufferPointer({ FCGX_GetStr($0.baseAddress, Int32($0.count), stream) }) > 0 {}
-        return []
+    /// Reads the request's input to its end (nginx's empty FCGI_STDIN record): what
+    /// is left of an oversized body (closing early would make nginx log a broken pipe
+    /// and answer 502 instead of our 413), and on a kept connection anything of this
+    /// request that would otherwise look like the start of the next one. Usually a
+    /// single call that finds the end already buffered; the scratch is on the stack.
+    private func drainInput(_ stream: UnsafeMutablePointer<FCGX_Stream>?) {
+        withUnsafeTemporaryAllocation(of: CChar.self, capacity: 4096) { scratch in
+            while FCGX_GetStr(scratch.baseAddress, Int32(scratch.count), stream) > 0 {}
+        }
     }
 
     private func write(_ response: Response, traceId: UUID, to stream: UnsafeMutablePointer<FCGX_Stream>?) {
