@@ -39,6 +39,8 @@ struct JSONLogHandler: LogHandler {
         line.withUnsafeBytes { _ = Foundation.write(2, $0.baseAddress, $0.count) }
     }
 
+    private static let hexDigits = Array("0123456789abcdef".utf8)
+
     /// JSON string escaping (RFC 8259): quotes, backslashes, control characters;
     /// every other byte of the UTF-8 goes through as it is.
     static func appendQuoted(_ text: String, to line: inout [UInt8]) {
@@ -53,9 +55,8 @@ struct JSONLogHandler: LogHandler {
                 case UInt8(ascii: "\r"): line.append(backslash); line.append(UInt8(ascii: "r"))
                 case UInt8(ascii: "\t"): line.append(backslash); line.append(UInt8(ascii: "t"))
                 case 0..<0x20:
-                    let hex = Array("0123456789abcdef".utf8)
                     line.append(contentsOf: [backslash, UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"),
-                                             hex[Int(byte >> 4)], hex[Int(byte & 0xF)]])
+                                             hexDigits[Int(byte >> 4)], hexDigits[Int(byte & 0xF)]])
                 default: line.append(byte)
                 }
             }
