@@ -34,13 +34,13 @@ struct EntryReason: Equatable {
     /// The rule in words with its numbers, always "what op threshold" so a reader (and
     /// a test) can check the comparison; prices at the instrument's tick precision.
     func text(_ instrument: Instrument) -> String {
-        // Each rule words only the numbers it shows (formatting all five for every
-        // trade was most of this function's time).
-        switch rule {
-        case .zscoreBelow, .zscoreAbove, .vwapBelow, .vwapAbove: return scoreText()
-        default: break
-        }
-        let v = price(value, instrument), l = price(level, instrument)
+        // Computed on use: each rule words only the numbers it shows (formatting all
+        // five for every trade was most of this function's time).
+        var v: String { price(value, instrument) }
+        var l: String { price(level, instrument) }
+        var z: String { fixed(value, 2) }
+        var up: String { fixed(level, 2) }
+        var down: String { fixed(-level, 2) }
         switch rule {
         case .rangeBreakoutAbove: return "breakout: close \(v) > range high \(l)"
         case .rangeBreakoutBelow: return "breakout: close \(v) < range low \(l)"
@@ -54,24 +54,16 @@ struct EntryReason: Equatable {
         case .gapFadeBelow: return "gap fade: open \(v) < prior close \(l), long toward it"
         case .gapGoAbove: return "gap and go: close \(v) > today's open \(l) after a gap up"
         case .gapGoBelow: return "gap and go: close \(v) < today's open \(l) after a gap down"
-        case .zscoreBelow, .zscoreAbove, .vwapBelow, .vwapAbove: return scoreText()
+        case .zscoreBelow: return "z-score: z \(z) ≤ \(down) (entry_z \(up)) below the rolling mean"
+        case .zscoreAbove: return "z-score: z \(z) ≥ \(up) (entry_z) above the rolling mean"
+        case .vwapBelow: return "vwap reversion: z \(z) ≤ \(down) (entry_z \(up)) below VWAP"
+        case .vwapAbove: return "vwap reversion: z \(z) ≥ \(up) (entry_z) above VWAP"
         case .emaCrossUp: return "ema cross: fast EMA \(v) > slow EMA \(l), crossed up on this bar"
         case .emaCrossDown: return "ema cross: fast EMA \(v) < slow EMA \(l), crossed down on this bar"
         case .pullbackLong: return "pullback: close \(v) > fast EMA \(l) after the low touched it, in an uptrend"
         case .pullbackShort: return "pullback: close \(v) < fast EMA \(l) after the high touched it, in a downtrend"
         case .rangeFadeHigh: return "range fade: high \(v) > range high \(l), close back inside"
         case .rangeFadeLow: return "range fade: low \(v) < range low \(l), close back inside"
-        }
-    }
-
-    /// The mean-reversion rules compare a z-score, not a price.
-    private func scoreText() -> String {
-        let z = fixed(value, 2), up = fixed(level, 2), down = fixed(-level, 2)
-        switch rule {
-        case .zscoreBelow: return "z-score: z \(z) ≤ \(down) (entry_z \(up)) below the rolling mean"
-        case .zscoreAbove: return "z-score: z \(z) ≥ \(up) (entry_z) above the rolling mean"
-        case .vwapBelow: return "vwap reversion: z \(z) ≤ \(down) (entry_z \(up)) below VWAP"
-        default: return "vwap reversion: z \(z) ≥ \(up) (entry_z) above VWAP"
         }
     }
 
