@@ -207,7 +207,7 @@ CREATE FUNCTION public.api_bot(p_id uuid) RETURNS jsonb
                        'deflatedSharpe', l.deflated_sharpe, 'parentDeflatedSharpe', l.parent_deflated_sharpe,
                        'trials', l.trials, 'evidence', l.evidence, 'stepScale', l.step_scale, 'decidedAt', l.decided_at)
                    order by l.generation, l.created_at)
-              from (select * from lineage l where l.root_bot_id = coalesce(b.root_bot_id, b.id)
+              from (select * from lineage l where l.root_bot_id = lineage_root(b)
                      order by l.generation, l.created_at limit 300) l), '[]'::jsonb),
         'backtests', coalesce((
             select jsonb_agg(x.doc order by x.created_at desc) from (
@@ -2345,7 +2345,7 @@ CREATE FUNCTION public.lineage_params_hashes(p_bot uuid) RETURNS text[]
     LANGUAGE sql STABLE
     AS $$
     with lineage as (
-        select b.id, b.params_hash from bots b where coalesce(b.root_bot_id, b.id) = lineage_root(p_bot)
+        select b.id, b.params_hash from bots b where lineage_root(b) = lineage_root(p_bot)
     )
     select coalesce(array_agg(distinct h order by h), '{}')
       from (select s.params_hash as h from backtest_sessions s join lineage l on l.id = s.bot_id
@@ -3350,7 +3350,7 @@ begin
 
     -- Locked so a concurrent kill or a second evolution of the same parent waits.
     select * into v_parent from bots where id = p_job.bot_id for update;
-    v_root := coalesce(v_parent.root_bot_id, v_parent.id);
+    v_root := lineage_root(v_parent);
     if v_parent.status <> 'ACTIVE' then
         raise exception 'PARENT_NOT_ACTIVE' using errcode = 'P0001',
             detail = format('bot %s is %s; only an ACTIVE bot evolves', v_parent.id, v_parent.status);
@@ -5714,7 +5714,7 @@ CREATE TABLE public.kill_switch (
 --
 
 CREATE VIEW public.lineage AS
- SELECT COALESCE(b.root_bot_id, b.id) AS root_bot_id,
+ SELECT public.lineage_root(b.*) AS root_bot_id,
     b.id AS bot_id,
     b.name,
     b.generation,

@@ -36,7 +36,7 @@ language sql stable as $$
                        'deflatedSharpe', l.deflated_sharpe, 'parentDeflatedSharpe', l.parent_deflated_sharpe,
                        'trials', l.trials, 'evidence', l.evidence, 'stepScale', l.step_scale, 'decidedAt', l.decided_at)
                    order by l.generation, l.created_at)
-              from (select * from lineage l where l.root_bot_id = coalesce(b.root_bot_id, b.id)
+              from (select * from lineage l where l.root_bot_id = lineage_root(b)
                      order by l.generation, l.created_at limit 300) l), '[]'::jsonb),
         'backtests', coalesce((
             select jsonb_agg(x.doc order by x.created_at desc) from (

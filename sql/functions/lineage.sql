@@ -7,7 +7,7 @@
 -- the evolution outcome: ROOT, PENDING, ACCEPTED or REJECTED, with reason_code, the
 -- parent's deflated Sharpe it was set against, the step scale and when it was decided.
 create or replace view lineage as
-select coalesce(b.root_bot_id, b.id) as root_bot_id, b.id as bot_id, b.name, b.generation, b.parent_bot_id,
+select lineage_root(b) as root_bot_id, b.id as bot_id, b.name, b.generation, b.parent_bot_id,
        b.status, b.stage, b.params_hash,
        coalesce((select jsonb_object_agg(k.key, jsonb_build_object('from', p.params -> k.key, 'to', k.value))
                    from jsonb_each(b.params) k

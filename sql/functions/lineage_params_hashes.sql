@@ -9,7 +9,7 @@
 create or replace function lineage_params_hashes(p_bot uuid) returns text[]
 language sql stable as $$
     with lineage as (
-        select b.id, b.params_hash from bots b where coalesce(b.root_bot_id, b.id) = lineage_root(p_bot)
+        select b.id, b.params_hash from bots b where lineage_root(b) = lineage_root(p_bot)
     )
     select coalesce(array_agg(distinct h order by h), '{}')
       from (select s.params_hash as h from backtest_sessions s join lineage l on l.id = s.bot_id

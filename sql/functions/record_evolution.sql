@@ -42,7 +42,7 @@ begin
 
     -- Locked so a concurrent kill or a second evolution of the same parent waits.
     select * into v_parent from bots where id = p_job.bot_id for update;
-    v_root := coalesce(v_parent.root_bot_id, v_parent.id);
+    v_root := lineage_root(v_parent);
     if v_parent.status <> 'ACTIVE' then
         raise exception 'PARENT_NOT_ACTIVE' using errcode = 'P0001',
             detail = format('bot %s is %s; only an ACTIVE bot evolves', v_parent.id, v_parent.status);
