@@ -82,7 +82,7 @@ WORKER_B="$(hostname):$(cat "$B/run/worker.pid")"
 
 log "jobs: 1,000 no-ops and the starter pack's baselines"
 # The no-ops first, so both idle workers race for them (A's local socket is faster).
-psql_a -c "select count(*) from (select enqueue_job(null, 'NOOP') from generate_series(1, 1000)) e" >/dev/null
+psql_a -c "select count(*) from enqueue_jobs('NOOP', array(select '{}'::jsonb from generate_series(1, 1000)))" >/dev/null
 curl -fsS -X POST -H "Content-Type: application/json" -d '{}' \
     "http://127.0.0.1:$GAUNTLET_PORT/api/bots/starter-pack" >/dev/null
 for _ in $(seq 1 1800); do
