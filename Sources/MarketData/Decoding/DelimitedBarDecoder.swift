@@ -35,9 +35,7 @@ enum DelimitedBarDecoder {
         }
 
         // One bar per line at most: reserved once, no column regrows (or is left half empty).
-        var newlines = 0
-        for byte in text where byte == 10 { newlines += 1 }
-        var bars = BarColumns(capacity: newlines + 1)
+        var bars = BarColumns(capacity: lines.newlines + 1)
         // Databento CSV carries fixed-point integers unless it was written with pretty_px.
         var scale: Double?
         while let line = pending ?? lines.nextNonBlank() {
@@ -83,6 +81,7 @@ enum DelimitedBarDecoder {
         private let text: UnsafeBufferPointer<UInt8>
         private var position = 0
         private var number = 0
+        private var nextNewline = -1
 
         init(_ text: UnsafeBufferPointer<UInt8>) {
             self.text = text
@@ -92,11 +91,15 @@ enum DelimitedBarDecoder {
         mutating func nextNonBlank() -> Line? {
             while position < text.count {
                 let start = position
-                var end = start
-                while end < text.count, text[end] != 10, text[end] != 13 { end += 1 }
-                position = end
-                if position < text.count {
-                    position += (text[position] == 13 && position + 1 < text.count && text[position + 1] == 10) ? 2 : 1
+                // The line's end, found with memchr: the next \n (kept: in a file of
+                // lone \r it lies many lines ahead), then a \r before it.
+                if nextNewline < start { nextNewline = find(10, from: start, to: text.count) }
+                let newline = nextNewline
+                let end = find(13, from: start, to: newline)
+                if end < newline {
+                    position = end + (end + 1 == newline ? 2 : 1)   // \r\n, or a lone \r
+                } else {
+                    position = newline < text.count ? newline + 1 : newline
                 }
                 number += 1
                 if text[start..<end].contains(where: { !DelimitedBarDecoder.isBlank($0) }) {
@@ -104,6 +107,24 @@ enum DelimitedBarDecoder {
                 }
             }
             return nil
+        }
+
+        /// The \n bytes in the whole text, found with memchr (counted a byte at a time
+        /// they took 6 % of an end-to-end run in `perf`).
+        var newlines: Int {
+            var count = 0, at = find(10, from: 0, to: text.count)
+            while at < text.count {
+                count += 1
+                at = find(10, from: at + 1, to: text.count)
+            }
+            return count
+        }
+
+        /// The index of the first `byte` in `from..<to`, or `to`.
+        private func find(_ byte: UInt8, from: Int, to: Int) -> Int {
+            guard from < to, let base = text.baseAddress,
+                  let hit = memchr(base + from, Int32(byte), to - from) else { return to }
+            return base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
         }
     }
 
@@ -122,9 +143,9 @@ enum DelimitedBarDecoder {
                     if count == starts.count { starts.append(start); ends.append(i) } else { starts[count] = start; ends[count] = i }
                     count += 1
                     if i == line.upperBound { return }
-                    start = i + 1
+                    start = i &+ 1
                 }
-                i += 1
+                i &+= 1
             }
         }
 

@@ -125,6 +125,7 @@ struct TimestampParser {
         return offset
     }
 
+    @inline(__always)
     private func number(_ b: UnsafeBufferPointer<UInt8>, _ at: Int, _ width: Int) -> Int? {
         guard at + width <= b.count else { return nil }
         var value = 0
