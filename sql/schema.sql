@@ -15,21 +15,25 @@ CREATE DOMAIN public.finite_double AS double precision
 --
 
 CREATE FUNCTION public.api_backtest(p_id uuid) RETURNS jsonb
-    LANGUAGE sql STABLE
+    LANGUAGE plpgsql STABLE
     AS $$
-    select api_backtest_summary(s) || jsonb_build_object(
-        'botName', (select b.name from bots b where b.id = s.bot_id),
-        'params', s.params, 'metrics', s.metrics, 'equityCurve', s.equity_curve,
-        'engineVersion', s.engine_version, 'errorMessage', s.error_message,
-        'folds', s.folds, 'walkForward', s.walk_forward,
-        'trades', coalesce((
-            select jsonb_agg(jsonb_build_object(
-                'seq', t.seq, 'side', t.side, 'contracts', t.contracts, 'entryTime', t.entry_time,
-                'entryPrice', t.entry_price, 'exitTime', t.exit_time, 'exitPrice', t.exit_price,
-                'exitReason', t.exit_reason, 'entryReason', t.entry_reason, 'pnl', t.pnl, 'costs', t.costs) order by t.seq)
-            from trade_logs t where t.session_id = s.id), '[]'::jsonb))
-    from backtest_sessions s
-    where s.id = p_id
+begin
+    return (
+        select api_backtest_summary(s) || jsonb_build_object(
+            'botName', (select b.name from bots b where b.id = s.bot_id),
+            'params', s.params, 'metrics', s.metrics, 'equityCurve', s.equity_curve,
+            'engineVersion', s.engine_version, 'errorMessage', s.error_message,
+            'folds', s.folds, 'walkForward', s.walk_forward,
+            'trades', coalesce((
+                select jsonb_agg(jsonb_build_object(
+                    'seq', t.seq, 'side', t.side, 'contracts', t.contracts, 'entryTime', t.entry_time,
+                    'entryPrice', t.entry_price, 'exitTime', t.exit_time, 'exitPrice', t.exit_price,
+                    'exitReason', t.exit_reason, 'entryReason', t.entry_reason, 'pnl', t.pnl, 'costs', t.costs) order by t.seq)
+                from trade_logs t where t.session_id = s.id), '[]'::jsonb))
+        from backtest_sessions s
+        where s.id = p_id
+    );
+end
 $$;
 
 --
@@ -37,10 +41,14 @@ $$;
 --
 
 CREATE FUNCTION public.api_backtest_bot(p_id uuid) RETURNS uuid
-    LANGUAGE sql STABLE
+    LANGUAGE plpgsql STABLE
     AS $$
-    select coalesce((select s.bot_id from backtest_sessions s where s.id = p_id),
-                    (select b.id from bots b where b.id = p_id))
+begin
+    return (
+        select coalesce((select s.bot_id from backtest_sessions s where s.id = p_id),
+                        (select b.id from bots b where b.id = p_id))
+    );
+end
 $$;
 
 --
@@ -153,19 +161,24 @@ $$;
 --
 
 CREATE FUNCTION public.api_backtests(p_bot uuid, p_status text, p_limit integer, p_before timestamp with time zone) RETURNS jsonb
-    LANGUAGE sql STABLE
+    LANGUAGE plpgsql STABLE
+    SET plan_cache_mode TO 'force_custom_plan'
     AS $$
-    with page as (
-        select s from backtest_sessions s
-        where (p_bot is null or s.bot_id = p_bot)
-          and (p_status is null or s.status = p_status)
-          and (p_before is null or s.created_at < p_before)
-        order by s.created_at desc
-        limit p_limit)
-    select jsonb_build_object(
-        'backtests', coalesce(jsonb_agg(api_backtest_summary(s) order by (s).created_at desc), '[]'::jsonb),
-        'nextBefore', case when count(*) = p_limit then min((s).created_at) end)
-    from page
+begin
+    return (
+        with page as (
+            select s from backtest_sessions s
+            where (p_bot is null or s.bot_id = p_bot)
+              and (p_status is null or s.status = p_status)
+              and (p_before is null or s.created_at < p_before)
+            order by s.created_at desc
+            limit p_limit)
+        select jsonb_build_object(
+            'backtests', coalesce(jsonb_agg(api_backtest_summary(s) order by (s).created_at desc), '[]'::jsonb),
+            'nextBefore', case when count(*) = p_limit then min((s).created_at) end)
+        from page
+    );
+end
 $$;
 
 --
@@ -173,73 +186,77 @@ $$;
 --
 
 CREATE FUNCTION public.api_bot(p_id uuid) RETURNS jsonb
-    LANGUAGE sql STABLE
+    LANGUAGE plpgsql STABLE
     AS $$
-    select api_bot_summary(b, n, e) || jsonb_build_object(
-        'gates', coalesce((
-            select jsonb_agg(jsonb_build_object('ruleId', g.rule_id, 'fromStage', g.from_stage, 'toStage', g.to_stage,
-                                                'metric', g.metric, 'comparator', g.comparator, 'threshold', g.threshold,
-                                                'actual', g.actual, 'passed', g.passed, 'suggestedFix', g.suggested_fix)
-                             order by g.rule_id)
-            from evaluate_gates(b.id) g), '[]'::jsonb),
-        -- What the bot must keep showing to stay in its stage (the supervisor demotes on a failure).
-        'keepRules', coalesce((
-            select jsonb_agg(jsonb_build_object('ruleId', g.rule_id, 'demotesTo', g.to_stage, 'metric', g.metric,
-                                                'comparator', g.comparator, 'threshold', g.threshold,
-                                                'actual', g.actual, 'passed', g.passed, 'hasEvidence', g.has_evidence)
-                             order by g.rule_id)
-            from gate_evaluations g where g.bot_id = b.id and g.kind = 'KEEP'), '[]'::jsonb),
-        'stageHistory', coalesce((
-            select jsonb_agg(jsonb_build_object('fromStage', e.from_stage, 'toStage', e.to_stage,
-                                                'reasonCode', e.reason_code, 'actor', e.actor, 'at', e.created_at)
-                             order by e.created_at desc)
-            from bot_stage_events e where e.bot_id = b.id), '[]'::jsonb),
-        'children', coalesce((
-            select jsonb_agg(jsonb_build_object('id', c.id, 'name', c.name, 'generation', c.generation,
-                                                'status', c.status, 'createdAt', c.created_at) order by c.created_at)
-            from bots c where c.parent_bot_id = b.id), '[]'::jsonb),
-        'lineage', coalesce((
-            select jsonb_agg(jsonb_build_object(
-                       'botId', l.bot_id, 'name', l.name, 'generation', l.generation, 'parentBotId', l.parent_bot_id,
-                       'status', l.status, 'stage', l.stage, 'outcome', l.outcome, 'outcomeReason', l.outcome_reason,
-                       'paramsDiff', l.params_diff, 'sessionId', l.session_id, 'oosTrades', l.oos_trades,
-                       'oosExpectancy', l.oos_expectancy, 'expectancyCiLow', l.expectancy_ci_low,
-                       'deflatedSharpe', l.deflated_sharpe, 'parentDeflatedSharpe', l.parent_deflated_sharpe,
-                       'trials', l.trials, 'evidence', l.evidence, 'stepScale', l.step_scale, 'decidedAt', l.decided_at)
-                   order by l.generation, l.created_at)
-              from (select * from lineage l where l.root_bot_id = lineage_root(b)
-                     order by l.generation, l.created_at limit 300) l), '[]'::jsonb),
-        'backtests', coalesce((
-            select jsonb_agg(x.doc order by x.created_at desc) from (
-                select api_backtest_summary(s) as doc, s.created_at from backtest_sessions s
-                where s.bot_id = b.id order by s.created_at desc limit 20) x), '[]'::jsonb),
-        -- Its paper account (null without one): paper evidence, the last 500 equity
-        -- samples and, beside them, the equity curve of the backtest the gates judge.
-        'paper', (
-            select jsonb_build_object(
-                       'accountId', a.id, 'startingCash', a.starting_cash,
-                       'backtestEquity', coalesce((select s.equity_curve from backtest_sessions s where s.id = e.session_id),
-                                                  '[]'::jsonb),
-                       'evidence', jsonb_build_object('since', p.since, 'days', p.paper_days, 'syntheticDays', p.synthetic_days,
-                                                      'trades', p.paper_trades, 'realizedPnl', p.paper_realized_pnl,
-                                                      'expectancy', round(p.paper_expectancy, 2),
-                                                      'riskBreaches', p.risk_breaches, 'maxDrawdownPct', p.max_drawdown_pct),
-                       'equity', coalesce((
-                           select jsonb_agg(jsonb_build_object('at', q.at, 'equity', q.equity) order by q.at, q.id)
-                             from (select * from paper_equity q where q.account_id = a.id
-                                    order by q.at desc, q.id desc limit 500) q), '[]'::jsonb))
-              from paper_accounts a join paper_evidence p on p.bot_id = a.bot_id
-             where a.bot_id = b.id),
-        'jobs', coalesce((
-            select jsonb_agg(x.doc order by x.created_at desc) from (
-                select jsonb_build_object('id', j.id, 'type', j.job_type, 'status', j.status, 'attempt', j.attempt,
-                                          'errorCode', j.error_code, 'traceId', j.trace_id, 'createdAt', j.created_at,
-                                          'startedAt', j.started_at, 'finishedAt', j.finished_at) as doc, j.created_at
-                from bot_jobs j where j.bot_id = b.id order by j.created_at desc limit 20) x), '[]'::jsonb))
-    from bots b
-    join bot_now n on n.bot_id = b.id
-    join bot_evidence e on e.bot_id = b.id
-    where b.id = p_id
+begin
+    return (
+        select api_bot_summary(b, n, e) || jsonb_build_object(
+            'gates', coalesce((
+                select jsonb_agg(jsonb_build_object('ruleId', g.rule_id, 'fromStage', g.from_stage, 'toStage', g.to_stage,
+                                                    'metric', g.metric, 'comparator', g.comparator, 'threshold', g.threshold,
+                                                    'actual', g.actual, 'passed', g.passed, 'suggestedFix', g.suggested_fix)
+                                 order by g.rule_id)
+                from evaluate_gates(b.id) g), '[]'::jsonb),
+            -- What the bot must keep showing to stay in its stage (the supervisor demotes on a failure).
+            'keepRules', coalesce((
+                select jsonb_agg(jsonb_build_object('ruleId', g.rule_id, 'demotesTo', g.to_stage, 'metric', g.metric,
+                                                    'comparator', g.comparator, 'threshold', g.threshold,
+                                                    'actual', g.actual, 'passed', g.passed, 'hasEvidence', g.has_evidence)
+                                 order by g.rule_id)
+                from gate_evaluations g where g.bot_id = b.id and g.kind = 'KEEP'), '[]'::jsonb),
+            'stageHistory', coalesce((
+                select jsonb_agg(jsonb_build_object('fromStage', e.from_stage, 'toStage', e.to_stage,
+                                                    'reasonCode', e.reason_code, 'actor', e.actor, 'at', e.created_at)
+                                 order by e.created_at desc)
+                from bot_stage_events e where e.bot_id = b.id), '[]'::jsonb),
+            'children', coalesce((
+                select jsonb_agg(jsonb_build_object('id', c.id, 'name', c.name, 'generation', c.generation,
+                                                    'status', c.status, 'createdAt', c.created_at) order by c.created_at)
+                from bots c where c.parent_bot_id = b.id), '[]'::jsonb),
+            'lineage', coalesce((
+                select jsonb_agg(jsonb_build_object(
+                           'botId', l.bot_id, 'name', l.name, 'generation', l.generation, 'parentBotId', l.parent_bot_id,
+                           'status', l.status, 'stage', l.stage, 'outcome', l.outcome, 'outcomeReason', l.outcome_reason,
+                           'paramsDiff', l.params_diff, 'sessionId', l.session_id, 'oosTrades', l.oos_trades,
+                           'oosExpectancy', l.oos_expectancy, 'expectancyCiLow', l.expectancy_ci_low,
+                           'deflatedSharpe', l.deflated_sharpe, 'parentDeflatedSharpe', l.parent_deflated_sharpe,
+                           'trials', l.trials, 'evidence', l.evidence, 'stepScale', l.step_scale, 'decidedAt', l.decided_at)
+                       order by l.generation, l.created_at)
+                  from (select * from lineage l where l.root_bot_id = lineage_root(b)
+                         order by l.generation, l.created_at limit 300) l), '[]'::jsonb),
+            'backtests', coalesce((
+                select jsonb_agg(x.doc order by x.created_at desc) from (
+                    select api_backtest_summary(s) as doc, s.created_at from backtest_sessions s
+                    where s.bot_id = b.id order by s.created_at desc limit 20) x), '[]'::jsonb),
+            -- Its paper account (null without one): paper evidence, the last 500 equity
+            -- samples and, beside them, the equity curve of the backtest the gates judge.
+            'paper', (
+                select jsonb_build_object(
+                           'accountId', a.id, 'startingCash', a.starting_cash,
+                           'backtestEquity', coalesce((select s.equity_curve from backtest_sessions s where s.id = e.session_id),
+                                                      '[]'::jsonb),
+                           'evidence', jsonb_build_object('since', p.since, 'days', p.paper_days, 'syntheticDays', p.synthetic_days,
+                                                          'trades', p.paper_trades, 'realizedPnl', p.paper_realized_pnl,
+                                                          'expectancy', round(p.paper_expectancy, 2),
+                                                          'riskBreaches', p.risk_breaches, 'maxDrawdownPct', p.max_drawdown_pct),
+                           'equity', coalesce((
+                               select jsonb_agg(jsonb_build_object('at', q.at, 'equity', q.equity) order by q.at, q.id)
+                                 from (select * from paper_equity q where q.account_id = a.id
+                                        order by q.at desc, q.id desc limit 500) q), '[]'::jsonb))
+                  from paper_accounts a join paper_evidence p on p.bot_id = a.bot_id
+                 where a.bot_id = b.id),
+            'jobs', coalesce((
+                select jsonb_agg(x.doc order by x.created_at desc) from (
+                    select jsonb_build_object('id', j.id, 'type', j.job_type, 'status', j.status, 'attempt', j.attempt,
+                                              'errorCode', j.error_code, 'traceId', j.trace_id, 'createdAt', j.created_at,
+                                              'startedAt', j.started_at, 'finishedAt', j.finished_at) as doc, j.created_at
+                    from bot_jobs j where j.bot_id = b.id order by j.created_at desc limit 20) x), '[]'::jsonb))
+        from bots b
+        join bot_now n on n.bot_id = b.id
+        join bot_evidence e on e.bot_id = b.id
+        where b.id = p_id
+    );
+end
 $$;
 
 --
@@ -930,14 +947,18 @@ $$;
 --
 
 CREATE FUNCTION public.api_bots() RETURNS jsonb
-    LANGUAGE sql STABLE
+    LANGUAGE plpgsql STABLE
     SET jit TO 'off'
     AS $$
-    select jsonb_build_object('count', count(*),
-                              'bots', coalesce(jsonb_agg(api_bot_summary(b, n, e) order by b.created_at, b.name), '[]'::jsonb))
-      from bots b
-      join bot_now n on n.bot_id = b.id
-      join bot_evidence e on e.bot_id = b.id
+begin
+    return (
+        select jsonb_build_object('count', count(*),
+                                  'bots', coalesce(jsonb_agg(api_bot_summary(b, n, e) order by b.created_at, b.name), '[]'::jsonb))
+          from bots b
+          join bot_now n on n.bot_id = b.id
+          join bot_evidence e on e.bot_id = b.id
+    );
+end
 $$;
 
 --
@@ -998,12 +1019,16 @@ $$;
 --
 
 CREATE FUNCTION public.api_enqueued_job(p_job uuid, p_created boolean, p_reason text) RETURNS jsonb
-    LANGUAGE sql STABLE
+    LANGUAGE plpgsql STABLE
     AS $$
-    select jsonb_build_object('jobId', j.id, 'botId', j.bot_id, 'type', j.job_type, 'status', j.status,
-                              'created', p_created, 'reasonCode', p_reason, 'traceId', j.trace_id)
-      from bot_jobs j
-     where j.id = p_job
+begin
+    return (
+        select jsonb_build_object('jobId', j.id, 'botId', j.bot_id, 'type', j.job_type, 'status', j.status,
+                                  'created', p_created, 'reasonCode', p_reason, 'traceId', j.trace_id)
+          from bot_jobs j
+         where j.id = p_job
+    );
+end
 $$;
 
 --
@@ -1011,23 +1036,28 @@ $$;
 --
 
 CREATE FUNCTION public.api_feed(p_bot uuid, p_type text, p_limit integer, p_before bigint) RETURNS jsonb
-    LANGUAGE sql STABLE
+    LANGUAGE plpgsql STABLE
+    SET plan_cache_mode TO 'force_custom_plan'
     AS $$
-    with page as (
-        select e.*, b.name as bot_name, b.instrument
-        from activity_events e
-        left join bots b on b.id = e.bot_id
-        where (p_bot is null or e.bot_id = p_bot)
-          and (p_type is null or e.event_type = p_type)
-          and (p_before is null or e.id < p_before)
-        order by e.id desc
-        limit p_limit)
-    select jsonb_build_object(
-        'events', coalesce(jsonb_agg(jsonb_build_object(
-            'id', id, 'type', event_type, 'botId', bot_id, 'botName', bot_name, 'instrument', instrument,
-            'jobId', job_id, 'traceId', trace_id, 'payload', payload, 'createdAt', created_at) order by id desc), '[]'::jsonb),
-        'nextBefore', case when count(*) = p_limit then min(id) end)
-    from page
+begin
+    return (
+        with page as (
+            select e.*, b.name as bot_name, b.instrument
+            from activity_events e
+            left join bots b on b.id = e.bot_id
+            where (p_bot is null or e.bot_id = p_bot)
+              and (p_type is null or e.event_type = p_type)
+              and (p_before is null or e.id < p_before)
+            order by e.id desc
+            limit p_limit)
+        select jsonb_build_object(
+            'events', coalesce(jsonb_agg(jsonb_build_object(
+                'id', id, 'type', event_type, 'botId', bot_id, 'botName', bot_name, 'instrument', instrument,
+                'jobId', job_id, 'traceId', trace_id, 'payload', payload, 'createdAt', created_at) order by id desc), '[]'::jsonb),
+            'nextBefore', case when count(*) = p_limit then min(id) end)
+        from page
+    );
+end
 $$;
 
 --
@@ -1035,12 +1065,17 @@ $$;
 --
 
 CREATE FUNCTION public.api_orders(p_account uuid, p_status text, p_limit integer) RETURNS jsonb
-    LANGUAGE sql STABLE
+    LANGUAGE plpgsql STABLE
+    SET plan_cache_mode TO 'force_custom_plan'
     AS $$
-    select jsonb_build_object('orders', coalesce(jsonb_agg(paper_order_doc(o) order by o.created_at desc), '[]'))
-      from (select * from paper_orders
-             where (p_account is null or account_id = p_account) and (p_status is null or status = p_status)
-             order by created_at desc limit p_limit) o
+begin
+    return (
+        select jsonb_build_object('orders', coalesce(jsonb_agg(paper_order_doc(o) order by o.created_at desc), '[]'))
+          from (select * from paper_orders
+                 where (p_account is null or account_id = p_account) and (p_status is null or status = p_status)
+                 order by created_at desc limit p_limit) o
+    );
+end
 $$;
 
 --
@@ -1048,41 +1083,45 @@ $$;
 --
 
 CREATE FUNCTION public.api_paper_account(p_id uuid) RETURNS jsonb
-    LANGUAGE sql STABLE
+    LANGUAGE plpgsql STABLE
     AS $_$
-    select jsonb_build_object(
-        'id', a.id, 'name', a.name, 'botId', a.bot_id, 'startingCash', a.starting_cash,
-        'tradingDay', a.trading_day, 'dayStartEquity', a.day_start_equity,
-        'halted', a.halted_day is not null and a.halted_day = a.trading_day, 'haltReason', a.halt_reason,
-        'consecutiveLosses', a.consecutive_losses,
-        'figures', (select jsonb_build_object('cash', f.cash, 'unrealized', f.unrealized, 'equity', f.equity,
-                                              'dayLoss', f.day_loss, 'marginUsed', f.margin_used,
-                                              'grossNotional', f.gross_notional)
-                      from paper_account_figures(a.id) f),
-        'limits', (select jsonb_build_object(
-                       'maxPositionContracts', l.max_position_contracts, 'maxNotionalUsd', l.max_notional_usd,
-                       'maxDailyLossUsd', l.max_daily_loss_usd, 'maxDailyLossPct', l.max_daily_loss_pct,
-                       'maxLossPerTradeUsd', l.max_loss_per_trade_usd, 'maxOrdersPerMinute', l.max_orders_per_minute,
-                       'maxErrorsPerSession', l.max_errors_per_session, 'minRewardRisk', l.min_reward_risk,
-                       'maxConsecutiveLosses', l.max_consecutive_losses,
-                       'use', jsonb_build_object(
-                           'dailyLoss', format('daily loss $%s of $%s', round(f.day_loss, 2), l.max_daily_loss_usd),
-                           'notional', format('notional $%s of $%s', round(f.gross_notional, 2), l.max_notional_usd),
-                           'margin', format('margin $%s of $%s equity', round(coalesce(f.margin_used, 0), 2), round(f.equity, 2)),
-                           'losingStreak', format('%s of %s consecutive losses', a.consecutive_losses, l.max_consecutive_losses)))
-                     from risk_limits l, paper_account_figures(a.id) f where l.account_id = a.id and l.env = 'paper'),
-        'positions', api_positions(a.id) -> 'positions',
-        'workingOrders', coalesce((select jsonb_agg(paper_order_doc(o) order by o.created_at)
-                                     from paper_orders o where o.account_id = a.id
-                                      and paper_order_working(o.status)), '[]'),
-        'fills', coalesce((select jsonb_agg(jsonb_build_object('id', x.id, 'orderId', x.order_id, 'instrument', x.instrument,
-                                                               'side', x.side, 'quantity', x.quantity, 'price', x.price,
-                                                               'fee', x.fee, 'realizedPnl', x.realized_pnl, 'barTime', x.bar_time)
-                                            order by x.id desc)
-                             from (select * from paper_fills where account_id = a.id order by id desc limit 50) x), '[]'),
-        'equity', coalesce((select jsonb_agg(jsonb_build_object('at', e.at, 'equity', e.equity) order by e.id)
-                              from (select * from paper_equity where account_id = a.id order by id desc limit 500) e), '[]'))
-      from paper_accounts a where a.id = p_id
+begin
+    return (
+        select jsonb_build_object(
+            'id', a.id, 'name', a.name, 'botId', a.bot_id, 'startingCash', a.starting_cash,
+            'tradingDay', a.trading_day, 'dayStartEquity', a.day_start_equity,
+            'halted', a.halted_day is not null and a.halted_day = a.trading_day, 'haltReason', a.halt_reason,
+            'consecutiveLosses', a.consecutive_losses,
+            'figures', (select jsonb_build_object('cash', f.cash, 'unrealized', f.unrealized, 'equity', f.equity,
+                                                  'dayLoss', f.day_loss, 'marginUsed', f.margin_used,
+                                                  'grossNotional', f.gross_notional)
+                          from paper_account_figures(a.id) f),
+            'limits', (select jsonb_build_object(
+                           'maxPositionContracts', l.max_position_contracts, 'maxNotionalUsd', l.max_notional_usd,
+                           'maxDailyLossUsd', l.max_daily_loss_usd, 'maxDailyLossPct', l.max_daily_loss_pct,
+                           'maxLossPerTradeUsd', l.max_loss_per_trade_usd, 'maxOrdersPerMinute', l.max_orders_per_minute,
+                           'maxErrorsPerSession', l.max_errors_per_session, 'minRewardRisk', l.min_reward_risk,
+                           'maxConsecutiveLosses', l.max_consecutive_losses,
+                           'use', jsonb_build_object(
+                               'dailyLoss', format('daily loss $%s of $%s', round(f.day_loss, 2), l.max_daily_loss_usd),
+                               'notional', format('notional $%s of $%s', round(f.gross_notional, 2), l.max_notional_usd),
+                               'margin', format('margin $%s of $%s equity', round(coalesce(f.margin_used, 0), 2), round(f.equity, 2)),
+                               'losingStreak', format('%s of %s consecutive losses', a.consecutive_losses, l.max_consecutive_losses)))
+                         from risk_limits l, paper_account_figures(a.id) f where l.account_id = a.id and l.env = 'paper'),
+            'positions', api_positions(a.id) -> 'positions',
+            'workingOrders', coalesce((select jsonb_agg(paper_order_doc(o) order by o.created_at)
+                                         from paper_orders o where o.account_id = a.id
+                                          and paper_order_working(o.status)), '[]'),
+            'fills', coalesce((select jsonb_agg(jsonb_build_object('id', x.id, 'orderId', x.order_id, 'instrument', x.instrument,
+                                                                   'side', x.side, 'quantity', x.quantity, 'price', x.price,
+                                                                   'fee', x.fee, 'realizedPnl', x.realized_pnl, 'barTime', x.bar_time)
+                                                order by x.id desc)
+                                 from (select * from paper_fills where account_id = a.id order by id desc limit 50) x), '[]'),
+            'equity', coalesce((select jsonb_agg(jsonb_build_object('at', e.at, 'equity', e.equity) order by e.id)
+                                  from (select * from paper_equity where account_id = a.id order by id desc limit 500) e), '[]'))
+          from paper_accounts a where a.id = p_id
+    );
+end
 $_$;
 
 --
@@ -1090,9 +1129,13 @@ $_$;
 --
 
 CREATE FUNCTION public.api_paper_run(p_id uuid) RETURNS jsonb
-    LANGUAGE sql STABLE
+    LANGUAGE plpgsql STABLE
     AS $$
-    select paper_run_doc(r) from paper_runs r where r.id = p_id
+begin
+    return (
+        select paper_run_doc(r) from paper_runs r where r.id = p_id
+    );
+end
 $$;
 
 --
@@ -1100,10 +1143,15 @@ $$;
 --
 
 CREATE FUNCTION public.api_paper_runs(p_limit integer, p_bot uuid DEFAULT NULL::uuid) RETURNS jsonb
-    LANGUAGE sql STABLE
+    LANGUAGE plpgsql STABLE
+    SET plan_cache_mode TO 'force_custom_plan'
     AS $$
-    select jsonb_build_object('runs', coalesce(jsonb_agg(paper_run_doc(r) order by r.started_at desc), '[]'))
-      from (select * from paper_runs where p_bot is null or bot_id = p_bot order by started_at desc limit p_limit) r
+begin
+    return (
+        select jsonb_build_object('runs', coalesce(jsonb_agg(paper_run_doc(r) order by r.started_at desc), '[]'))
+          from (select * from paper_runs where p_bot is null or bot_id = p_bot order by started_at desc limit p_limit) r
+    );
+end
 $$;
 
 --
@@ -1111,14 +1159,19 @@ $$;
 --
 
 CREATE FUNCTION public.api_positions(p_account uuid DEFAULT NULL::uuid) RETURNS jsonb
-    LANGUAGE sql STABLE
+    LANGUAGE plpgsql STABLE
+    SET plan_cache_mode TO 'force_custom_plan'
     AS $$
-    select jsonb_build_object('positions', coalesce(jsonb_agg(jsonb_build_object(
-               'accountId', p.account_id, 'botId', a.bot_id, 'instrument', p.instrument, 'quantity', p.quantity,
-               'averagePrice', p.average_price, 'markPrice', p.mark_price, 'unrealizedPnl', p.unrealized_pnl,
-               'updatedAt', p.updated_at) order by p.account_id, p.instrument), '[]'))
-      from paper_positions p join paper_accounts a on a.id = p.account_id
-     where p.quantity <> 0 and (p_account is null or p.account_id = p_account)
+begin
+    return (
+        select jsonb_build_object('positions', coalesce(jsonb_agg(jsonb_build_object(
+                   'accountId', p.account_id, 'botId', a.bot_id, 'instrument', p.instrument, 'quantity', p.quantity,
+                   'averagePrice', p.average_price, 'markPrice', p.mark_price, 'unrealizedPnl', p.unrealized_pnl,
+                   'updatedAt', p.updated_at) order by p.account_id, p.instrument), '[]'))
+          from paper_positions p join paper_accounts a on a.id = p.account_id
+         where p.quantity <> 0 and (p_account is null or p.account_id = p_account)
+    );
+end
 $$;
 
 --
@@ -1126,43 +1179,47 @@ $$;
 --
 
 CREATE FUNCTION public.api_proof_autonomy() RETURNS jsonb
-    LANGUAGE sql STABLE
+    LANGUAGE plpgsql STABLE
     AS $$
-    with last_run as (
-        select * from autonomy_planner_runs order by started_at desc limit 1
-    )
-    select jsonb_build_object(
-        'now', now(),
-        'loopEnabled', setting('loop_enabled')::boolean,
-        'lastTickAt', (select started_at from last_run),
-        'tickIntervalSec', coalesce((select interval_seconds from schedules where name = 'planner'), 60),
-        'lastDecisionSummary', jsonb_build_object(
-            'botsEvaluated', coalesce((select bots_evaluated from last_run), 0),
-            'jobsEnqueued', coalesce((select jobs_enqueued from last_run), 0),
-            'blocked', coalesce((select blocked from last_run), 0),
-            'reasonsTop', coalesce((
-                select jsonb_agg(jsonb_build_object('reasonCode', r.key, 'count', r.n) order by r.ord, r.n desc, r.key)
-                  from (select * from (
-                            -- a tick that enqueued nothing says why first (ALL_BOTS_COOLDOWN, …)
-                            select 0 as ord, lr.summary_reason_code as key, lr.bots_evaluated as n
-                              from last_run lr
-                             where lr.summary_reason_code is not null and not lr.reasons ? lr.summary_reason_code
-                            union all
-                            select 1, e.key, (e.value #>> '{}')::int
-                              from last_run lr, jsonb_each(lr.reasons) e) u
-                         order by ord, n desc, key limit 5) r), '[]')),
-        'latestPlannerRuns', coalesce((
-            select jsonb_agg(jsonb_build_object('id', p.id, 'startedAt', p.started_at, 'finishedAt', p.finished_at,
-                                                'botsEvaluated', p.bots_evaluated, 'jobsEnqueued', p.jobs_enqueued,
-                                                'errors', p.errors) order by p.started_at desc)
-              from (select * from autonomy_planner_runs order by started_at desc limit 10) p), '[]'),
-        'latestEnqueuedJobs', coalesce((
-            select jsonb_agg(jsonb_build_object('jobId', j.id, 'botId', j.bot_id, 'type', j.job_type,
-                                                'status', j.status, 'createdAt', j.created_at)
-                             order by j.created_at desc, j.id)
-              from (select j.* from autonomy_bot_decisions d join bot_jobs j on j.id = d.job_id
-                     where d.decision = 'ENQUEUED'
-                     order by d.created_at desc, d.id desc limit 10) j), '[]'))
+begin
+    return (
+        with last_run as (
+            select * from autonomy_planner_runs order by started_at desc limit 1
+        )
+        select jsonb_build_object(
+            'now', now(),
+            'loopEnabled', setting('loop_enabled')::boolean,
+            'lastTickAt', (select started_at from last_run),
+            'tickIntervalSec', coalesce((select interval_seconds from schedules where name = 'planner'), 60),
+            'lastDecisionSummary', jsonb_build_object(
+                'botsEvaluated', coalesce((select bots_evaluated from last_run), 0),
+                'jobsEnqueued', coalesce((select jobs_enqueued from last_run), 0),
+                'blocked', coalesce((select blocked from last_run), 0),
+                'reasonsTop', coalesce((
+                    select jsonb_agg(jsonb_build_object('reasonCode', r.key, 'count', r.n) order by r.ord, r.n desc, r.key)
+                      from (select * from (
+                                -- a tick that enqueued nothing says why first (ALL_BOTS_COOLDOWN, …)
+                                select 0 as ord, lr.summary_reason_code as key, lr.bots_evaluated as n
+                                  from last_run lr
+                                 where lr.summary_reason_code is not null and not lr.reasons ? lr.summary_reason_code
+                                union all
+                                select 1, e.key, (e.value #>> '{}')::int
+                                  from last_run lr, jsonb_each(lr.reasons) e) u
+                             order by ord, n desc, key limit 5) r), '[]')),
+            'latestPlannerRuns', coalesce((
+                select jsonb_agg(jsonb_build_object('id', p.id, 'startedAt', p.started_at, 'finishedAt', p.finished_at,
+                                                    'botsEvaluated', p.bots_evaluated, 'jobsEnqueued', p.jobs_enqueued,
+                                                    'errors', p.errors) order by p.started_at desc)
+                  from (select * from autonomy_planner_runs order by started_at desc limit 10) p), '[]'),
+            'latestEnqueuedJobs', coalesce((
+                select jsonb_agg(jsonb_build_object('jobId', j.id, 'botId', j.bot_id, 'type', j.job_type,
+                                                    'status', j.status, 'createdAt', j.created_at)
+                                 order by j.created_at desc, j.id)
+                  from (select j.* from autonomy_bot_decisions d join bot_jobs j on j.id = d.job_id
+                         where d.decision = 'ENQUEUED'
+                         order by d.created_at desc, d.id desc limit 10) j), '[]'))
+    );
+end
 $$;
 
 --
@@ -1170,39 +1227,43 @@ $$;
 --
 
 CREATE FUNCTION public.api_proof_jobs() RETURNS jsonb
-    LANGUAGE sql STABLE
+    LANGUAGE plpgsql STABLE
     AS $$
-    with keys as (
-        select distinct proof_key from job_kinds
-    ), active as (
-        select k.proof_key, j.status, count(*)::int as n
-          from bot_jobs j join job_kinds k on k.kind = j.job_type
-         where j.status in ('QUEUED', 'RUNNING')
-         group by k.proof_key, j.status
-    ), done as (
-        select k.proof_key, count(*)::int as n
-          from bot_jobs j join job_kinds k on k.kind = j.job_type
-         where j.finished_at > now() - interval '1 hour' and j.status = 'COMPLETED'
-         group by k.proof_key
-    )
-    select jsonb_build_object(
-        'running', (select jsonb_object_agg(k.proof_key, coalesce(a.n, 0))
-                      from keys k left join active a on a.proof_key = k.proof_key and a.status = 'RUNNING'),
-        'queued', (select jsonb_object_agg(k.proof_key, coalesce(a.n, 0))
-                     from keys k left join active a on a.proof_key = k.proof_key and a.status = 'QUEUED'),
-        'completedLast1h', (select jsonb_object_agg(k.proof_key, coalesce(d.n, 0))
-                              from keys k left join done d on d.proof_key = k.proof_key),
-        'stuckRunningOverXmin', coalesce((
-            select jsonb_agg(jsonb_build_object('jobId', j.id, 'botId', j.bot_id, 'type', j.job_type,
-                                                'startedAt', j.started_at,
-                                                'ageMin', round((extract(epoch from now() - j.started_at) / 60)::numeric, 1))
-                             order by j.started_at)
-              from (select j.* from bot_jobs j join job_kinds k on k.kind = j.job_type
-                     where j.status = 'RUNNING'
-                       -- a runner's job runs for as long as it trades: stuck only when its heartbeat is that old
-                       and case when k.badge = 'RUNNER' then coalesce(j.heartbeat_at, j.started_at) else j.started_at end
-                           < now() - make_interval(mins => (select setting('proof_stuck_minutes')::int))
-                     order by j.started_at limit 50) j), '[]'))
+begin
+    return (
+        with keys as (
+            select distinct proof_key from job_kinds
+        ), active as (
+            select k.proof_key, j.status, count(*)::int as n
+              from bot_jobs j join job_kinds k on k.kind = j.job_type
+             where j.status in ('QUEUED', 'RUNNING')
+             group by k.proof_key, j.status
+        ), done as (
+            select k.proof_key, count(*)::int as n
+              from bot_jobs j join job_kinds k on k.kind = j.job_type
+             where j.finished_at > now() - interval '1 hour' and j.status = 'COMPLETED'
+             group by k.proof_key
+        )
+        select jsonb_build_object(
+            'running', (select jsonb_object_agg(k.proof_key, coalesce(a.n, 0))
+                          from keys k left join active a on a.proof_key = k.proof_key and a.status = 'RUNNING'),
+            'queued', (select jsonb_object_agg(k.proof_key, coalesce(a.n, 0))
+                         from keys k left join active a on a.proof_key = k.proof_key and a.status = 'QUEUED'),
+            'completedLast1h', (select jsonb_object_agg(k.proof_key, coalesce(d.n, 0))
+                                  from keys k left join done d on d.proof_key = k.proof_key),
+            'stuckRunningOverXmin', coalesce((
+                select jsonb_agg(jsonb_build_object('jobId', j.id, 'botId', j.bot_id, 'type', j.job_type,
+                                                    'startedAt', j.started_at,
+                                                    'ageMin', round((extract(epoch from now() - j.started_at) / 60)::numeric, 1))
+                                 order by j.started_at)
+                  from (select j.* from bot_jobs j join job_kinds k on k.kind = j.job_type
+                         where j.status = 'RUNNING'
+                           -- a runner's job runs for as long as it trades: stuck only when its heartbeat is that old
+                           and case when k.badge = 'RUNNER' then coalesce(j.heartbeat_at, j.started_at) else j.started_at end
+                               < now() - make_interval(mins => (select setting('proof_stuck_minutes')::int))
+                         order by j.started_at limit 50) j), '[]'))
+    );
+end
 $$;
 
 --
@@ -1210,15 +1271,19 @@ $$;
 --
 
 CREATE FUNCTION public.api_ready() RETURNS jsonb
-    LANGUAGE sql STABLE
+    LANGUAGE plpgsql STABLE
     AS $$
-    select jsonb_build_object(
-        'status', 'ready',
-        'database', 'reachable',
-        'serverVersion', current_setting('server_version'),
-        'migrationsApplied', (select count(*) from schema_migrations),
-        'checkedAt', to_char(now() at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')
-    )
+begin
+    return (
+        select jsonb_build_object(
+            'status', 'ready',
+            'database', 'reachable',
+            'serverVersion', current_setting('server_version'),
+            'migrationsApplied', (select count(*) from schema_migrations),
+            'checkedAt', to_char(now() at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')
+        )
+    );
+end
 $$;
 
 --
@@ -1226,28 +1291,32 @@ $$;
 --
 
 CREATE FUNCTION public.api_research_latest(p_partial boolean DEFAULT false) RETURNS jsonb
-    LANGUAGE sql STABLE
+    LANGUAGE plpgsql STABLE
     AS $$
-    with active as (
-        select * from research_runs where state in ('QUEUED', 'RUNNING') and p_partial limit 1
-    ), good as (
-        select * from research_runs where state = 'COMPLETED' order by finished_at desc limit 1
-    ), failed as (
-        select * from research_runs where state = 'ERROR' order by finished_at desc limit 1
-    )
-    select coalesce(
-        (select jsonb_build_object('partial', true, 'runId', a.id, 'generated_at', now(),
-                                   'window', jsonb_build_object('start', a.window_start, 'end', a.window_end),
-                                   'progress', jsonb_build_object('done', a.progress_done, 'total', a.progress_total),
-                                   'instruments', research_selection(a.id) -> 'instruments')
-           from active a),
-        (select jsonb_strip_nulls(jsonb_build_object(
-                    'runId', g.id, 'generated_at', g.finished_at,
-                    'window', jsonb_build_object('start', g.window_start, 'end', g.window_end),
-                    'instruments', g.selection -> 'instruments', 'failedCells', g.selection -> 'failed_cells',
-                    'lastError', (select jsonb_build_object('runId', f.id, 'message', f.message, 'finishedAt', f.finished_at)
-                                    from failed f where f.finished_at > g.finished_at)))
-           from good g))
+begin
+    return (
+        with active as (
+            select * from research_runs where state in ('QUEUED', 'RUNNING') and p_partial limit 1
+        ), good as (
+            select * from research_runs where state = 'COMPLETED' order by finished_at desc limit 1
+        ), failed as (
+            select * from research_runs where state = 'ERROR' order by finished_at desc limit 1
+        )
+        select coalesce(
+            (select jsonb_build_object('partial', true, 'runId', a.id, 'generated_at', now(),
+                                       'window', jsonb_build_object('start', a.window_start, 'end', a.window_end),
+                                       'progress', jsonb_build_object('done', a.progress_done, 'total', a.progress_total),
+                                       'instruments', research_selection(a.id) -> 'instruments')
+               from active a),
+            (select jsonb_strip_nulls(jsonb_build_object(
+                        'runId', g.id, 'generated_at', g.finished_at,
+                        'window', jsonb_build_object('start', g.window_start, 'end', g.window_end),
+                        'instruments', g.selection -> 'instruments', 'failedCells', g.selection -> 'failed_cells',
+                        'lastError', (select jsonb_build_object('runId', f.id, 'message', f.message, 'finishedAt', f.finished_at)
+                                        from failed f where f.finished_at > g.finished_at)))
+               from good g))
+    );
+end
 $$;
 
 --
@@ -1255,29 +1324,34 @@ $$;
 --
 
 CREATE FUNCTION public.api_research_run(p_id uuid, p_sort text, p_limit integer, p_offset integer, p_archetype text DEFAULT NULL::text, p_instrument text DEFAULT NULL::text) RETURNS jsonb
-    LANGUAGE sql STABLE
+    LANGUAGE plpgsql STABLE
+    SET plan_cache_mode TO 'force_custom_plan'
     AS $$
-    with picked as (
-        select y.* from research_rows y
-         where y.run_id = p_id
-           and (p_archetype is null or y.archetype_slug = p_archetype)
-           and (p_instrument is null or y.instrument = p_instrument)
-    )
-    select research_run_doc(r) || jsonb_build_object(
-               'selection', r.selection,
-               'rowsTotal', (select count(*) from picked),
-               'rows', coalesce((
-                   select jsonb_agg(research_row_doc(x) || jsonb_build_object('status', x.status, 'errorCode', x.error_code,
-                                                                                  'errorMessage', x.error_message)
-                                    order by p.ord)
-                     from (select y.id, row_number() over (
-                                     order by case when p_sort = 'cell' then y.cell end,
-                                              y.score desc nulls last, y.net_pnl desc nulls last,
-                                              y.profit_factor desc nulls last, y.cell) as ord
-                             from picked y
-                             order by ord limit p_limit offset p_offset) p
-                     join research_rows x on x.id = p.id), '[]'))
-      from research_runs r where r.id = p_id
+begin
+    return (
+        with picked as (
+            select y.* from research_rows y
+             where y.run_id = p_id
+               and (p_archetype is null or y.archetype_slug = p_archetype)
+               and (p_instrument is null or y.instrument = p_instrument)
+        )
+        select research_run_doc(r) || jsonb_build_object(
+                   'selection', r.selection,
+                   'rowsTotal', (select count(*) from picked),
+                   'rows', coalesce((
+                       select jsonb_agg(research_row_doc(x) || jsonb_build_object('status', x.status, 'errorCode', x.error_code,
+                                                                                      'errorMessage', x.error_message)
+                                        order by p.ord)
+                         from (select y.id, row_number() over (
+                                         order by case when p_sort = 'cell' then y.cell end,
+                                                  y.score desc nulls last, y.net_pnl desc nulls last,
+                                                  y.profit_factor desc nulls last, y.cell) as ord
+                                 from picked y
+                                 order by ord limit p_limit offset p_offset) p
+                         join research_rows x on x.id = p.id), '[]'))
+          from research_runs r where r.id = p_id
+    );
+end
 $$;
 
 --
@@ -1285,10 +1359,14 @@ $$;
 --
 
 CREATE FUNCTION public.api_research_runs(p_limit integer) RETURNS jsonb
-    LANGUAGE sql STABLE
+    LANGUAGE plpgsql STABLE
     AS $$
-    select jsonb_build_object('runs', coalesce(jsonb_agg(research_run_doc(r) order by r.created_at desc), '[]'))
-      from (select * from research_runs order by created_at desc limit p_limit) r
+begin
+    return (
+        select jsonb_build_object('runs', coalesce(jsonb_agg(research_run_doc(r) order by r.created_at desc), '[]'))
+          from (select * from research_runs order by created_at desc limit p_limit) r
+    );
+end
 $$;
 
 --
@@ -1320,17 +1398,21 @@ $$;
 --
 
 CREATE FUNCTION public.api_research_status() RETURNS jsonb
-    LANGUAGE sql STABLE
+    LANGUAGE plpgsql STABLE
     AS $$
-    select coalesce((
-        select jsonb_strip_nulls(jsonb_build_object(
-                   'state', case r.state when 'QUEUED' then 'running' when 'RUNNING' then 'running'
-                                         when 'COMPLETED' then 'completed' else 'error' end,
-                   'runId', r.id, 'progress', jsonb_build_object('done', r.progress_done, 'total', r.progress_total),
-                   'message', r.message, 'startedAt', coalesce(r.started_at, r.created_at), 'finishedAt', r.finished_at,
-                   'window', jsonb_build_object('start', r.window_start, 'end', r.window_end)))
-          from research_runs r order by r.created_at desc limit 1),
-        jsonb_build_object('state', 'idle', 'progress', jsonb_build_object('done', 0, 'total', 0)))
+begin
+    return (
+        select coalesce((
+            select jsonb_strip_nulls(jsonb_build_object(
+                       'state', case r.state when 'QUEUED' then 'running' when 'RUNNING' then 'running'
+                                             when 'COMPLETED' then 'completed' else 'error' end,
+                       'runId', r.id, 'progress', jsonb_build_object('done', r.progress_done, 'total', r.progress_total),
+                       'message', r.message, 'startedAt', coalesce(r.started_at, r.created_at), 'finishedAt', r.finished_at,
+                       'window', jsonb_build_object('start', r.window_start, 'end', r.window_end)))
+              from research_runs r order by r.created_at desc limit 1),
+            jsonb_build_object('state', 'idle', 'progress', jsonb_build_object('done', 0, 'total', 0)))
+    );
+end
 $$;
 
 --
@@ -1338,15 +1420,19 @@ $$;
 --
 
 CREATE FUNCTION public.api_runner_status() RETURNS jsonb
-    LANGUAGE sql STABLE
+    LANGUAGE plpgsql STABLE
     AS $$
-    select jsonb_build_object(
-        'running', (select count(*) from paper_runs r where r.status = 'RUNNING' and not paper_run_stale(r)),
-        'runs', coalesce((select jsonb_agg(paper_run_doc(r) order by r.started_at desc)
-                            from paper_runs r where r.status = 'RUNNING'), '[]'),
-        'lastFinished', (select paper_run_doc(r) from paper_runs r where r.status <> 'RUNNING'
-                          order by r.finished_at desc nulls last limit 1),
-        'killSwitch', kill_switch_doc())
+begin
+    return (
+        select jsonb_build_object(
+            'running', (select count(*) from paper_runs r where r.status = 'RUNNING' and not paper_run_stale(r)),
+            'runs', coalesce((select jsonb_agg(paper_run_doc(r) order by r.started_at desc)
+                                from paper_runs r where r.status = 'RUNNING'), '[]'),
+            'lastFinished', (select paper_run_doc(r) from paper_runs r where r.status <> 'RUNNING'
+                              order by r.finished_at desc nulls last limit 1),
+            'killSwitch', kill_switch_doc())
+    );
+end
 $$;
 
 --
@@ -1354,41 +1440,45 @@ $$;
 --
 
 CREATE FUNCTION public.api_scheduler_status() RETURNS jsonb
-    LANGUAGE sql STABLE
+    LANGUAGE plpgsql STABLE
     AS $$
-    with cfg as (
-        select setting('backtest_concurrency')::int as concurrency
-    ), active as (
-        select j.job_type, j.status, k.is_backtest, count(*) as n
-          from bot_jobs j join job_kinds k on k.kind = j.job_type
-         where j.status in ('QUEUED', 'RUNNING')
-         group by j.job_type, j.status, k.is_backtest
-    )
-    select jsonb_build_object(
-        'workers', coalesce((
-            select jsonb_agg(jsonb_build_object(
-                       'workerId', w.worker_id, 'hostname', w.hostname, 'pid', w.pid, 'slots', w.slots,
-                       'jobTypes', to_jsonb(w.job_types), 'status', w.status, 'startedAt', w.started_at,
-                       'lastSeenAt', w.last_seen_at,
-                       'state', worker_state(w),
-                       'stale', worker_state(w) in ('STALE', 'DEAD'),
-                       'runningJobs', (select count(*) from bot_jobs j where j.status = 'RUNNING' and j.worker_id = w.worker_id))
-                   order by w.status, w.worker_id)
-              from worker_heartbeats w), '[]'),
-        'queue', coalesce((select jsonb_agg(jsonb_build_object('jobType', a.job_type, 'status', a.status, 'count', a.n)
-                                            order by a.job_type, a.status) from active a), '[]'),
-        'queued', coalesce((select sum(n) from active where status = 'QUEUED'), 0),
-        'running', coalesce((select sum(n) from active where status = 'RUNNING'), 0),
-        'runningBacktests', coalesce((select sum(n) from active where status = 'RUNNING' and is_backtest), 0),
-        'backtestConcurrency', cfg.concurrency,
-        'breaker', (select jsonb_build_object('name', b.name, 'state', b.state,
-                                              'consecutiveFailures', b.consecutive_failures,
-                                              'lastFailureAt', b.last_failure_at, 'lastErrorCode', b.last_error_code,
-                                              'openedAt', b.opened_at, 'closesAt', b.closes_at,
-                                              'cooldownElapsed', b.state = 'OPEN' and b.closes_at <= now())
-                      from circuit_breakers b where b.name = 'backtest'),
-        'checkedAt', now())
-    from cfg
+begin
+    return (
+        with cfg as (
+            select setting('backtest_concurrency')::int as concurrency
+        ), active as (
+            select j.job_type, j.status, k.is_backtest, count(*) as n
+              from bot_jobs j join job_kinds k on k.kind = j.job_type
+             where j.status in ('QUEUED', 'RUNNING')
+             group by j.job_type, j.status, k.is_backtest
+        )
+        select jsonb_build_object(
+            'workers', coalesce((
+                select jsonb_agg(jsonb_build_object(
+                           'workerId', w.worker_id, 'hostname', w.hostname, 'pid', w.pid, 'slots', w.slots,
+                           'jobTypes', to_jsonb(w.job_types), 'status', w.status, 'startedAt', w.started_at,
+                           'lastSeenAt', w.last_seen_at,
+                           'state', worker_state(w),
+                           'stale', worker_state(w) in ('STALE', 'DEAD'),
+                           'runningJobs', (select count(*) from bot_jobs j where j.status = 'RUNNING' and j.worker_id = w.worker_id))
+                       order by w.status, w.worker_id)
+                  from worker_heartbeats w), '[]'),
+            'queue', coalesce((select jsonb_agg(jsonb_build_object('jobType', a.job_type, 'status', a.status, 'count', a.n)
+                                                order by a.job_type, a.status) from active a), '[]'),
+            'queued', coalesce((select sum(n) from active where status = 'QUEUED'), 0),
+            'running', coalesce((select sum(n) from active where status = 'RUNNING'), 0),
+            'runningBacktests', coalesce((select sum(n) from active where status = 'RUNNING' and is_backtest), 0),
+            'backtestConcurrency', cfg.concurrency,
+            'breaker', (select jsonb_build_object('name', b.name, 'state', b.state,
+                                                  'consecutiveFailures', b.consecutive_failures,
+                                                  'lastFailureAt', b.last_failure_at, 'lastErrorCode', b.last_error_code,
+                                                  'openedAt', b.opened_at, 'closesAt', b.closes_at,
+                                                  'cooldownElapsed', b.state = 'OPEN' and b.closes_at <= now())
+                          from circuit_breakers b where b.name = 'backtest'),
+            'checkedAt', now())
+        from cfg
+    );
+end
 $$;
 
 --
@@ -1396,27 +1486,31 @@ $$;
 --
 
 CREATE FUNCTION public.api_system_counts() RETURNS jsonb
-    LANGUAGE sql STABLE
+    LANGUAGE plpgsql STABLE
     AS $$
-    select jsonb_build_object(
-        'bots', (select count(*) from bots),
-        'activeBots', (select count(*) from bots where status = 'ACTIVE'),
-        -- Evidence as the gates see it: a completed session of the bot's current
-        -- parameters since the metrics reset.
-        'botsWithBaseline', (select count(*) from bot_evidence where status = 'ACTIVE' and session_id is not null),
-        'backtests', jsonb_build_object(
-            'queued', (select count(*) from bot_jobs j join job_kinds k on k.kind = j.job_type
-                        where j.status = 'QUEUED' and k.is_backtest),
-            'running', (select count(*) from bot_jobs j join job_kinds k on k.kind = j.job_type
-                        where j.status = 'RUNNING' and k.is_backtest),
-            'completed', (select count(*) from backtest_sessions where status = 'COMPLETED'),
-            'failed', (select count(*) from bot_jobs j join job_kinds k on k.kind = j.job_type
-                        where j.status = 'FAILED' and k.is_backtest)),
-        'workersAlive', (select count(*) from worker_heartbeats w where worker_state(w) = 'RUNNING'),
-        'breaker', (select jsonb_build_object('state', c.state, 'consecutiveFailures', c.consecutive_failures,
-                                              'openedAt', c.opened_at, 'closesAt', c.closes_at)
-                    from circuit_breakers c where c.name = 'backtest'),
-        'killSwitch', kill_switch_doc())
+begin
+    return (
+        select jsonb_build_object(
+            'bots', (select count(*) from bots),
+            'activeBots', (select count(*) from bots where status = 'ACTIVE'),
+            -- Evidence as the gates see it: a completed session of the bot's current
+            -- parameters since the metrics reset.
+            'botsWithBaseline', (select count(*) from bot_evidence where status = 'ACTIVE' and session_id is not null),
+            'backtests', jsonb_build_object(
+                'queued', (select count(*) from bot_jobs j join job_kinds k on k.kind = j.job_type
+                            where j.status = 'QUEUED' and k.is_backtest),
+                'running', (select count(*) from bot_jobs j join job_kinds k on k.kind = j.job_type
+                            where j.status = 'RUNNING' and k.is_backtest),
+                'completed', (select count(*) from backtest_sessions where status = 'COMPLETED'),
+                'failed', (select count(*) from bot_jobs j join job_kinds k on k.kind = j.job_type
+                            where j.status = 'FAILED' and k.is_backtest)),
+            'workersAlive', (select count(*) from worker_heartbeats w where worker_state(w) = 'RUNNING'),
+            'breaker', (select jsonb_build_object('state', c.state, 'consecutiveFailures', c.consecutive_failures,
+                                                  'openedAt', c.opened_at, 'closesAt', c.closes_at)
+                        from circuit_breakers c where c.name = 'backtest'),
+            'killSwitch', kill_switch_doc())
+    );
+end
 $$;
 
 --
@@ -1424,20 +1518,24 @@ $$;
 --
 
 CREATE FUNCTION public.api_usage_summary() RETURNS jsonb
-    LANGUAGE sql STABLE
+    LANGUAGE plpgsql STABLE
     AS $$
-    select coalesce(jsonb_object_agg(provider, doc), '{}'::jsonb) from (
-        select u.provider, jsonb_build_object(
-            'calls24h', count(*) filter (where u.endpoint <> 'verify' and u.created_at > now() - interval '24 hours'),
-            'lastUsedAt', max(u.created_at) filter (where u.endpoint <> 'verify' and u.status = 'OK'),
-            'lastVerify', (
-                select jsonb_build_object('ok', v.status = 'OK', 'status', v.status, 'at', v.created_at,
-                                          'latencyMs', v.latency_ms, 'httpStatus', v.http_status)
-                from integration_usage_events v
-                where v.provider = u.provider and v.endpoint = 'verify'
-                order by v.created_at desc limit 1)) as doc
-        from integration_usage_events u
-        group by u.provider) per_provider
+begin
+    return (
+        select coalesce(jsonb_object_agg(provider, doc), '{}'::jsonb) from (
+            select u.provider, jsonb_build_object(
+                'calls24h', count(*) filter (where u.endpoint <> 'verify' and u.created_at > now() - interval '24 hours'),
+                'lastUsedAt', max(u.created_at) filter (where u.endpoint <> 'verify' and u.status = 'OK'),
+                'lastVerify', (
+                    select jsonb_build_object('ok', v.status = 'OK', 'status', v.status, 'at', v.created_at,
+                                              'latencyMs', v.latency_ms, 'httpStatus', v.http_status)
+                    from integration_usage_events v
+                    where v.provider = u.provider and v.endpoint = 'verify'
+                    order by v.created_at desc limit 1)) as doc
+            from integration_usage_events u
+            group by u.provider) per_provider
+    );
+end
 $$;
 
 --

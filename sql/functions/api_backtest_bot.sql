@@ -3,7 +3,11 @@
 -- id, or null when p_id is neither (the API answers 404 BACKTEST_NOT_FOUND).
 -- Reads only; raises nothing.
 create or replace function api_backtest_bot(p_id uuid) returns uuid
-language sql stable as $$
-    select coalesce((select s.bot_id from backtest_sessions s where s.id = p_id),
-                    (select b.id from bots b where b.id = p_id))
+language plpgsql stable as $$
+begin
+    return (
+        select coalesce((select s.bot_id from backtest_sessions s where s.id = p_id),
+                        (select b.id from bots b where b.id = p_id))
+    );
+end
 $$;

@@ -4,9 +4,13 @@
 -- status QUEUED) or the bot's active job of that kind (created false, its
 -- current status). Call it in a statement after the enqueue, so the new row is visible.
 create or replace function api_enqueued_job(p_job uuid, p_created boolean, p_reason text) returns jsonb
-language sql stable as $$
-    select jsonb_build_object('jobId', j.id, 'botId', j.bot_id, 'type', j.job_type, 'status', j.status,
-                              'created', p_created, 'reasonCode', p_reason, 'traceId', j.trace_id)
-      from bot_jobs j
-     where j.id = p_job
+language plpgsql stable as $$
+begin
+    return (
+        select jsonb_build_object('jobId', j.id, 'botId', j.bot_id, 'type', j.job_type, 'status', j.status,
+                                  'created', p_created, 'reasonCode', p_reason, 'traceId', j.trace_id)
+          from bot_jobs j
+         where j.id = p_job
+    );
+end
 $$;

@@ -2,7 +2,11 @@
 -- {id, trigger, isoWeek, state, window: {start, end}, progress: {done, total},
 -- message, createdAt, startedAt, finishedAt}.
 create or replace function api_research_runs(p_limit int) returns jsonb
-language sql stable as $$
-    select jsonb_build_object('runs', coalesce(jsonb_agg(research_run_doc(r) order by r.created_at desc), '[]'))
-      from (select * from research_runs order by created_at desc limit p_limit) r
+language plpgsql stable as $$
+begin
+    return (
+        select jsonb_build_object('runs', coalesce(jsonb_agg(research_run_doc(r) order by r.created_at desc), '[]'))
+          from (select * from research_runs order by created_at desc limit p_limit) r
+    );
+end
 $$;
